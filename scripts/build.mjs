@@ -1,0 +1,29 @@
+// Bundles the CLI and the ingest worker into dist/. better-sqlite3 stays external: it is a native addon.
+import { build } from 'esbuild';
+import { chmodSync, readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const prices = JSON.parse(readFileSync(new URL('../node_modules/@pydantic/genai-prices/package.json', import.meta.url), 'utf8'));
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  external: ['better-sqlite3'],
+  sourcemap: false,
+  logLevel: 'warning',
+  define: { __TOKENMETER_VERSION__: JSON.stringify(pkg.version), __GENAI_PRICES_VERSION__: JSON.stringify(prices.version) },
+  // ESM bundles of CommonJS dependencies need a real require().
+  banner: { js: "import { createRequire as __tmCreateRequire } from 'node:module'; const require = __tmCreateRequire(import.meta.url);" },
+};
+
+// Two self-contained bundles side by side: the CLI finds the worker next to itself.
+await build({ ...common, entryPoints: { cli: 'src/cli/main.ts', 'ingest-worker': 'src/ingest/worker.ts' }, outdir: 'dist' });
+const cli = 'dist/cli.js';
+const body = readFileSync(cli, 'utf8');
+if (!body.startsWith('#!')) {
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(cli, '#!/usr/bin/env node\n' + body);
+}
+chmodSync(cli, 0o755);

@@ -1,0 +1,17 @@
+// Where tokenmeter keeps its index, and the name this machine reports under.
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
+
+export function tokenmeterHome(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.TOKENMETER_HOME) return env.TOKENMETER_HOME;
+  const data = env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share');
+  return join(data, 'tokenmeter');
+}
+
+export function indexPath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(tokenmeterHome(env), 'index.sqlite');
+}
+
+export function hostName(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TOKENMETER_HOST_NAME || hostname();
+}

@@ -1,0 +1,50 @@
+// The tokenmeter command line.
+import { Command, Option } from 'commander';
+import type { Period } from '../core/report.js';
+import { runReport, UsageError, type ReportFlags } from './report-command.js';
+
+declare const __TOKENMETER_VERSION__: string | undefined;
+const version = typeof __TOKENMETER_VERSION__ === 'string' ? __TOKENMETER_VERSION__ : 'dev';
+
+const program = new Command('tokenmeter')
+  .description('Tokens and costs of AI coding assistants, from their local logs')
+  .version(version);
+
+const reports: Array<[Period, string]> = [
+  ['daily', 'usage by day'],
+  ['weekly', 'usage by week'],
+  ['monthly', 'usage by month'],
+  ['session', 'usage by session'],
+];
+
+for (const [period, description] of reports) {
+  const cmd = program
+    .command(period, { isDefault: period === 'daily' })
+    .description(description)
+    .option('-s, --since <date>', 'from this day on (YYYY-MM-DD or YYYYMMDD)')
+    .option('-u, --until <date>', 'up to and including this day')
+    .option('-z, --tz <zone>', 'IANA time zone for day boundaries (default: the local zone)')
+    .addOption(new Option('--timezone <zone>').hideHelp())
+    .option('-p, --project <path>', "only this project (its path, or the path's last segment)")
+    .option('-b, --breakdown', 'a row per model under each period')
+    .option('-j, --json', 'JSON output (ccusage field names)')
+    .option('--compact', 'the narrow table layout')
+    .addOption(new Option('-m, --mode <mode>', 'cost source: auto (logged cost when present), calculate, display').choices(['auto', 'calculate', 'display']).default('auto'))
+    .addOption(new Option('-o, --order <order>', 'row order').choices(['asc', 'desc']).default('asc'))
+    .option('-v, --verbose', 'indexing figures, and the file and line of every skipped line');
+  if (period === 'weekly') cmd.option('--start-of-week <day>', 'first day of a week', 'sunday');
+  cmd.action(async (opts: ReportFlags & { timezone?: string }) => {
+    await runReport(period, { ...opts, tz: opts.tz ?? opts.timezone });
+  });
+}
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  if (e instanceof UsageError) {
+    process.stderr.write(`tokenmeter: ${e.message}\n`);
+    process.exit(2);
+  }
+  const err = e as NodeJS.ErrnoException;
+  process.stderr.write(`tokenmeter: ${err.message ?? String(e)}\n`);
+  if (process.env.DEBUG) process.stderr.write(`${err.stack}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,73 @@
+// daily | weekly | monthly | session: refresh the index, sum, render.
+import { buildReport, startOfDay, type CostMode, type Period } from '../core/report.js';
+import { addDays, assertTimeZone, localTimeZone, parseDateArg, WEEKDAYS, DateArgError, type Weekday } from '../core/time.js';
+import { SqliteStore } from '../store/sqlite.js';
+import type { UsageFilter } from '../store/store.js';
+import { indexPath } from './home.js';
+import { refresh } from './refresh.js';
+import { reportJson } from './render-json.js';
+import { colorEnabled, renderTable, wantsCompact } from './render-table.js';
+
+export interface ReportFlags {
+  since?: string;
+  until?: string;
+  tz?: string;
+  project?: string;
+  breakdown?: boolean;
+  json?: boolean;
+  compact?: boolean;
+  mode?: string;
+  order?: string;
+  startOfWeek?: string;
+  verbose?: boolean;
+}
+
+export class UsageError extends Error {}
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T, flag: string): T {
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${flag}: expected one of ${allowed.join(', ')}, got "${value}"`);
+}
+
+export async function runReport(period: Period, flags: ReportFlags): Promise<void> {
+  let timeZone: string;
+  let filter: UsageFilter;
+  let mode: CostMode;
+  let startOfWeek: Weekday;
+  let order: 'asc' | 'desc';
+  try {
+    timeZone = assertTimeZone(flags.tz ?? process.env.TOKENMETER_TZ ?? localTimeZone());
+    mode = oneOf(flags.mode, ['auto', 'calculate', 'display'] as const, 'auto', '--mode');
+    startOfWeek = oneOf(flags.startOfWeek, WEEKDAYS, 'sunday', '--start-of-week');
+    order = oneOf(flags.order, ['asc', 'desc'] as const, 'asc', '--order');
+    filter = {};
+    if (flags.since) filter.fromTs = startOfDay(parseDateArg(flags.since, '--since'), timeZone);
+    if (flags.until) filter.toTs = startOfDay(addDays(parseDateArg(flags.until, '--until'), 1), timeZone);
+    if (flags.project) filter.project = flags.project;
+  } catch (e) {
+    if (e instanceof DateArgError) throw new UsageError(e.message);
+    throw e;
+  }
+
+  const store = new SqliteStore(indexPath());
+  try {
+    await refresh(store, flags.verbose ?? false, (l) => process.stderr.write(`${l}\n`));
+    const rows = await store.usage(filter, period === 'session' ? 'session' : 'quarter-hour');
+    const report = buildReport(rows, { period, mode, timeZone, startOfWeek, order });
+    if (report.unknownModels.length > 0) {
+      process.stderr.write(`tokenmeter: no price known for ${report.unknownModels.join(', ')}; their cost is left out (marked "?")\n`);
+    }
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(reportJson(report), null, 2)}\n`);
+    } else if (report.rows.length === 0) {
+      process.stdout.write('No usage found for this period.\n');
+    } else {
+      const color = colorEnabled(process.stdout);
+      const compact = wantsCompact(flags.compact ?? false, process.stdout.isTTY ? process.stdout.columns : Number(process.env.COLUMNS) || undefined);
+      process.stdout.write(`${renderTable(report, { compact, breakdown: flags.breakdown ?? false, color })}\n`);
+    }
+  } finally {
+    await store.close();
+  }
+}

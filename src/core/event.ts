@@ -1,0 +1,74 @@
+// The normalized usage event: one record per API request, whatever tool or source reported it.
+
+export type Tool = 'claude-code' | 'codex' | 'gemini' | 'api';
+export type Source = 'transcript' | 'otlp' | 'proxy' | 'hook';
+export type Speed = 'standard' | 'fast';
+
+/**
+ * Token counts by kind, normalized the same way for every provider:
+ * `input` never includes cache reads or writes (Anthropic's convention), and
+ * `reasoning` is a part of `output`, never added to it.
+ */
+export interface TokenCounts {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite5m: number;
+  cacheWrite1h: number;
+  reasoning: number;
+}
+
+export interface UsageEvent extends TokenCounts {
+  /** Milliseconds since the epoch (UTC). */
+  ts: number;
+  tool: Tool;
+  source: Source;
+  host: string;
+  sessionId: string;
+  /** The working directory the tool ran in. */
+  project: string;
+  model: string;
+  speed: Speed;
+  /** A cost the log itself carries (Claude Code's old `costUSD`), else null. */
+  reportedCost: number | null;
+  /** Requests seen under several copies collapse onto this key. */
+  dedupKey: string;
+  /** The provider's message id, used to let a main-chain copy win over a sidechain replay. */
+  messageId: string | null;
+  isSidechain: boolean;
+}
+
+export function emptyCounts(): TokenCounts {
+  return { input: 0, output: 0, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0, reasoning: 0 };
+}
+
+export function cacheWrite(c: TokenCounts): number {
+  return c.cacheWrite5m + c.cacheWrite1h;
+}
+
+/** Billable tokens: reasoning is inside output, so it is not added again. */
+export function totalTokens(c: TokenCounts): number {
+  return c.input + c.output + c.cacheRead + c.cacheWrite5m + c.cacheWrite1h;
+}
+
+/** Tokens of the prompt side of one request, which decides long-context billing. */
+export function promptTokens(c: TokenCounts): number {
+  return c.input + c.cacheRead + c.cacheWrite5m + c.cacheWrite1h;
+}
+
+/**
+ * Of two copies of one request, whether `candidate` should replace `current`:
+ * the larger token total wins (streaming writes early partial snapshots); on a tie, the copy that knows its speed.
+ */
+export function shouldReplace(current: UsageEvent, candidate: UsageEvent): boolean {
+  const a = totalTokens(current);
+  const b = totalTokens(candidate);
+  if (b !== a) return b > a;
+  return current.speed !== 'fast' && candidate.speed === 'fast';
+}
+
+/** Normalizes an OpenAI-style count pair (prompt including cached tokens) to uncached input and cache read. */
+export function splitCachedInput(inputIncludingCache: number, cached: number): { input: number; cacheRead: number } {
+  const cacheRead = Math.min(Math.max(cached, 0), Math.max(inputIncludingCache, 0));
+  return { input: Math.max(inputIncludingCache - cacheRead, 0), cacheRead };
+}

@@ -1,0 +1,100 @@
+// Prices come from @pydantic/genai-prices: a maintained, versioned price database that ships its data inside the
+// package (offline by default), knows 1-hour cache writes, long-context tiers and dated price changes, and covers
+// Anthropic, OpenAI and Google alike. Its own calcPrice costs ~25 µs a call, so a model's prices are resolved once
+// per (model, UTC day) and each request is priced here.
+import { calcPrice, type ModelPrice } from '@pydantic/genai-prices';
+import { promptTokens, type Speed, type TokenCounts } from './event.js';
+
+/**
+ * Anthropic bills fast mode at six times the standard rates (Opus 4.6 fast: $30 / $150 per MTok against $5 / $25),
+ * applied on top of whatever tier the request falls in. Used unless the database has a `-fast` entry of its own.
+ */
+export const FAST_MODE_MULTIPLIER = 6;
+
+interface Tier { start: number; price: number }
+type Rate = number | { base: number; tiers: Tier[] } | undefined;
+
+export interface ResolvedPrice {
+  /** The price database's id for the model, e.g. `claude-sonnet-4-5`. */
+  modelId: string;
+  prices: ModelPrice;
+  fastIncluded: boolean;
+}
+
+const providerHints: Array<[RegExp, string]> = [
+  [/^claude/, 'anthropic'],
+  [/^(gpt|o\d|codex|chatgpt|text-embedding)/, 'openai'],
+  [/^gemini/, 'google'],
+];
+
+/** Strips what clients add to a model name that a price table does not know: `[1m]` context suffixes, provider prefixes. */
+export function normalizeModelName(model: string): string {
+  let m = model.trim().toLowerCase();
+  m = m.replace(/\[[^\]]*\]$/, '');
+  m = m.replace(/^(anthropic|openai|google|models|vertex_ai|bedrock)\//, '');
+  m = m.replace(/^(us|eu|apac|global)\.anthropic\./, '').replace(/^anthropic\./, '');
+  m = m.replace(/-v\d+:\d+$/, '');
+  return m;
+}
+
+function lookup(model: string, at: Date): ResolvedPrice | null {
+  const providerId = providerHints.find(([re]) => re.test(model))?.[1];
+  const usage = { input_tokens: 1, output_tokens: 1 };
+  const found = calcPrice(usage, model, providerId ? { providerId, timestamp: at } : { timestamp: at })
+    ?? (providerId ? calcPrice(usage, model, { timestamp: at }) : null);
+  if (!found) return null;
+  return { modelId: found.model.id, prices: found.model_price, fastIncluded: false };
+}
+
+export class PriceBook {
+  private readonly cache = new Map<string, ResolvedPrice | null>();
+
+  /** The prices in force for `model` on the UTC day of `ts`, or null when the database does not know the model. */
+  resolve(model: string, ts: number, speed: Speed = 'standard'): ResolvedPrice | null {
+    const day = new Date(ts).toISOString().slice(0, 10);
+    const key = `${model}\u0000${day}\u0000${speed}`;
+    const hit = this.cache.get(key);
+    if (hit !== undefined) return hit;
+    const name = normalizeModelName(model);
+    const at = new Date(`${day}T12:00:00Z`);
+    let resolved: ResolvedPrice | null = null;
+    if (speed === 'fast') {
+      const fast = lookup(`${name}-fast`, at);
+      if (fast && fast.modelId.endsWith('fast')) resolved = { ...fast, fastIncluded: true };
+    }
+    resolved ??= lookup(name, at);
+    this.cache.set(key, resolved);
+    return resolved;
+  }
+
+  /** USD for one request, or null when the model has no known price. */
+  cost(model: string, ts: number, speed: Speed, counts: TokenCounts): number | null {
+    const price = this.resolve(model, ts, speed);
+    if (!price) return null;
+    return requestCost(price, speed, counts);
+  }
+}
+
+/**
+ * Anthropic's long-context rule is per request: when the prompt (input + cache reads + cache writes) exceeds a tier's
+ * start, every token of that request is billed at the tier's rates.
+ */
+function rate(r: Rate, prompt: number): number | undefined {
+  if (r === undefined || typeof r === 'number') return r;
+  let p = r.base;
+  for (const t of r.tiers) if (prompt > t.start) p = t.price;
+  return p;
+}
+
+export function requestCost(price: ResolvedPrice, speed: Speed, c: TokenCounts): number {
+  const prompt = promptTokens(c);
+  const p = price.prices as Record<string, Rate>;
+  const input = rate(p.input_mtok, prompt) ?? 0;
+  const output = rate(p.output_mtok, prompt) ?? 0;
+  // ccusage's fallbacks where the database has no cache prices: writes 1.25x input, reads 0.1x, 1-hour writes 2x.
+  const write5m = rate(p.cache_write_mtok, prompt) ?? input * 1.25;
+  const write1h = rate(p.cache_write_1h_mtok, prompt) ?? input * 2;
+  const read = rate(p.cache_read_mtok, prompt) ?? input * 0.1;
+  const usd = (c.input * input + c.output * output + c.cacheRead * read + c.cacheWrite5m * write5m + c.cacheWrite1h * write1h) / 1e6;
+  return speed === 'fast' && !price.fastIncluded ? usd * FAST_MODE_MULTIPLIER : usd;
+}

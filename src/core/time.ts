@@ -1,0 +1,74 @@
+// Calendar keys in an IANA time zone. Reports group by these strings, so ordering them as text orders them in time.
+
+export class DateArgError extends Error {}
+
+/** Accepts YYYY-MM-DD or YYYYMMDD and returns YYYY-MM-DD. */
+export function parseDateArg(value: string, flag: string): string {
+  const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(value.trim());
+  if (!m) throw new DateArgError(`${flag}: expected a date as YYYY-MM-DD or YYYYMMDD, got "${value}"`);
+  const [, y, mo, d] = m;
+  const date = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  const iso = date.toISOString().slice(0, 10);
+  if (iso !== `${y}-${mo}-${d}`) throw new DateArgError(`${flag}: "${value}" is not a calendar date`);
+  return iso;
+}
+
+export function localTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+export function assertTimeZone(tz: string): string {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return tz;
+  } catch {
+    throw new DateArgError(`--tz: unknown time zone "${tz}" (expected an IANA name such as Europe/Berlin or UTC)`);
+  }
+}
+
+/** Every zone's offset is a multiple of 15 minutes, so all instants of one quarter hour share a calendar day. */
+export const QUARTER_HOUR_MS = 15 * 60 * 1000;
+
+export class DayKeyer {
+  private readonly fmt: Intl.DateTimeFormat;
+  private readonly memo = new Map<number, string>();
+
+  constructor(readonly timeZone: string) {
+    this.fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  }
+
+  /** YYYY-MM-DD of the instant in this zone. */
+  day(ts: number): string {
+    const quarter = Math.floor(ts / QUARTER_HOUR_MS);
+    let key = this.memo.get(quarter);
+    if (key === undefined) {
+      const parts = this.fmt.formatToParts(new Date(quarter * QUARTER_HOUR_MS));
+      const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+      key = `${get('year')}-${get('month')}-${get('day')}`;
+      this.memo.set(quarter, key);
+    }
+    return key;
+  }
+}
+
+export const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** The first day (YYYY-MM-DD) of the week holding `day`, weeks starting on `start`. */
+export function weekStart(day: string, start: Weekday): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  const back = (d.getUTCDay() - WEEKDAYS.indexOf(start) + 7) % 7;
+  d.setUTCDate(d.getUTCDate() - back);
+  return d.toISOString().slice(0, 10);
+}
+
+export function monthOf(day: string): string {
+  return day.slice(0, 7);
+}
+
+/** A day key shifted by `n` calendar days. */
+export function addDays(day: string, n: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}

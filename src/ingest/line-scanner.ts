@@ -1,0 +1,115 @@
+// Reads a log file from a byte offset in fixed chunks and hands over only the lines that contain a marker, so the
+// bulk of a transcript (tool results, prompts) is never decoded or parsed. Memory stays at one chunk unless a single
+// line is larger, and a line beyond `maxLineBytes` is skipped and reported rather than buffered.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+
+export interface ScanOptions {
+  /** Bytes a line must contain to be worth decoding (e.g. `"usage"`). */
+  marker: Buffer;
+  chunkBytes?: number;
+  maxLineBytes?: number;
+}
+
+export interface CandidateLine {
+  text: string;
+  /** 1-based line number in the file. */
+  lineNo: number;
+  /** Byte offset of the line's first byte. */
+  offset: number;
+  /** True for the last line when it has no newline yet: it may still be half-written. */
+  unterminated: boolean;
+}
+
+export interface ScanResult {
+  /** Offset just past the last complete (newline-terminated) line: where the next scan starts. */
+  offset: number;
+  /** Number of complete lines up to `offset`. */
+  lines: number;
+  bytesRead: number;
+  oversizedLines: number[];
+}
+
+const NEWLINE = 0x0a;
+const DEFAULT_CHUNK = 1 << 20;
+const DEFAULT_MAX_LINE = 64 << 20;
+
+export function scanLines(
+  path: string,
+  fromOffset: number,
+  fromLine: number,
+  opts: ScanOptions,
+  onLine: (line: CandidateLine) => void,
+): ScanResult {
+  const marker = opts.marker;
+  const maxLine = opts.maxLineBytes ?? DEFAULT_MAX_LINE;
+  let buf = Buffer.allocUnsafe(opts.chunkBytes ?? DEFAULT_CHUNK);
+  const fd = openSync(path, 'r');
+  const oversizedLines: number[] = [];
+  let lines = fromLine;
+  let committed = fromOffset; // file offset of buf[0]
+  let filled = 0; // valid bytes in buf
+  let filePos = fromOffset;
+  let skipping = false; // inside an oversized line, discarding until its newline
+  let bytesRead = 0;
+  try {
+    const end = fstatSync(fd).size;
+    while (filePos < end) {
+      if (filled === buf.length) {
+        // One line fills the whole buffer: grow, or give the line up.
+        if (buf.length * 2 <= maxLine) {
+          const bigger = Buffer.allocUnsafe(buf.length * 2);
+          buf.copy(bigger, 0, 0, filled);
+          buf = bigger;
+        } else {
+          oversizedLines.push(lines + 1);
+          skipping = true;
+          committed += filled;
+          filled = 0;
+        }
+      }
+      const n = readSync(fd, buf, filled, Math.min(buf.length - filled, end - filePos), filePos);
+      if (n <= 0) break;
+      filePos += n;
+      bytesRead += n;
+      filled += n;
+
+      let pos = 0;
+      if (skipping) {
+        const nl = buf.indexOf(NEWLINE, 0);
+        if (nl < 0 || nl >= filled) {
+          committed += filled;
+          filled = 0;
+          continue;
+        }
+        skipping = false;
+        lines++;
+        pos = nl + 1;
+      }
+      let hit = buf.indexOf(marker, pos);
+      if (hit >= filled) hit = -1;
+      for (;;) {
+        const nl = buf.indexOf(NEWLINE, pos);
+        if (nl < 0 || nl >= filled) break;
+        lines++;
+        if (hit >= 0 && hit < nl) {
+          onLine({ text: buf.toString('utf8', pos, nl), lineNo: lines, offset: committed + pos, unterminated: false });
+          hit = buf.indexOf(marker, nl + 1);
+          if (hit >= filled) hit = -1;
+        }
+        pos = nl + 1;
+      }
+      // Keep the unfinished tail for the next read.
+      if (pos > 0) {
+        buf.copy(buf, 0, pos, filled);
+        committed += pos;
+        filled -= pos;
+      }
+    }
+    if (filled > 0 && !skipping && buf.subarray(0, filled).includes(marker)) {
+      onLine({ text: buf.toString('utf8', 0, filled), lineNo: lines + 1, offset: committed, unterminated: true });
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { offset: committed, lines, bytesRead, oversizedLines };
+}

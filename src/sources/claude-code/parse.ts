@@ -1,0 +1,114 @@
+// Claude Code transcript lines → usage events. See ../shared/reference/formats.md §1.
+// Claude Code writes one line per content block, each repeating the message's id, request id and usage; the store
+// collapses those copies by dedup key. Only `assistant` lines with a top-level `message.usage` object count:
+// `progress` lines nest a subagent's usage that its own file already carries.
+import type { UsageEvent } from '../../core/event.js';
+
+/** Bytes every line that can carry usage contains; lines without it are never decoded. */
+export const USAGE_MARKER = Buffer.from('"usage"');
+
+export interface FileContext {
+  host: string;
+  /** Session id to use when a line has none: the file's name without extension. */
+  sessionFallback: string;
+  /** Project to use when a line has no `cwd`: the folder name under `projects/`. */
+  projectFallback: string;
+  /** Stable identity of the file, for events that cannot be deduplicated across files. */
+  fileKey: string;
+}
+
+export type LineOutcome =
+  | { kind: 'event'; event: UsageEvent }
+  | { kind: 'skip'; reason: 'synthetic' | 'progress' | 'other-type' }
+  | { kind: 'error'; message: string };
+
+class FieldError extends Error {}
+
+function tokenField(usage: Record<string, unknown>, name: string, path = 'message.usage'): number {
+  const v = usage[name];
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+    throw new FieldError(`${path}.${name} is ${JSON.stringify(v)}, expected a non-negative number`);
+  }
+  return Math.round(v);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function parseTranscriptLine(text: string, ctx: FileContext, offset: number): LineOutcome {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(text);
+  } catch (e) {
+    return { kind: 'error', message: `malformed JSON (${(e as Error).message})` };
+  }
+  if (!isObject(obj)) return { kind: 'error', message: 'line is not a JSON object' };
+  if (obj.type === 'progress') return { kind: 'skip', reason: 'progress' };
+  if (obj.type !== 'assistant') return { kind: 'skip', reason: 'other-type' };
+  const message = obj.message;
+  if (!isObject(message)) return { kind: 'error', message: 'assistant line without a message object' };
+  const usage = message.usage;
+  if (usage === undefined || usage === null) return { kind: 'skip', reason: 'other-type' };
+  if (!isObject(usage)) return { kind: 'error', message: `message.usage is ${JSON.stringify(usage)}, expected an object` };
+  const model = typeof message.model === 'string' ? message.model : '';
+  if (model === '<synthetic>') return { kind: 'skip', reason: 'synthetic' };
+
+  const ts = typeof obj.timestamp === 'string' ? Date.parse(obj.timestamp) : NaN;
+  if (!Number.isFinite(ts)) return { kind: 'error', message: `timestamp is ${JSON.stringify(obj.timestamp)}, expected an ISO-8601 time` };
+
+  try {
+    const input = tokenField(usage, 'input_tokens');
+    const output = tokenField(usage, 'output_tokens');
+    const cacheRead = tokenField(usage, 'cache_read_input_tokens');
+    let cacheWrite5m: number;
+    let cacheWrite1h: number;
+    const split = usage.cache_creation;
+    if (isObject(split)) {
+      // The split, when present, is authoritative (ccusage does the same).
+      cacheWrite5m = tokenField(split, 'ephemeral_5m_input_tokens', 'message.usage.cache_creation');
+      cacheWrite1h = tokenField(split, 'ephemeral_1h_input_tokens', 'message.usage.cache_creation');
+      if (cacheWrite5m + cacheWrite1h === 0) cacheWrite5m = tokenField(usage, 'cache_creation_input_tokens');
+    } else {
+      cacheWrite5m = tokenField(usage, 'cache_creation_input_tokens');
+      cacheWrite1h = 0;
+    }
+    if (!model) {
+      if (input + output + cacheRead + cacheWrite5m + cacheWrite1h === 0) return { kind: 'skip', reason: 'synthetic' };
+      return { kind: 'error', message: 'message.model is missing' };
+    }
+
+    const messageId = typeof message.id === 'string' && message.id ? message.id : null;
+    const requestId = typeof obj.requestId === 'string' && obj.requestId ? obj.requestId : null;
+    // No message id: ccusage never deduplicates such lines; the file and byte offset keep re-reads idempotent.
+    const dedupKey = messageId ? (requestId ? `${messageId}:${requestId}` : messageId) : `line:${ctx.fileKey}:${offset}`;
+    const cost = obj.costUSD;
+    const reportedCost = typeof cost === 'number' && Number.isFinite(cost) && cost >= 0 ? cost : null;
+
+    const event: UsageEvent = {
+      ts,
+      tool: 'claude-code',
+      source: 'transcript',
+      host: ctx.host,
+      sessionId: typeof obj.sessionId === 'string' && obj.sessionId ? obj.sessionId : ctx.sessionFallback,
+      project: typeof obj.cwd === 'string' && obj.cwd ? obj.cwd : ctx.projectFallback,
+      model,
+      input,
+      output,
+      cacheRead,
+      cacheWrite5m,
+      cacheWrite1h,
+      reasoning: 0,
+      speed: usage.speed === 'fast' ? 'fast' : 'standard',
+      reportedCost,
+      dedupKey,
+      messageId,
+      isSidechain: obj.isSidechain === true,
+    };
+    return { kind: 'event', event };
+  } catch (e) {
+    if (e instanceof FieldError) return { kind: 'error', message: e.message };
+    throw e;
+  }
+}

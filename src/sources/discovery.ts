@@ -1,0 +1,23 @@
+// What every file-based source hands to the indexer: files found, with the facts needed to skip unchanged ones.
+
+export type FileSourceName = 'claude-code';
+
+export interface DiscoveredFile {
+  /** Real path: the file's identity in checkpoints. */
+  path: string;
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  source: FileSourceName;
+  sessionFallback: string;
+  projectFallback: string;
+}
+
+export interface Discovery {
+  files: DiscoveredFile[];
+  /** Unreadable directories and files: reported, never fatal. */
+  problems: string[];
+  /** Set when no root of the source exists at all: one clear line for the user. */
+  missing: string | null;
+}

@@ -1,0 +1,162 @@
+// The embedded store: one SQLite file in WAL mode, so reports can read while an indexer writes.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { QUARTER_HOUR_MS } from '../core/time.js';
+import { migrate } from './sqlite-migrations.js';
+import type { Checkpoint, FileCommit, Grouping, PricingInput, Store, UsageFilter, UsageRow } from './store.js';
+
+const EVENT_COLUMNS = [
+  'dedup_key', 'message_id', 'ts', 'tool', 'source', 'host', 'session_id', 'project', 'model', 'speed',
+  'input', 'output', 'cache_read', 'cache_write_5m', 'cache_write_1h', 'reasoning', 'total',
+  'reported_cost', 'calc_cost', 'is_sidechain', 'file_id',
+] as const;
+
+export class SqliteStore implements Store {
+  readonly db: Database.Database;
+  private readonly upsert: Database.Statement;
+  private readonly saveCheckpoint: Database.Statement;
+  private readonly deleteFileEvents: Database.Statement;
+  private sidechainsDirty = false;
+  private unsupersedeNeeded = false;
+
+  constructor(readonly path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 10000');
+    this.db.pragma('temp_store = MEMORY');
+    migrate(this.db);
+    const placeholders = EVENT_COLUMNS.map((c) => `@${c}`).join(', ');
+    const updates = EVENT_COLUMNS.filter((c) => c !== 'dedup_key').map((c) => `${c} = excluded.${c}`).join(', ');
+    // The larger copy of a request wins; on a tie, the copy that knows the request ran in fast mode.
+    this.upsert = this.db.prepare(
+      `INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES (${placeholders})
+       ON CONFLICT(dedup_key) DO UPDATE SET ${updates}
+       WHERE excluded.total > events.total OR (excluded.total = events.total AND events.speed <> 'fast' AND excluded.speed = 'fast')`,
+    );
+    this.saveCheckpoint = this.db.prepare(
+      `UPDATE files SET dev = @dev, ino = @ino, size = @size, mtime_ms = @mtimeMs, offset = @offset, lines = @lines,
+       head_hash = @headHash WHERE id = @fileId`,
+    );
+    this.deleteFileEvents = this.db.prepare('DELETE FROM events WHERE file_id = ?');
+  }
+
+  async checkpoints(): Promise<Map<string, Checkpoint>> {
+    const rows = this.db
+      .prepare('SELECT id AS fileId, path, dev, ino, size, mtime_ms AS mtimeMs, offset, lines, head_hash AS headHash FROM files')
+      .all() as Checkpoint[];
+    return new Map(rows.map((r) => [r.path, r]));
+  }
+
+  async registerFile(path: string): Promise<number> {
+    const row = this.db
+      .prepare(`INSERT INTO files (path) VALUES (?) ON CONFLICT(path) DO UPDATE SET path = excluded.path RETURNING id`)
+      .get(path) as { id: number };
+    return row.id;
+  }
+
+  async commitFile(commit: FileCommit): Promise<void> {
+    const { checkpoint, events, replace } = commit;
+    this.db.transaction(() => {
+      if (replace && this.deleteFileEvents.run(checkpoint.fileId).changes > 0) this.unsupersedeNeeded = true;
+      for (const e of events) {
+        this.upsert.run({
+          dedup_key: e.dedupKey,
+          message_id: e.messageId,
+          ts: e.ts,
+          tool: e.tool,
+          source: e.source,
+          host: e.host,
+          session_id: e.sessionId,
+          project: e.project,
+          model: e.model,
+          speed: e.speed,
+          input: e.input,
+          output: e.output,
+          cache_read: e.cacheRead,
+          cache_write_5m: e.cacheWrite5m,
+          cache_write_1h: e.cacheWrite1h,
+          reasoning: e.reasoning,
+          total: e.input + e.output + e.cacheRead + e.cacheWrite5m + e.cacheWrite1h,
+          reported_cost: e.reportedCost,
+          calc_cost: e.calcCost,
+          is_sidechain: e.isSidechain ? 1 : 0,
+          file_id: checkpoint.fileId,
+        });
+      }
+      this.saveCheckpoint.run(checkpoint);
+    })();
+    if (events.length > 0) this.sidechainsDirty = true;
+  }
+
+  async resolveSidechains(): Promise<void> {
+    if (!this.sidechainsDirty && !this.unsupersedeNeeded) return;
+    this.db.transaction(() => {
+      if (this.unsupersedeNeeded) this.db.exec('UPDATE events SET superseded = 0 WHERE superseded = 1');
+      this.db.exec(`UPDATE events SET superseded = 1
+        WHERE is_sidechain = 1 AND superseded = 0 AND message_id IS NOT NULL AND EXISTS (
+          SELECT 1 FROM events m WHERE m.message_id = events.message_id AND m.is_sidechain = 0 AND m.dedup_key <> events.dedup_key)`);
+    })();
+    this.sidechainsDirty = false;
+    this.unsupersedeNeeded = false;
+  }
+
+  async usage(filter: UsageFilter, grouping: Grouping): Promise<UsageRow[]> {
+    const where = ['superseded = 0'];
+    const params: Record<string, unknown> = {};
+    if (filter.fromTs !== undefined) {
+      where.push('ts >= @fromTs');
+      params.fromTs = filter.fromTs;
+    }
+    if (filter.toTs !== undefined) {
+      where.push('ts < @toTs');
+      params.toTs = filter.toTs;
+    }
+    if (filter.project !== undefined) {
+      where.push(`(project = @project OR project LIKE '%/' || @project OR project LIKE '%\\' || @project)`);
+      params.project = filter.project;
+    }
+    const group = grouping === 'session' ? 'session_id' : `ts / ${QUARTER_HOUR_MS}`;
+    const sql = `SELECT ${group} AS "group", model, MAX(project) AS project, MAX(ts) AS lastTs, COUNT(*) AS requests,
+        SUM(input) AS input, SUM(output) AS output, SUM(cache_read) AS cacheRead,
+        SUM(cache_write_5m) AS cacheWrite5m, SUM(cache_write_1h) AS cacheWrite1h, SUM(reasoning) AS reasoning,
+        TOTAL(calc_cost) AS calcCost, SUM(calc_cost IS NULL) AS calcUnknown,
+        TOTAL(reported_cost) AS reportedCost,
+        TOTAL(COALESCE(reported_cost, calc_cost)) AS autoCost,
+        SUM(reported_cost IS NULL AND calc_cost IS NULL) AS autoUnknown,
+        SUM(speed = 'fast') AS fastRequests
+      FROM events WHERE ${where.join(' AND ')} GROUP BY 1, model`;
+    return this.db.prepare(sql).all(params) as UsageRow[];
+  }
+
+  async eventCount(): Promise<number> {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM events WHERE superseded = 0').get() as { n: number }).n;
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  async reprice(price: (e: PricingInput) => number | null): Promise<number> {
+    const rows = this.db
+      .prepare(`SELECT dedup_key AS dedupKey, ts, model, speed, input, output, cache_read AS cacheRead,
+        cache_write_5m AS cacheWrite5m, cache_write_1h AS cacheWrite1h, reasoning FROM events`)
+      .all() as PricingInput[];
+    const update = this.db.prepare('UPDATE events SET calc_cost = ? WHERE dedup_key = ?');
+    this.db.transaction(() => {
+      for (const r of rows) update.run(price(r), r.dedupKey);
+    })();
+    return rows.length;
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
