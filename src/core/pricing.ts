@@ -51,10 +51,10 @@ export class PriceBook {
 
   /** The prices in force for `model` on the UTC day of `ts`, or null when the database does not know the model. */
   resolve(model: string, ts: number, speed: Speed = 'standard'): ResolvedPrice | null {
-    const day = new Date(ts).toISOString().slice(0, 10);
-    const key = `${model}\u0000${day}\u0000${speed}`;
+    const key = `${model}\u0000${Math.floor(ts / 86_400_000)}\u0000${speed}`;
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit;
+    const day = new Date(ts).toISOString().slice(0, 10);
     const name = normalizeModelName(model);
     const at = new Date(`${day}T12:00:00Z`);
     let resolved: ResolvedPrice | null = null;

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { DiscoveredFile } from '../sources/discovery.js';
-import type { Checkpoint, PricedEvent, Store } from '../store/store.js';
+import type { Batch, Checkpoint, Store } from '../store/store.js';
 import { readAll } from './pool.js';
 import type { ReadRequest, ReadResult } from './read-file.js';
 import { pricingVersion } from '../core/pricing-version.js';
@@ -11,6 +11,10 @@ import { pricingVersion } from '../core/pricing-version.js';
 const HEAD_BYTES = 1024;
 /** Below this many new bytes, starting worker threads costs more than it saves. */
 const PARALLEL_THRESHOLD_BYTES = 24 << 20;
+/** A first load at least this large drops and rebuilds secondary indexes. */
+const BULK_THRESHOLD_BYTES = 64 << 20;
+/** Events per transaction: large enough to amortize a commit, small enough to bound memory. */
+const BATCH_EVENTS = 20_000;
 
 export interface IndexOptions {
   host: string;
@@ -116,6 +120,16 @@ export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: 
 
   if (plans.length === 0) return stats;
   const byPath = new Map(plans.map((p) => [p.req.path, p]));
+  const bulk = bytesTotal >= BULK_THRESHOLD_BYTES && (await store.eventCount()) === 0;
+  if (bulk) await store.beginBulkLoad();
+
+  let batch: Batch = { replacedFileIds: [], events: [], checkpoints: [] };
+  const flush = async () => {
+    if (batch.checkpoints.length === 0) return;
+    const done = batch;
+    batch = { replacedFileIds: [], events: [], checkpoints: [] };
+    await store.commit(done);
+  };
   let bytesDone = 0;
   const apply = async (r: ReadResult) => {
     const plan = byPath.get(r.path)!;
@@ -126,15 +140,14 @@ export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: 
       return;
     }
     const book = r.events.length > 0 ? await priceBook() : undefined;
-    const events: PricedEvent[] = r.events.map((e) => ({ ...e, calcCost: book!.cost(e.model, e.ts, e.speed, e) }));
-    await store.commitFile({
-      replace: plan.replace,
-      events,
-      checkpoint: {
-        fileId: plan.req.fileId, path: r.path, dev: plan.file.dev, ino: plan.file.ino,
-        size: plan.file.size, mtimeMs: plan.file.mtimeMs, offset: r.offset, lines: r.lines,
-        headHash: headHash(r.path, r.offset),
-      },
+    for (const e of r.events) {
+      batch.events.push({ ...e, calcCost: book!.cost(e.model, e.ts, e.speed, e), fileId: plan.req.fileId });
+    }
+    if (plan.replace) batch.replacedFileIds.push(plan.req.fileId);
+    batch.checkpoints.push({
+      fileId: plan.req.fileId, path: r.path, dev: plan.file.dev, ino: plan.file.ino,
+      size: plan.file.size, mtimeMs: plan.file.mtimeMs, offset: r.offset, lines: r.lines,
+      headHash: headHash(r.path, r.offset),
     });
     stats.filesRead++;
     if (plan.replace) stats.filesReplaced++;
@@ -144,13 +157,19 @@ export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: 
     stats.skippedSynthetic += r.skipped.synthetic;
     stats.skippedProgress += r.skipped.progress;
     for (const p of r.problems) if (stats.problems.length < 200) stats.problems.push({ path: r.path, ...p });
+    if (batch.events.length >= BATCH_EVENTS) await flush();
     opts.onProgress?.(bytesDone, bytesTotal);
   };
 
   // Largest first, so the last file to finish is a small one.
   plans.sort((a, b) => b.file.size - a.file.size);
   const workers = bytesTotal >= PARALLEL_THRESHOLD_BYTES ? (opts.workers ?? availableParallelism()) : 1;
-  await readAll(plans.map((p) => p.req), workers, apply);
+  try {
+    await readAll(plans.map((p) => p.req), workers, apply);
+    await flush();
+  } finally {
+    if (bulk) await store.endBulkLoad();
+  }
   await store.resolveSidechains();
   return stats;
 }

@@ -28,24 +28,29 @@ export async function readAll(
   const queue = [...requests];
   let chain = Promise.resolve();
   let failure: unknown;
+  // Two files in flight per worker, so a worker never waits while the main thread is busy writing.
   const runWorker = () =>
     new Promise<void>((resolve, reject) => {
       const w = new Worker(script);
+      let inFlight = 0;
       const next = () => {
         const req = queue.shift();
-        if (!req) {
+        if (req) {
+          inFlight++;
+          w.postMessage(req);
+        } else if (inFlight === 0) {
           void w.terminate().then(() => resolve());
-          return;
         }
-        w.postMessage(req);
       };
       w.on('message', (r: ReadResult) => {
+        inFlight--;
         chain = chain.then(() => onResult(r)).catch((e) => {
           failure ??= e;
         });
         next();
       });
       w.on('error', reject);
+      next();
       next();
     });
   await Promise.all(Array.from({ length: Math.min(workers, requests.length) }, runWorker));

@@ -15,7 +15,8 @@ const migrations: string[] = [
      head_hash TEXT NOT NULL DEFAULT ''
    );
    CREATE TABLE events (
-     dedup_key TEXT PRIMARY KEY,
+     id INTEGER PRIMARY KEY,
+     dedup_key TEXT NOT NULL UNIQUE,
      message_id TEXT,
      ts INTEGER NOT NULL,
      tool TEXT NOT NULL,
@@ -37,14 +38,26 @@ const migrations: string[] = [
      is_sidechain INTEGER NOT NULL,
      superseded INTEGER NOT NULL DEFAULT 0,
      file_id INTEGER
-   ) WITHOUT ROWID;
-   CREATE INDEX events_ts ON events (ts);
-   CREATE INDEX events_file ON events (file_id);
-   CREATE INDEX events_message ON events (message_id) WHERE message_id IS NOT NULL;
+   );
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 ];
 
 export const SCHEMA_VERSION = migrations.length;
+
+/** Secondary indexes: dropped during a bulk load and rebuilt after it (see Store.beginBulkLoad). */
+export const SECONDARY_INDEXES: Array<[name: string, definition: string]> = [
+  ['events_ts', 'events (ts)'],
+  ['events_file', 'events (file_id)'],
+  ['events_message', 'events (message_id) WHERE message_id IS NOT NULL'],
+];
+
+export function createSecondaryIndexes(db: Database.Database): void {
+  for (const [name, def] of SECONDARY_INDEXES) db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON ${def}`);
+}
+
+export function dropSecondaryIndexes(db: Database.Database): void {
+  for (const [name] of SECONDARY_INDEXES) db.exec(`DROP INDEX IF EXISTS ${name}`);
+}
 
 export function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
@@ -57,4 +70,5 @@ export function migrate(db: Database.Database): void {
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
+  createSecondaryIndexes(db);
 }

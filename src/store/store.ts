@@ -5,6 +5,8 @@ import type { Speed, TokenCounts, UsageEvent } from '../core/event.js';
 export interface PricedEvent extends UsageEvent {
   /** Cost computed from the price database, or null when the model has no known price. */
   calcCost: number | null;
+  /** The file the event was read from, if any: a replaced file takes its events with it. */
+  fileId: number | null;
 }
 
 export interface Checkpoint {
@@ -21,11 +23,12 @@ export interface Checkpoint {
   headHash: string;
 }
 
-export interface FileCommit {
-  checkpoint: Checkpoint;
+export interface Batch {
+  /** Files that were truncated or replaced: what they contributed before is dropped first. */
+  replacedFileIds: number[];
   events: PricedEvent[];
-  /** The file was truncated or replaced: drop what it contributed before, then store `events`. */
-  replace: boolean;
+  /** Where each file of the batch has been read up to. */
+  checkpoints: Checkpoint[];
 }
 
 export interface UsageFilter {
@@ -65,8 +68,14 @@ export interface Store {
   checkpoints(): Promise<Map<string, Checkpoint>>;
   /** A new file id for a path seen for the first time. */
   registerFile(path: string): Promise<number>;
-  /** Stores a file's new events and its checkpoint atomically: a crash never leaves the checkpoint ahead of the data. */
-  commitFile(commit: FileCommit): Promise<void>;
+  /** Stores events and checkpoints atomically: a crash never leaves a checkpoint ahead of the data. */
+  commit(batch: Batch): Promise<void>;
+  /**
+   * Before a large first load: secondary indexes are dropped and rebuilt once at the end, which is several times
+   * faster than maintaining them row by row. Opening the store rebuilds them if a bulk load was cut short.
+   */
+  beginBulkLoad(): Promise<void>;
+  endBulkLoad(): Promise<void>;
   /** Marks sidechain replays whose message also exists as a main-chain copy under another request id. */
   resolveSidechains(): Promise<void>;
   usage(filter: UsageFilter, grouping: Grouping): Promise<UsageRow[]>;
