@@ -11,13 +11,14 @@ export interface RefreshReport {
   durationMs: number;
 }
 
-export async function refresh(store: Store, verbose: boolean, log: (line: string) => void): Promise<RefreshReport> {
+export async function refresh(store: Store, stagingDir: string, verbose: boolean, log: (line: string) => void): Promise<RefreshReport> {
   const started = performance.now();
   const discovery = discoverClaudeFiles();
+  const discoveryMs = performance.now() - started;
   const bar = progressBar();
   let stats: IndexStats;
   try {
-    stats = await refreshIndex(store, discovery.files, { host: hostName(), onProgress: (d, t) => bar.update(d, t) });
+    stats = await refreshIndex(store, discovery.files, { host: hostName(), stagingDir, onProgress: (d, t) => bar.update(d, t) });
   } finally {
     bar.done();
   }
@@ -28,7 +29,8 @@ export async function refresh(store: Store, verbose: boolean, log: (line: string
       `tokenmeter: ${stats.files} files, ${stats.filesRead} read (${stats.filesReplaced} replaced), ` +
         `${(stats.bytesRead / 1048576).toFixed(1)} MB, ${stats.events} requests, ${stats.badLines} bad lines, ` +
         `${stats.skippedSynthetic} synthetic and ${stats.skippedProgress} progress lines skipped` +
-        `${stats.repriced ? `, ${stats.repriced} costs recomputed` : ''} in ${durationMs.toFixed(0)} ms`,
+        `${stats.repriced ? `, ${stats.repriced} costs recomputed` : ''} in ${durationMs.toFixed(0)} ms ` +
+        `(${Object.entries({ discovery: discoveryMs, ...stats.phases }).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')})`,
     );
     for (const p of discovery.problems) log(`tokenmeter: ${p}`);
     for (const p of stats.problems) log(`${p.path}${p.line ? `:${p.line}` : ''}: ${p.message}`);

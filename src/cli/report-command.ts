@@ -3,7 +3,7 @@ import { buildReport, startOfDay, type CostMode, type Period } from '../core/rep
 import { addDays, assertTimeZone, localTimeZone, parseDateArg, WEEKDAYS, DateArgError, type Weekday } from '../core/time.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { UsageFilter } from '../store/store.js';
-import { indexPath } from './home.js';
+import { indexPath, tokenmeterHome } from './home.js';
 import { refresh } from './refresh.js';
 import { reportJson } from './render-json.js';
 import { colorEnabled, renderTable, wantsCompact } from './render-table.js';
@@ -52,7 +52,7 @@ export async function runReport(period: Period, flags: ReportFlags): Promise<voi
 
   const store = new SqliteStore(indexPath());
   try {
-    await refresh(store, flags.verbose ?? false, (l) => process.stderr.write(`${l}\n`));
+    await refresh(store, tokenmeterHome(), flags.verbose ?? false, (l) => process.stderr.write(`${l}\n`));
     const rows = await store.usage(filter, period === 'session' ? 'session' : 'quarter-hour');
     const report = buildReport(rows, { period, mode, timeZone, startOfWeek, order });
     if (report.unknownModels.length > 0) {

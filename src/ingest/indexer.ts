@@ -1,11 +1,14 @@
 // Brings the store up to date with the files on disk, reading only bytes it has not read before.
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { PriceBook } from '../core/pricing.js';
 import type { DiscoveredFile } from '../sources/discovery.js';
 import type { Batch, Checkpoint, Store } from '../store/store.js';
-import { readAll } from './pool.js';
-import type { ReadRequest, ReadResult } from './read-file.js';
+import { readInWorkers, workerScript } from './pool.js';
+import { priceEvents } from './price-events.js';
+import { readLogFile, type ReadRequest, type ReadResult } from './read-file.js';
 import { pricingVersion } from '../core/pricing-version.js';
 
 const HEAD_BYTES = 1024;
@@ -13,13 +16,15 @@ const HEAD_BYTES = 1024;
 const PARALLEL_THRESHOLD_BYTES = 24 << 20;
 /** A first load at least this large drops and rebuilds secondary indexes. */
 const BULK_THRESHOLD_BYTES = 64 << 20;
-/** Events per transaction: large enough to amortize a commit, small enough to bound memory. */
+/** Events per transaction when writing from this thread: large enough to amortize a commit, small enough to bound memory. */
 const BATCH_EVENTS = 20_000;
 
 export interface IndexOptions {
   host: string;
   /** Worker threads for large reads; defaults to one per core. */
   workers?: number;
+  /** Where workers may put their staging files (the store's folder); without it, reading stays on this thread. */
+  stagingDir?: string;
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
 }
 
@@ -41,6 +46,8 @@ export interface IndexStats {
   skippedSynthetic: number;
   skippedProgress: number;
   repriced: number;
+  /** Milliseconds per phase, for --verbose. */
+  phases: Record<string, number>;
 }
 
 interface Plan {
@@ -82,7 +89,13 @@ function planFile(file: DiscoveredFile, cp: Checkpoint | undefined): 'skip' | 'a
 export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: IndexOptions): Promise<IndexStats> {
   const stats: IndexStats = {
     files: files.length, filesRead: 0, filesReplaced: 0, bytesRead: 0, events: 0, badLines: 0, problems: [],
-    skippedSynthetic: 0, skippedProgress: 0, repriced: 0,
+    skippedSynthetic: 0, skippedProgress: 0, repriced: 0, phases: {},
+  };
+  let mark = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    stats.phases[name] = (stats.phases[name] ?? 0) + now - mark;
+    mark = now;
   };
   const checkpoints = await store.checkpoints();
   const plans: Plan[] = [];
@@ -108,7 +121,7 @@ export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: 
   // The price database is loaded only when something needs pricing: a warm report never pays for it.
   const wantedPricing = pricingVersion();
   const storedPricing = await store.getMeta('pricing');
-  let prices: import('../core/pricing.js').PriceBook | undefined;
+  let prices: PriceBook | undefined;
   const priceBook = async () => (prices ??= new (await import('../core/pricing.js')).PriceBook());
   if (storedPricing !== wantedPricing && (storedPricing !== undefined || plans.length > 0)) {
     if (storedPricing !== undefined) {
@@ -117,59 +130,106 @@ export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: 
     }
     await store.setMeta('pricing', wantedPricing);
   }
-
+  phase('plan');
   if (plans.length === 0) return stats;
-  const byPath = new Map(plans.map((p) => [p.req.path, p]));
-  const bulk = bytesTotal >= BULK_THRESHOLD_BYTES && (await store.eventCount()) === 0;
-  if (bulk) await store.beginBulkLoad();
 
-  let batch: Batch = { replacedFileIds: [], events: [], checkpoints: [] };
-  const flush = async () => {
-    if (batch.checkpoints.length === 0) return;
-    const done = batch;
-    batch = { replacedFileIds: [], events: [], checkpoints: [] };
-    await store.commit(done);
-  };
+  const byPath = new Map(plans.map((p) => [p.req.path, p]));
   let bytesDone = 0;
-  const apply = async (r: ReadResult) => {
+  /** Counts a finished file and returns its checkpoint, or null when it could not be read. */
+  const account = (r: ReadResult): Checkpoint | null => {
     const plan = byPath.get(r.path)!;
     bytesDone += Math.max(plan.file.size - plan.req.fromOffset, 0);
+    opts.onProgress?.(bytesDone, bytesTotal);
     if (r.failure) {
       stats.problems.push({ path: r.path, line: 0, message: `cannot read: ${r.failure}` });
-      opts.onProgress?.(bytesDone, bytesTotal);
-      return;
+      return null;
     }
-    const book = r.events.length > 0 ? await priceBook() : undefined;
-    for (const e of r.events) {
-      batch.events.push({ ...e, calcCost: book!.cost(e.model, e.ts, e.speed, e), fileId: plan.req.fileId });
-    }
-    if (plan.replace) batch.replacedFileIds.push(plan.req.fileId);
-    batch.checkpoints.push({
-      fileId: plan.req.fileId, path: r.path, dev: plan.file.dev, ino: plan.file.ino,
-      size: plan.file.size, mtimeMs: plan.file.mtimeMs, offset: r.offset, lines: r.lines,
-      headHash: headHash(r.path, r.offset),
-    });
     stats.filesRead++;
     if (plan.replace) stats.filesReplaced++;
     stats.bytesRead += r.bytesRead;
-    stats.events += r.events.length;
+    stats.events += r.eventCount;
     stats.badLines += r.problemCount;
     stats.skippedSynthetic += r.skipped.synthetic;
     stats.skippedProgress += r.skipped.progress;
     for (const p of r.problems) if (stats.problems.length < 200) stats.problems.push({ path: r.path, ...p });
-    if (batch.events.length >= BATCH_EVENTS) await flush();
-    opts.onProgress?.(bytesDone, bytesTotal);
+    return {
+      fileId: plan.req.fileId, path: r.path, dev: plan.file.dev, ino: plan.file.ino,
+      size: plan.file.size, mtimeMs: plan.file.mtimeMs, offset: r.offset, lines: r.lines,
+      headHash: headHash(r.path, r.offset),
+    };
   };
+  const replacedFileIds = plans.filter((p) => p.replace).map((p) => p.req.fileId);
 
   // Largest first, so the last file to finish is a small one.
   plans.sort((a, b) => b.file.size - a.file.size);
-  const workers = bytesTotal >= PARALLEL_THRESHOLD_BYTES ? (opts.workers ?? availableParallelism()) : 1;
-  try {
-    await readAll(plans.map((p) => p.req), workers, apply);
-    await flush();
-  } finally {
-    if (bulk) await store.endBulkLoad();
+  const requests = plans.map((p) => p.req);
+  const workers = Math.min(opts.workers ?? availableParallelism(), plans.length);
+  const script = workerScript();
+  if (bytesTotal >= PARALLEL_THRESHOLD_BYTES && workers > 1 && script && opts.stagingDir && store.importStaged) {
+    await readParallel(store, script, requests, workers, opts.stagingDir, account, replacedFileIds, bytesTotal, phase);
+  } else {
+    await readInProcess(store, requests, account, replacedFileIds, priceBook);
+    phase('read+write');
   }
   await store.resolveSidechains();
+  phase('sidechains');
   return stats;
+}
+
+async function readInProcess(
+  store: Store,
+  requests: ReadRequest[],
+  account: (r: ReadResult) => Checkpoint | null,
+  replacedFileIds: number[],
+  priceBook: () => Promise<PriceBook>,
+): Promise<void> {
+  let batch: Batch = { replacedFileIds, events: [], checkpoints: [] };
+  for (const req of requests) {
+    const r = readLogFile(req);
+    const cp = account(r);
+    if (!cp) continue;
+    if (r.events.length > 0) batch.events.push(...priceEvents(r.events, await priceBook(), req.fileId));
+    batch.checkpoints.push(cp);
+    if (batch.events.length >= BATCH_EVENTS) {
+      await store.commit(batch);
+      batch = { replacedFileIds: [], events: [], checkpoints: [] };
+    }
+  }
+  if (batch.checkpoints.length > 0 || batch.replacedFileIds.length > 0) await store.commit(batch);
+}
+
+async function readParallel(
+  store: Store,
+  script: string,
+  requests: ReadRequest[],
+  workers: number,
+  stagingDir: string,
+  account: (r: ReadResult) => Checkpoint | null,
+  replacedFileIds: number[],
+  bytesTotal: number,
+  phase: (name: string) => void,
+): Promise<void> {
+  mkdirSync(stagingDir, { recursive: true });
+  const stagingPaths = Array.from({ length: workers }, (_, i) => join(stagingDir, `staging-${process.pid}-${i}.sqlite`));
+  const clean = () => stagingPaths.forEach((p) => rmSync(p, { force: true }));
+  clean();
+  const checkpoints: Checkpoint[] = [];
+  const bulk = bytesTotal >= BULK_THRESHOLD_BYTES && (await store.eventCount()) === 0;
+  try {
+    await readInWorkers(script, requests, stagingPaths, (r) => {
+      const cp = account(r);
+      if (cp) checkpoints.push(cp);
+    });
+    phase('read (workers)');
+    if (bulk) await store.beginBulkLoad();
+    try {
+      await store.importStaged!(stagingPaths, { replacedFileIds, checkpoints });
+      phase('merge');
+    } finally {
+      if (bulk) await store.endBulkLoad();
+      phase('indexes');
+    }
+  } finally {
+    clean();
+  }
 }

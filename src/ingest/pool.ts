@@ -1,8 +1,9 @@
-// A small pool of ingest workers pulling files from one queue, largest first, so the cores finish together.
+// A small pool of ingest workers pulling files from one queue, so the cores finish together. Each worker writes
+// events to its own staging file and reports per-file results (checkpoints, counts, problems) back.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { readLogFile, type ReadRequest, type ReadResult } from './read-file.js';
+import type { ReadRequest, ReadResult } from './read-file.js';
 
 /** The bundled worker sits beside the bundled CLI; when running from sources there is none and reading stays in-process. */
 export function workerScript(): string | null {
@@ -10,50 +11,46 @@ export function workerScript(): string | null {
   return existsSync(path) ? path : null;
 }
 
-/**
- * Reads every request, in `workers` threads when more than one is asked for and a worker script exists, and hands
- * each result to `onResult` on the calling thread, in completion order. `onResult` may be async; results are applied
- * one at a time.
- */
-export async function readAll(
+/** Reads every request in one worker per staging path; `onResult` runs on this thread as each file finishes. */
+export async function readInWorkers(
+  script: string,
   requests: ReadRequest[],
-  workers: number,
-  onResult: (r: ReadResult) => Promise<void>,
+  stagingPaths: string[],
+  onResult: (r: ReadResult) => void,
 ): Promise<void> {
-  const script = workers > 1 ? workerScript() : null;
-  if (!script) {
-    for (const req of requests) await onResult(readLogFile(req));
-    return;
-  }
   const queue = [...requests];
-  let chain = Promise.resolve();
-  let failure: unknown;
-  // Two files in flight per worker, so a worker never waits while the main thread is busy writing.
-  const runWorker = () =>
+  // Two files in flight per worker, so a worker never waits for the main thread to hand it the next one.
+  const runWorker = (stagingPath: string) =>
     new Promise<void>((resolve, reject) => {
-      const w = new Worker(script);
+      const w = new Worker(script, { workerData: { stagingPath } });
       let inFlight = 0;
+      let closing = false;
       const next = () => {
         const req = queue.shift();
         if (req) {
           inFlight++;
           w.postMessage(req);
-        } else if (inFlight === 0) {
-          void w.terminate().then(() => resolve());
+        } else if (inFlight === 0 && !closing) {
+          closing = true;
+          w.postMessage('close');
         }
       };
-      w.on('message', (r: ReadResult) => {
+      w.on('message', (msg: ReadResult | 'closed') => {
+        if (msg === 'closed') {
+          void w.terminate().then(() => resolve());
+          return;
+        }
         inFlight--;
-        chain = chain.then(() => onResult(r)).catch((e) => {
-          failure ??= e;
-        });
+        try {
+          onResult(msg);
+        } catch (e) {
+          reject(e);
+        }
         next();
       });
       w.on('error', reject);
       next();
       next();
     });
-  await Promise.all(Array.from({ length: Math.min(workers, requests.length) }, runWorker));
-  await chain;
-  if (failure) throw failure;
+  await Promise.all(stagingPaths.map(runWorker));
 }

@@ -26,6 +26,7 @@ export interface ReadResult {
   path: string;
   /** One event per dedup key: copies within the file are already collapsed. */
   events: UsageEvent[];
+  eventCount: number;
   offset: number;
   lines: number;
   bytesRead: number;
@@ -44,7 +45,7 @@ export function readLogFile(req: ReadRequest): ReadResult {
   const problems: LineProblem[] = [];
   const skipped = { synthetic: 0, progress: 0 };
   const ctx = { host: req.host, sessionFallback: req.sessionFallback, projectFallback: req.projectFallback, fileKey: req.path };
-  const result: ReadResult = { fileId: req.fileId, path: req.path, events: [], offset: req.fromOffset, lines: req.fromLine, bytesRead: 0, problems, problemCount: 0, skipped };
+  const result: ReadResult = { fileId: req.fileId, path: req.path, events: [], eventCount: 0, offset: req.fromOffset, lines: req.fromLine, bytesRead: 0, problems, problemCount: 0, skipped };
   let problemCount = 0;
   try {
     const scan = scanLines(req.path, req.fromOffset, req.fromLine, { marker: USAGE_MARKER }, (line) => {
@@ -73,5 +74,6 @@ export function readLogFile(req: ReadRequest): ReadResult {
   }
   result.problemCount = problemCount;
   result.events = [...best.values()];
+  result.eventCount = result.events.length;
   return result;
 }

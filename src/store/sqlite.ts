@@ -4,17 +4,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { QUARTER_HOUR_MS } from '../core/time.js';
 import { createSecondaryIndexes, dropSecondaryIndexes, migrate } from './sqlite-migrations.js';
+import { eventValues, STAGED_COLUMNS } from './sqlite-staging.js';
 import type { Batch, Checkpoint, Grouping, PricingInput, Store, UsageFilter, UsageRow } from './store.js';
 
-const EVENT_COLUMNS = [
-  'dedup_key', 'message_id', 'ts', 'tool', 'source', 'host', 'session_id', 'project', 'model', 'speed',
-  'input', 'output', 'cache_read', 'cache_write_5m', 'cache_write_1h', 'reasoning', 'total',
-  'reported_cost', 'calc_cost', 'is_sidechain', 'file_id',
-] as const;
+const EVENT_COLUMNS = STAGED_COLUMNS;
 
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly upsert: Database.Statement;
+  private readonly upsertClause: string;
   private readonly saveCheckpoint: Database.Statement;
   private readonly deleteFileEvents: Database.Statement;
   private sidechainsDirty = false;
@@ -32,11 +30,9 @@ export class SqliteStore implements Store {
     const placeholders = EVENT_COLUMNS.map(() => '?').join(', ');
     const updates = EVENT_COLUMNS.filter((c) => c !== 'dedup_key').map((c) => `${c} = excluded.${c}`).join(', ');
     // The larger copy of a request wins; on a tie, the copy that knows the request ran in fast mode.
-    this.upsert = this.db.prepare(
-      `INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES (${placeholders})
-       ON CONFLICT(dedup_key) DO UPDATE SET ${updates}
-       WHERE excluded.total > events.total OR (excluded.total = events.total AND events.speed <> 'fast' AND excluded.speed = 'fast')`,
-    );
+    this.upsertClause = `ON CONFLICT(dedup_key) DO UPDATE SET ${updates}
+       WHERE excluded.total > events.total OR (excluded.total = events.total AND events.speed <> 'fast' AND excluded.speed = 'fast')`;
+    this.upsert = this.db.prepare(`INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES (${placeholders}) ${this.upsertClause}`);
     this.saveCheckpoint = this.db.prepare(
       `UPDATE files SET dev = @dev, ino = @ino, size = @size, mtime_ms = @mtimeMs, offset = @offset, lines = @lines,
        head_hash = @headHash WHERE id = @fileId AND path = @path`,
@@ -65,18 +61,33 @@ export class SqliteStore implements Store {
       for (const id of batch.replacedFileIds) {
         if (this.deleteFileEvents.run(id).changes > 0) this.unsupersedeNeeded = true;
       }
-      for (const e of events) {
-        // Positional parameters, in EVENT_COLUMNS order: binding by name costs twice as much.
-        this.upsert.run(
-          e.dedupKey, e.messageId, e.ts, e.tool, e.source, e.host, e.sessionId, e.project, e.model, e.speed,
-          e.input, e.output, e.cacheRead, e.cacheWrite5m, e.cacheWrite1h, e.reasoning,
-          e.input + e.output + e.cacheRead + e.cacheWrite5m + e.cacheWrite1h,
-          e.reportedCost, e.calcCost, e.isSidechain ? 1 : 0, e.fileId,
-        );
-      }
+      // Positional parameters: binding by name costs twice as much.
+      for (const e of events) this.upsert.run(eventValues(e));
       for (const cp of batch.checkpoints) this.saveCheckpoint.run(cp);
     })();
     if (events.length > 0) this.sidechainsDirty = true;
+  }
+
+  async importStaged(paths: string[], batch: Omit<Batch, 'events'>): Promise<void> {
+    const schemas = paths.map((_, i) => `staged_${i}`);
+    paths.forEach((p, i) => this.db.prepare(`ATTACH DATABASE ? AS ${schemas[i]}`).run(p));
+    try {
+      const cols = EVENT_COLUMNS.join(', ');
+      const source = schemas.map((s) => `SELECT ${cols} FROM ${s}.staged`).join(' UNION ALL ');
+      this.db.transaction(() => {
+        for (const id of batch.replacedFileIds) {
+          if (this.deleteFileEvents.run(id).changes > 0) this.unsupersedeNeeded = true;
+        }
+        // WHERE true: SQLite's grammar needs it between a SELECT and an upsert clause.
+        const changes = this.db.prepare(
+          `INSERT INTO events (${cols}) SELECT * FROM (${source}) WHERE true ORDER BY dedup_key ${this.upsertClause}`,
+        ).run().changes;
+        if (changes > 0) this.sidechainsDirty = true;
+        for (const cp of batch.checkpoints) this.saveCheckpoint.run(cp);
+      })();
+    } finally {
+      for (const s of schemas) this.db.exec(`DETACH DATABASE ${s}`);
+    }
   }
 
   async beginBulkLoad(): Promise<void> {

@@ -75,6 +75,11 @@ export interface Store {
    * faster than maintaining them row by row. Opening the store rebuilds them if a bulk load was cut short.
    */
   beginBulkLoad(): Promise<void>;
+  /**
+   * Merges events that ingest workers wrote to staging files (see sqlite-staging.ts), with the batch's checkpoints,
+   * in one transaction. Stores that cannot read staging files leave this undefined and get `commit` batches.
+   */
+  importStaged?(paths: string[], batch: Omit<Batch, 'events'>): Promise<void>;
   endBulkLoad(): Promise<void>;
   /** Marks sidechain replays whose message also exists as a main-chain copy under another request id. */
   resolveSidechains(): Promise<void>;

@@ -3,6 +3,7 @@
 // collapses those copies by dedup key. Only `assistant` lines with a top-level `message.usage` object count:
 // `progress` lines nest a subagent's usage that its own file already carries.
 import type { UsageEvent } from '../../core/event.js';
+import { skimObject, type SkimSpec } from '../json-skim.js';
 
 /** Bytes every line that can carry usage contains; lines without it are never decoded. */
 export const USAGE_MARKER = Buffer.from('"usage"');
@@ -37,10 +38,30 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+const LINE_SPEC: SkimSpec = {
+  type: true, timestamp: true, requestId: true, sessionId: true, cwd: true, isSidechain: true, costUSD: true,
+  message: {
+    id: true, model: true,
+    usage: {
+      input_tokens: true, output_tokens: true, cache_read_input_tokens: true, cache_creation_input_tokens: true,
+      cache_creation: { ephemeral_5m_input_tokens: true, ephemeral_1h_input_tokens: true }, speed: true,
+    },
+  },
+};
+
+/** The members this parser reads, skimmed; anything the skimmer does not accept goes through JSON.parse. */
+function readLine(text: string): unknown {
+  try {
+    return skimObject(text, LINE_SPEC);
+  } catch {
+    return JSON.parse(text);
+  }
+}
+
 export function parseTranscriptLine(text: string, ctx: FileContext, offset: number): LineOutcome {
   let obj: unknown;
   try {
-    obj = JSON.parse(text);
+    obj = readLine(text);
   } catch (e) {
     return { kind: 'error', message: `malformed JSON (${(e as Error).message})` };
   }
