@@ -38,6 +38,14 @@ for (const [period, description] of reports) {
   });
 }
 
+// A reader that stops early (`| head`) is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof UsageError) {
     process.stderr.write(`tokenmeter: ${e.message}\n`);

@@ -11,14 +11,14 @@ export interface RefreshReport {
   durationMs: number;
 }
 
-export async function refresh(store: Store, stagingDir: string, verbose: boolean, log: (line: string) => void): Promise<RefreshReport> {
+export async function refresh(store: Store, verbose: boolean, log: (line: string) => void): Promise<RefreshReport> {
   const started = performance.now();
   const discovery = discoverClaudeFiles();
   const discoveryMs = performance.now() - started;
   const bar = progressBar();
   let stats: IndexStats;
   try {
-    stats = await refreshIndex(store, discovery.files, { host: hostName(), stagingDir, onProgress: (d, t) => bar.update(d, t) });
+    stats = await refreshIndex(store, discovery.files, { host: hostName(), onProgress: (d, t) => bar.update(d, t) });
   } finally {
     bar.done();
   }

@@ -1,12 +1,11 @@
 // daily | weekly | monthly | session: refresh the index, sum, render.
 import { buildReport, startOfDay, type CostMode, type Period } from '../core/report.js';
-import { addDays, assertTimeZone, localTimeZone, parseDateArg, WEEKDAYS, DateArgError, type Weekday } from '../core/time.js';
+import { addDays, assertTimeZone, DateArgError, localTimeZone, offsetSegments, parseDateArg, WEEKDAYS, type Weekday } from '../core/time.js';
 import { SqliteStore } from '../store/sqlite.js';
-import type { UsageFilter } from '../store/store.js';
-import { indexPath, tokenmeterHome } from './home.js';
+import type { UsageFilter, UsageRow } from '../store/store.js';
+import { indexPath } from './home.js';
 import { refresh } from './refresh.js';
 import { reportJson } from './render-json.js';
-import { colorEnabled, renderTable, wantsCompact } from './render-table.js';
 
 export interface ReportFlags {
   since?: string;
@@ -52,8 +51,13 @@ export async function runReport(period: Period, flags: ReportFlags): Promise<voi
 
   const store = new SqliteStore(indexPath());
   try {
-    await refresh(store, tokenmeterHome(), flags.verbose ?? false, (l) => process.stderr.write(`${l}\n`));
-    const rows = await store.usage(filter, period === 'session' ? 'session' : 'quarter-hour');
+    await refresh(store, flags.verbose ?? false, (l) => process.stderr.write(`${l}\n`));
+    let rows: UsageRow[] = [];
+    if (period === 'session') rows = await store.usage(filter, { by: 'session' });
+    else {
+      const range = await store.timeRange(filter);
+      if (range) rows = await store.usage(filter, { by: 'day', offsets: offsetSegments(timeZone, range.from, range.to) });
+    }
     const report = buildReport(rows, { period, mode, timeZone, startOfWeek, order });
     if (report.unknownModels.length > 0) {
       process.stderr.write(`tokenmeter: no price known for ${report.unknownModels.join(', ')}; their cost is left out (marked "?")\n`);
@@ -63,6 +67,7 @@ export async function runReport(period: Period, flags: ReportFlags): Promise<voi
     } else if (report.rows.length === 0) {
       process.stdout.write('No usage found for this period.\n');
     } else {
+      const { colorEnabled, renderTable, wantsCompact } = await import('./render-table.js');
       const color = colorEnabled(process.stdout);
       const compact = wantsCompact(flags.compact ?? false, process.stdout.isTTY ? process.stdout.columns : Number(process.env.COLUMNS) || undefined);
       process.stdout.write(`${renderTable(report, { compact, breakdown: flags.breakdown ?? false, color })}\n`);

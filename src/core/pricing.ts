@@ -47,12 +47,15 @@ function lookup(model: string, at: Date): ResolvedPrice | null {
 }
 
 export class PriceBook {
-  private readonly cache = new Map<string, ResolvedPrice | null>();
+  /** model → (UTC day number × 2 + fast) → price: every request is priced, so lookups avoid building strings. */
+  private readonly cache = new Map<string, Map<number, ResolvedPrice | null>>();
 
   /** The prices in force for `model` on the UTC day of `ts`, or null when the database does not know the model. */
   resolve(model: string, ts: number, speed: Speed = 'standard'): ResolvedPrice | null {
-    const key = `${model}\u0000${Math.floor(ts / 86_400_000)}\u0000${speed}`;
-    const hit = this.cache.get(key);
+    let byDay = this.cache.get(model);
+    if (!byDay) this.cache.set(model, (byDay = new Map()));
+    const key = Math.floor(ts / 86_400_000) * 2 + (speed === 'fast' ? 1 : 0);
+    const hit = byDay.get(key);
     if (hit !== undefined) return hit;
     const day = new Date(ts).toISOString().slice(0, 10);
     const name = normalizeModelName(model);
@@ -63,7 +66,7 @@ export class PriceBook {
       if (fast && fast.modelId.endsWith('fast')) resolved = { ...fast, fastIncluded: true };
     }
     resolved ??= lookup(name, at);
-    this.cache.set(key, resolved);
+    byDay.set(key, resolved);
     return resolved;
   }
 

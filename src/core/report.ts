@@ -1,7 +1,7 @@
 // Turns stored sums into report rows (day, week, month or session, each with a per-model breakdown). Pure: the
 // store has already summed events by quarter hour or session and model; this maps those to calendar periods.
 import type { UsageRow } from '../store/store.js';
-import { DayKeyer, monthOf, weekStart, type Weekday } from './time.js';
+import { DayKeyer, dayOfNumber, monthOf, weekStart, type Weekday } from './time.js';
 
 export type CostMode = 'auto' | 'calculate' | 'display';
 export type Period = 'daily' | 'weekly' | 'monthly' | 'session';
@@ -100,7 +100,7 @@ export function buildReport(rows: UsageRow[], opts: ReportOptions): Report {
     let key: string;
     if (opts.period === 'session') key = String(r.group);
     else {
-      const day = days.day(Number(r.group) * 15 * 60 * 1000);
+      const day = dayOfNumber(Number(r.group));
       key = opts.period === 'daily' ? day : opts.period === 'weekly' ? weekStart(day, opts.startOfWeek) : monthOf(day);
     }
     let g = groups.get(key);

@@ -1,14 +1,13 @@
 // Brings the store up to date with the files on disk, reading only bytes it has not read before.
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import type { PriceBook } from '../core/pricing.js';
 import type { DiscoveredFile } from '../sources/discovery.js';
 import type { Batch, Checkpoint, Store } from '../store/store.js';
 import { readInWorkers, workerScript } from './pool.js';
 import { priceEvents } from './price-events.js';
-import { readLogFile, type ReadRequest, type ReadResult } from './read-file.js';
+import { readLogFile, type PricedReadResult, type ReadRequest } from './read-file.js';
 import { pricingVersion } from '../core/pricing-version.js';
 
 const HEAD_BYTES = 1024;
@@ -16,15 +15,13 @@ const HEAD_BYTES = 1024;
 const PARALLEL_THRESHOLD_BYTES = 24 << 20;
 /** A first load at least this large drops and rebuilds secondary indexes. */
 const BULK_THRESHOLD_BYTES = 64 << 20;
-/** Events per transaction when writing from this thread: large enough to amortize a commit, small enough to bound memory. */
+/** Events per transaction: large enough to amortize a commit, small enough to bound memory. */
 const BATCH_EVENTS = 20_000;
 
 export interface IndexOptions {
   host: string;
   /** Worker threads for large reads; defaults to one per core. */
   workers?: number;
-  /** Where workers may put their staging files (the store's folder); without it, reading stays on this thread. */
-  stagingDir?: string;
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
 }
 
@@ -136,7 +133,7 @@ export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: 
   const byPath = new Map(plans.map((p) => [p.req.path, p]));
   let bytesDone = 0;
   /** Counts a finished file and returns its checkpoint, or null when it could not be read. */
-  const account = (r: ReadResult): Checkpoint | null => {
+  const account = (r: PricedReadResult): Checkpoint | null => {
     const plan = byPath.get(r.path)!;
     bytesDone += Math.max(plan.file.size - plan.req.fromOffset, 0);
     opts.onProgress?.(bytesDone, bytesTotal);
@@ -158,78 +155,43 @@ export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: 
       headHash: headHash(r.path, r.offset),
     };
   };
-  const replacedFileIds = plans.filter((p) => p.replace).map((p) => p.req.fileId);
-
   // Largest first, so the last file to finish is a small one.
   plans.sort((a, b) => b.file.size - a.file.size);
   const requests = plans.map((p) => p.req);
-  const workers = Math.min(opts.workers ?? availableParallelism(), plans.length);
-  const script = workerScript();
-  if (bytesTotal >= PARALLEL_THRESHOLD_BYTES && workers > 1 && script && opts.stagingDir && store.importStaged) {
-    await readParallel(store, script, requests, workers, opts.stagingDir, account, replacedFileIds, bytesTotal, phase);
-  } else {
-    await readInProcess(store, requests, account, replacedFileIds, priceBook);
-    phase('read+write');
-  }
-  await store.resolveSidechains();
-  phase('sidechains');
-  return stats;
-}
-
-async function readInProcess(
-  store: Store,
-  requests: ReadRequest[],
-  account: (r: ReadResult) => Checkpoint | null,
-  replacedFileIds: number[],
-  priceBook: () => Promise<PriceBook>,
-): Promise<void> {
-  let batch: Batch = { replacedFileIds, events: [], checkpoints: [] };
-  for (const req of requests) {
-    const r = readLogFile(req);
+  const bulk = bytesTotal >= BULK_THRESHOLD_BYTES && (await store.eventCount()) === 0;
+  if (bulk) await store.beginBulkLoad();
+  let batch: Batch = { replacedFileIds: plans.filter((p) => p.replace).map((p) => p.req.fileId), events: [], checkpoints: [] };
+  const apply = async (r: PricedReadResult) => {
     const cp = account(r);
-    if (!cp) continue;
-    if (r.events.length > 0) batch.events.push(...priceEvents(r.events, await priceBook(), req.fileId));
+    if (!cp) return;
+    for (const e of r.events) batch.events.push(e);
     batch.checkpoints.push(cp);
     if (batch.events.length >= BATCH_EVENTS) {
-      await store.commit(batch);
+      const full = batch;
       batch = { replacedFileIds: [], events: [], checkpoints: [] };
+      await store.commit(full);
     }
-  }
-  if (batch.checkpoints.length > 0 || batch.replacedFileIds.length > 0) await store.commit(batch);
-}
-
-async function readParallel(
-  store: Store,
-  script: string,
-  requests: ReadRequest[],
-  workers: number,
-  stagingDir: string,
-  account: (r: ReadResult) => Checkpoint | null,
-  replacedFileIds: number[],
-  bytesTotal: number,
-  phase: (name: string) => void,
-): Promise<void> {
-  mkdirSync(stagingDir, { recursive: true });
-  const stagingPaths = Array.from({ length: workers }, (_, i) => join(stagingDir, `staging-${process.pid}-${i}.sqlite`));
-  const clean = () => stagingPaths.forEach((p) => rmSync(p, { force: true }));
-  clean();
-  const checkpoints: Checkpoint[] = [];
-  const bulk = bytesTotal >= BULK_THRESHOLD_BYTES && (await store.eventCount()) === 0;
+  };
   try {
-    await readInWorkers(script, requests, stagingPaths, (r) => {
-      const cp = account(r);
-      if (cp) checkpoints.push(cp);
-    });
-    phase('read (workers)');
-    if (bulk) await store.beginBulkLoad();
-    try {
-      await store.importStaged!(stagingPaths, { replacedFileIds, checkpoints });
-      phase('merge');
-    } finally {
-      if (bulk) await store.endBulkLoad();
+    const workers = Math.min(opts.workers ?? availableParallelism(), plans.length);
+    const script = workerScript();
+    if (bytesTotal >= PARALLEL_THRESHOLD_BYTES && workers > 1 && script) {
+      await readInWorkers(script, requests, workers, apply);
+    } else {
+      for (const req of requests) {
+        const r = readLogFile(req);
+        await apply({ ...r, events: r.events.length > 0 ? priceEvents(r.events, await priceBook(), req.fileId) : [] });
+      }
+    }
+    if (batch.checkpoints.length > 0 || batch.replacedFileIds.length > 0) await store.commit(batch);
+    phase('read+write');
+  } finally {
+    if (bulk) {
+      await store.endBulkLoad();
       phase('indexes');
     }
-  } finally {
-    clean();
   }
+  await store.settle();
+  phase('settle');
+  return stats;
 }

@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 
 const migrations: string[] = [
-  // 1: events keyed by dedup key, per-file checkpoints, key/value metadata.
+  // 1: events keyed by dedup key, per-file checkpoints, the quarter-hour rollup reports read, key/value metadata.
   `CREATE TABLE files (
      id INTEGER PRIMARY KEY,
      path TEXT NOT NULL UNIQUE,
@@ -17,7 +17,6 @@ const migrations: string[] = [
    CREATE TABLE events (
      id INTEGER PRIMARY KEY,
      dedup_key TEXT NOT NULL UNIQUE,
-     message_id TEXT,
      ts INTEGER NOT NULL,
      tool TEXT NOT NULL,
      source TEXT NOT NULL,
@@ -36,20 +35,40 @@ const migrations: string[] = [
      reported_cost REAL,
      calc_cost REAL,
      is_sidechain INTEGER NOT NULL,
+     -- Kept for sidechain copies only: main-chain copies are found through the dedup key, which starts with it.
+     message_id TEXT,
      superseded INTEGER NOT NULL DEFAULT 0,
      file_id INTEGER
    );
+   CREATE TABLE usage_rollup (
+     bucket INTEGER NOT NULL,
+     tool TEXT NOT NULL,
+     host TEXT NOT NULL,
+     session_id TEXT NOT NULL,
+     project TEXT NOT NULL,
+     model TEXT NOT NULL,
+     requests INTEGER NOT NULL,
+     input INTEGER NOT NULL,
+     output INTEGER NOT NULL,
+     cache_read INTEGER NOT NULL,
+     cache_write_5m INTEGER NOT NULL,
+     cache_write_1h INTEGER NOT NULL,
+     reasoning INTEGER NOT NULL,
+     calc_cost REAL NOT NULL,
+     calc_unknown INTEGER NOT NULL,
+     reported_cost REAL NOT NULL,
+     auto_cost REAL NOT NULL,
+     auto_unknown INTEGER NOT NULL,
+     fast_requests INTEGER NOT NULL,
+     last_ts INTEGER NOT NULL,
+     PRIMARY KEY (bucket, tool, host, session_id, project, model)
+   ) WITHOUT ROWID;
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 ];
-
 export const SCHEMA_VERSION = migrations.length;
 
 /** Secondary indexes: dropped during a bulk load and rebuilt after it (see Store.beginBulkLoad). */
-export const SECONDARY_INDEXES: Array<[name: string, definition: string]> = [
-  ['events_ts', 'events (ts)'],
-  ['events_file', 'events (file_id)'],
-  ['events_message', 'events (message_id) WHERE message_id IS NOT NULL'],
-];
+export const SECONDARY_INDEXES: Array<[name: string, definition: string]> = [['events_ts', 'events (ts)']];
 
 export function createSecondaryIndexes(db: Database.Database): void {
   for (const [name, def] of SECONDARY_INDEXES) db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON ${def}`);

@@ -1,22 +1,52 @@
-// The embedded store: one SQLite file in WAL mode, so reports can read while an indexer writes.
+// The embedded store: one SQLite file in WAL mode, so reports can read while an indexer writes. Reports read a
+// rollup by quarter hour, session and model, kept current for the quarter hours each write touches.
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { QUARTER_HOUR_MS } from '../core/time.js';
+import { QUARTER_HOUR_MS, type OffsetSegment } from '../core/time.js';
 import { createSecondaryIndexes, dropSecondaryIndexes, migrate } from './sqlite-migrations.js';
-import { eventValues, STAGED_COLUMNS } from './sqlite-staging.js';
-import type { Batch, Checkpoint, Grouping, PricingInput, Store, UsageFilter, UsageRow } from './store.js';
+import type { Batch, Checkpoint, Grouping, PricedEvent, PricingInput, Store, UsageFilter, UsageRow } from './store.js';
 
-const EVENT_COLUMNS = STAGED_COLUMNS;
+const EVENT_COLUMNS = [
+  'dedup_key', 'ts', 'tool', 'source', 'host', 'session_id', 'project', 'model', 'speed',
+  'input', 'output', 'cache_read', 'cache_write_5m', 'cache_write_1h', 'reasoning', 'total',
+  'reported_cost', 'calc_cost', 'is_sidechain', 'message_id', 'file_id',
+] as const;
+
+/** Column values of an event, in EVENT_COLUMNS order: positional binding costs half of binding by name. */
+function eventValues(e: PricedEvent): unknown[] {
+  return [
+    e.dedupKey, e.ts, e.tool, e.source, e.host, e.sessionId, e.project, e.model, e.speed,
+    e.input, e.output, e.cacheRead, e.cacheWrite5m, e.cacheWrite1h, e.reasoning,
+    e.input + e.output + e.cacheRead + e.cacheWrite5m + e.cacheWrite1h,
+    e.reportedCost, e.calcCost, e.isSidechain ? 1 : 0, e.isSidechain ? e.messageId : null, e.fileId,
+  ];
+}
+
+const ROLLUP_SELECT = `SELECT ts / ${QUARTER_HOUR_MS}, tool, host, session_id, project, model, COUNT(*),
+    SUM(input), SUM(output), SUM(cache_read), SUM(cache_write_5m), SUM(cache_write_1h), SUM(reasoning),
+    TOTAL(calc_cost), SUM(calc_cost IS NULL), TOTAL(reported_cost), TOTAL(COALESCE(reported_cost, calc_cost)),
+    SUM(reported_cost IS NULL AND calc_cost IS NULL), SUM(speed = 'fast'), MAX(ts)
+  FROM events`;
+
+/** SQL for the local day number of a rollup bucket, the zone's offsets inlined as a CASE over bucket ranges. */
+function localDayExpression(offsets: OffsetSegment[]): string {
+  const q = (ms: number) => Math.round(ms / QUARTER_HOUR_MS);
+  const day = (offsetMs: number) => `((bucket + ${q(offsetMs)}) * ${QUARTER_HOUR_MS}) / 86400000`;
+  if (offsets.length === 1) return day(offsets[0]!.offsetMs);
+  const cases = offsets.slice(1).map((seg, i) => `WHEN bucket < ${q(seg.from)} THEN ${day(offsets[i]!.offsetMs)}`);
+  return `CASE ${cases.join(' ')} ELSE ${day(offsets[offsets.length - 1]!.offsetMs)} END`;
+}
 
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly upsert: Database.Statement;
-  private readonly upsertClause: string;
   private readonly saveCheckpoint: Database.Statement;
-  private readonly deleteFileEvents: Database.Statement;
+  /** Quarter hours whose rollup rows are stale. */
+  private dirty = new Set<number>();
+  private rebuildAll = false;
   private sidechainsDirty = false;
-  private unsupersedeNeeded = false;
+  private sidechainsReset = false;
 
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -27,17 +57,17 @@ export class SqliteStore implements Store {
     this.db.pragma('temp_store = MEMORY');
     this.db.pragma('cache_size = -65536');
     migrate(this.db);
-    const placeholders = EVENT_COLUMNS.map(() => '?').join(', ');
     const updates = EVENT_COLUMNS.filter((c) => c !== 'dedup_key').map((c) => `${c} = excluded.${c}`).join(', ');
     // The larger copy of a request wins; on a tie, the copy that knows the request ran in fast mode.
-    this.upsertClause = `ON CONFLICT(dedup_key) DO UPDATE SET ${updates}
-       WHERE excluded.total > events.total OR (excluded.total = events.total AND events.speed <> 'fast' AND excluded.speed = 'fast')`;
-    this.upsert = this.db.prepare(`INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES (${placeholders}) ${this.upsertClause}`);
+    this.upsert = this.db.prepare(
+      `INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')})
+       ON CONFLICT(dedup_key) DO UPDATE SET ${updates}
+       WHERE excluded.total > events.total OR (excluded.total = events.total AND events.speed <> 'fast' AND excluded.speed = 'fast')`,
+    );
     this.saveCheckpoint = this.db.prepare(
       `UPDATE files SET dev = @dev, ino = @ino, size = @size, mtime_ms = @mtimeMs, offset = @offset, lines = @lines,
        head_hash = @headHash WHERE id = @fileId AND path = @path`,
     );
-    this.deleteFileEvents = this.db.prepare('DELETE FROM events WHERE file_id = ?');
   }
 
   async checkpoints(): Promise<Map<string, Checkpoint>> {
@@ -49,7 +79,7 @@ export class SqliteStore implements Store {
 
   async registerFile(path: string): Promise<number> {
     const row = this.db
-      .prepare(`INSERT INTO files (path) VALUES (?) ON CONFLICT(path) DO UPDATE SET path = excluded.path RETURNING id`)
+      .prepare('INSERT INTO files (path) VALUES (?) ON CONFLICT(path) DO UPDATE SET path = excluded.path RETURNING id')
       .get(path) as { id: number };
     return row.id;
   }
@@ -59,83 +89,112 @@ export class SqliteStore implements Store {
     const events = [...batch.events].sort((a, b) => (a.dedupKey < b.dedupKey ? -1 : a.dedupKey > b.dedupKey ? 1 : 0));
     this.db.transaction(() => {
       for (const id of batch.replacedFileIds) {
-        if (this.deleteFileEvents.run(id).changes > 0) this.unsupersedeNeeded = true;
+        const gone = this.db.prepare(`DELETE FROM events WHERE file_id = ? RETURNING ts / ${QUARTER_HOUR_MS} AS b`).all(id) as Array<{ b: number }>;
+        for (const { b } of gone) this.dirty.add(b);
+        if (gone.length > 0) this.sidechainsReset = true;
       }
-      // Positional parameters: binding by name costs twice as much.
       for (const e of events) this.upsert.run(eventValues(e));
       for (const cp of batch.checkpoints) this.saveCheckpoint.run(cp);
     })();
+    if (!this.rebuildAll) for (const e of events) this.dirty.add(Math.floor(e.ts / QUARTER_HOUR_MS));
     if (events.length > 0) this.sidechainsDirty = true;
-  }
-
-  async importStaged(paths: string[], batch: Omit<Batch, 'events'>): Promise<void> {
-    const schemas = paths.map((_, i) => `staged_${i}`);
-    paths.forEach((p, i) => this.db.prepare(`ATTACH DATABASE ? AS ${schemas[i]}`).run(p));
-    try {
-      const cols = EVENT_COLUMNS.join(', ');
-      const source = schemas.map((s) => `SELECT ${cols} FROM ${s}.staged`).join(' UNION ALL ');
-      this.db.transaction(() => {
-        for (const id of batch.replacedFileIds) {
-          if (this.deleteFileEvents.run(id).changes > 0) this.unsupersedeNeeded = true;
-        }
-        // WHERE true: SQLite's grammar needs it between a SELECT and an upsert clause.
-        const changes = this.db.prepare(
-          `INSERT INTO events (${cols}) SELECT * FROM (${source}) WHERE true ORDER BY dedup_key ${this.upsertClause}`,
-        ).run().changes;
-        if (changes > 0) this.sidechainsDirty = true;
-        for (const cp of batch.checkpoints) this.saveCheckpoint.run(cp);
-      })();
-    } finally {
-      for (const s of schemas) this.db.exec(`DETACH DATABASE ${s}`);
-    }
   }
 
   async beginBulkLoad(): Promise<void> {
     dropSecondaryIndexes(this.db);
+    this.rebuildAll = true;
+    this.dirty.clear();
   }
 
   async endBulkLoad(): Promise<void> {
     createSecondaryIndexes(this.db);
   }
 
-  async resolveSidechains(): Promise<void> {
-    if (!this.sidechainsDirty && !this.unsupersedeNeeded) return;
+  async settle(): Promise<void> {
     this.db.transaction(() => {
-      if (this.unsupersedeNeeded) this.db.exec('UPDATE events SET superseded = 0 WHERE superseded = 1');
-      this.db.exec(`UPDATE events SET superseded = 1
-        WHERE is_sidechain = 1 AND superseded = 0 AND message_id IS NOT NULL AND EXISTS (
-          SELECT 1 FROM events m WHERE m.message_id = events.message_id AND m.is_sidechain = 0 AND m.dedup_key <> events.dedup_key)`);
+      if (this.sidechainsDirty || this.sidechainsReset) this.resolveSidechains();
+      this.refreshRollup();
     })();
+  }
+
+  /**
+   * A sidechain copy of a message that also exists on the main chain under another request id is a replay (a /btw
+   * side question): it is kept but marked superseded, and counts nowhere.
+   */
+  private resolveSidechains(): void {
+    const mark = (rows: unknown[]) => {
+      for (const r of rows as Array<{ b: number }>) if (!this.rebuildAll) this.dirty.add(r.b);
+    };
+    if (this.sidechainsReset) mark(this.db.prepare(`UPDATE events SET superseded = 0 WHERE superseded = 1 RETURNING ts / ${QUARTER_HOUR_MS} AS b`).all());
+    mark(
+      this.db
+        .prepare(
+          `UPDATE events SET superseded = 1
+           WHERE is_sidechain = 1 AND superseded = 0 AND message_id IS NOT NULL AND EXISTS (
+             SELECT 1 FROM events m WHERE m.is_sidechain = 0 AND m.dedup_key <> events.dedup_key
+               AND (m.dedup_key = events.message_id
+                    OR (m.dedup_key >= events.message_id || ':' AND m.dedup_key < events.message_id || ';')))
+           RETURNING ts / ${QUARTER_HOUR_MS} AS b`,
+        )
+        .all(),
+    );
     this.sidechainsDirty = false;
-    this.unsupersedeNeeded = false;
+    this.sidechainsReset = false;
+  }
+
+  private refreshRollup(): void {
+    const insert = `INSERT INTO usage_rollup ${ROLLUP_SELECT}`;
+    const group = 'GROUP BY 1, tool, host, session_id, project, model';
+    if (this.rebuildAll) {
+      this.db.exec(`DELETE FROM usage_rollup; ${insert} WHERE superseded = 0 ${group}`);
+    } else if (this.dirty.size > 0) {
+      const del = this.db.prepare('DELETE FROM usage_rollup WHERE bucket BETWEEN ? AND ?');
+      const add = this.db.prepare(`${insert} WHERE superseded = 0 AND ts >= ? AND ts < ? ${group}`);
+      // Contiguous runs of stale quarter hours, each rebuilt with one range query on the time index.
+      const buckets = [...this.dirty].sort((a, b) => a - b);
+      for (let i = 0; i < buckets.length; ) {
+        let j = i;
+        while (j + 1 < buckets.length && buckets[j + 1] === buckets[j]! + 1) j++;
+        del.run(buckets[i], buckets[j]);
+        add.run(buckets[i]! * QUARTER_HOUR_MS, (buckets[j]! + 1) * QUARTER_HOUR_MS);
+        i = j + 1;
+      }
+    }
+    this.dirty.clear();
+    this.rebuildAll = false;
   }
 
   async usage(filter: UsageFilter, grouping: Grouping): Promise<UsageRow[]> {
-    const where = ['superseded = 0'];
+    const where = ['1 = 1'];
     const params: Record<string, unknown> = {};
     if (filter.fromTs !== undefined) {
-      where.push('ts >= @fromTs');
-      params.fromTs = filter.fromTs;
+      where.push('bucket >= @from');
+      params.from = Math.floor(filter.fromTs / QUARTER_HOUR_MS);
     }
     if (filter.toTs !== undefined) {
-      where.push('ts < @toTs');
-      params.toTs = filter.toTs;
+      where.push('bucket < @to');
+      params.to = Math.ceil(filter.toTs / QUARTER_HOUR_MS);
     }
     if (filter.project !== undefined) {
       where.push(`(project = @project OR project LIKE '%/' || @project OR project LIKE '%\\' || @project)`);
       params.project = filter.project;
     }
-    const group = grouping === 'session' ? 'session_id' : `ts / ${QUARTER_HOUR_MS}`;
-    const sql = `SELECT ${group} AS "group", model, MAX(project) AS project, MAX(ts) AS lastTs, COUNT(*) AS requests,
-        SUM(input) AS input, SUM(output) AS output, SUM(cache_read) AS cacheRead,
+    const group = grouping.by === 'session' ? 'session_id' : localDayExpression(grouping.offsets);
+    const sql = `SELECT ${group} AS "group", model, MAX(project) AS project, MAX(last_ts) AS lastTs,
+        SUM(requests) AS requests, SUM(input) AS input, SUM(output) AS output, SUM(cache_read) AS cacheRead,
         SUM(cache_write_5m) AS cacheWrite5m, SUM(cache_write_1h) AS cacheWrite1h, SUM(reasoning) AS reasoning,
-        TOTAL(calc_cost) AS calcCost, SUM(calc_cost IS NULL) AS calcUnknown,
-        TOTAL(reported_cost) AS reportedCost,
-        TOTAL(COALESCE(reported_cost, calc_cost)) AS autoCost,
-        SUM(reported_cost IS NULL AND calc_cost IS NULL) AS autoUnknown,
-        SUM(speed = 'fast') AS fastRequests
-      FROM events WHERE ${where.join(' AND ')} GROUP BY 1, model`;
+        TOTAL(calc_cost) AS calcCost, SUM(calc_unknown) AS calcUnknown, TOTAL(reported_cost) AS reportedCost,
+        TOTAL(auto_cost) AS autoCost, SUM(auto_unknown) AS autoUnknown, SUM(fast_requests) AS fastRequests
+      FROM usage_rollup WHERE ${where.join(' AND ')} GROUP BY 1, model`;
     return this.db.prepare(sql).all(params) as UsageRow[];
+  }
+
+  async timeRange(filter: UsageFilter): Promise<{ from: number; to: number } | null> {
+    const from = filter.fromTs !== undefined ? Math.floor(filter.fromTs / QUARTER_HOUR_MS) : -1e15;
+    const to = filter.toTs !== undefined ? Math.ceil(filter.toTs / QUARTER_HOUR_MS) : 1e15;
+    const row = this.db.prepare('SELECT MIN(bucket) AS lo, MAX(bucket) AS hi FROM usage_rollup WHERE bucket >= ? AND bucket < ?').get(from, to) as
+      { lo: number | null; hi: number | null };
+    return row.lo === null || row.hi === null ? null : { from: row.lo * QUARTER_HOUR_MS, to: (row.hi + 1) * QUARTER_HOUR_MS };
   }
 
   async eventCount(): Promise<number> {
@@ -153,13 +212,15 @@ export class SqliteStore implements Store {
 
   async reprice(price: (e: PricingInput) => number | null): Promise<number> {
     const rows = this.db
-      .prepare(`SELECT dedup_key AS dedupKey, ts, model, speed, input, output, cache_read AS cacheRead,
+      .prepare(`SELECT id, ts, model, speed, input, output, cache_read AS cacheRead,
         cache_write_5m AS cacheWrite5m, cache_write_1h AS cacheWrite1h, reasoning FROM events`)
-      .all() as PricingInput[];
-    const update = this.db.prepare('UPDATE events SET calc_cost = ? WHERE dedup_key = ?');
+      .all() as Array<PricingInput & { id: number }>;
+    const update = this.db.prepare('UPDATE events SET calc_cost = ? WHERE id = ?');
     this.db.transaction(() => {
-      for (const r of rows) update.run(price(r), r.dedupKey);
+      for (const r of rows) update.run(price(r), r.id);
     })();
+    this.rebuildAll = true;
+    await this.settle();
     return rows.length;
   }
 

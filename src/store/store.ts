@@ -1,6 +1,7 @@
 // The one interface every store implements (embedded SQLite now, PostgreSQL for fleets). Writes are idempotent on the
 // event's dedup key: of two copies the one with more tokens stays, so re-reading anything converges to the same totals.
 import type { Speed, TokenCounts, UsageEvent } from '../core/event.js';
+import type { OffsetSegment } from '../core/time.js';
 
 export interface PricedEvent extends UsageEvent {
   /** Cost computed from the price database, or null when the model has no known price. */
@@ -31,6 +32,7 @@ export interface Batch {
   checkpoints: Checkpoint[];
 }
 
+/** Time bounds are applied at quarter-hour resolution, which every time zone's day boundaries fall on. */
 export interface UsageFilter {
   fromTs?: number;
   toTs?: number;
@@ -38,11 +40,12 @@ export interface UsageFilter {
   project?: string;
 }
 
-export type Grouping = 'quarter-hour' | 'session';
+/** By local day (the zone's offsets over the range asked for), or by session. */
+export type Grouping = { by: 'day'; offsets: OffsetSegment[] } | { by: 'session' };
 
 /** Sums over the events of one group and model. */
 export interface UsageRow extends TokenCounts {
-  /** Quarter-hour index (ts / 15 min) or session id, by grouping. */
+  /** Local day number (days since the epoch) or session id, by grouping. */
   group: string | number;
   model: string;
   project: string;
@@ -58,7 +61,6 @@ export interface UsageRow extends TokenCounts {
 }
 
 export interface PricingInput extends TokenCounts {
-  dedupKey: string;
   ts: number;
   model: string;
   speed: Speed;
@@ -75,15 +77,15 @@ export interface Store {
    * faster than maintaining them row by row. Opening the store rebuilds them if a bulk load was cut short.
    */
   beginBulkLoad(): Promise<void>;
-  /**
-   * Merges events that ingest workers wrote to staging files (see sqlite-staging.ts), with the batch's checkpoints,
-   * in one transaction. Stores that cannot read staging files leave this undefined and get `commit` batches.
-   */
-  importStaged?(paths: string[], batch: Omit<Batch, 'events'>): Promise<void>;
   endBulkLoad(): Promise<void>;
-  /** Marks sidechain replays whose message also exists as a main-chain copy under another request id. */
-  resolveSidechains(): Promise<void>;
+  /**
+   * After writes: marks sidechain replays whose message also exists as a main-chain copy under another request id,
+   * and brings the report rollup up to date.
+   */
+  settle(): Promise<void>;
   usage(filter: UsageFilter, grouping: Grouping): Promise<UsageRow[]>;
+  /** First and last event times, or null when there are none. */
+  timeRange(filter: UsageFilter): Promise<{ from: number; to: number } | null>;
   eventCount(): Promise<number>;
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;

@@ -28,10 +28,11 @@ export function discoverClaudeFiles(env: NodeJS.ProcessEnv = process.env): Disco
   const seenDirs = new Set<string>();
   let rootsFound = 0;
 
-  const walk = (dir: string, projectsDir: string) => {
+  /** `real` is the folder's real path when known (a plain subfolder of a real folder), else it is resolved here. */
+  const walk = (dir: string, projectsDir: string, knownReal?: string) => {
     let real: string;
     try {
-      real = realpathSync(dir);
+      real = knownReal ?? realpathSync.native(dir);
     } catch (e) {
       problems.push(`cannot resolve ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       return;
@@ -60,13 +61,14 @@ export function discoverClaudeFiles(env: NodeJS.ProcessEnv = process.env): Disco
         }
       }
       if (isDir) {
-        walk(path, projectsDir);
+        walk(path, projectsDir, entry.isSymbolicLink() ? undefined : join(real, entry.name));
         continue;
       }
       if (!isFile || !entry.name.endsWith('.jsonl')) continue;
       try {
         st ??= statSync(path);
-        const realPath = realpathSync(path);
+        // Only links need resolving: a plain file's real path is its real folder's plus its name.
+        const realPath = entry.isSymbolicLink() ? realpathSync.native(path) : join(real, entry.name);
         const inode = `${st.dev}:${st.ino}`;
         if (seenPaths.has(realPath) || seenInodes.has(inode)) continue;
         seenPaths.add(realPath);
