@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { parseTranscriptLine, type FileContext } from '../../../src/sources/claude-code/parse.js';
+import { assistantLine, userLine } from '../../helpers/transcript.js';
+
+const ctx: FileContext = { host: 'laptop', sessionFallback: 'file-stem', projectFallback: '-home-ana-api', fileKey: '/x/s.jsonl' };
+
+function event(line: string) {
+  const out = parseTranscriptLine(line, ctx, 0);
+  if (out.kind !== 'event') throw new Error(`expected an event, got ${JSON.stringify(out)}`);
+  return out.event;
+}
+
+describe('Claude Code assistant lines', () => {
+  it('reads every field of a current-version line', () => {
+    const e = event(assistantLine({ cacheWrite5m: 1500, cacheWrite1h: 320 }));
+    expect(e).toMatchObject({
+      ts: Date.parse('2026-03-02T14:05:11.204Z'),
+      tool: 'claude-code',
+      source: 'transcript',
+      host: 'laptop',
+      sessionId: '3b9e2a10-5c4d-4e8f-9a01-2d7c6b5e4f33',
+      project: '/home/ana/api',
+      model: 'claude-sonnet-4-5-20250929',
+      input: 4,
+      output: 212,
+      cacheRead: 41237,
+      cacheWrite5m: 1500,
+      cacheWrite1h: 320,
+      reasoning: 0,
+      speed: 'standard',
+      reportedCost: null,
+      dedupKey: 'msg_01HkT9:req_011CXa7Qm',
+      messageId: 'msg_01HkT9',
+      isSidechain: false,
+    });
+  });
+
+  it('does not depend on the order of keys', () => {
+    expect(event(assistantLine({ messageLast: true }))).toEqual(event(assistantLine()));
+  });
+
+  it('takes cache writes from cache_creation_input_tokens when the 5m/1h split is absent', () => {
+    const e = event(assistantLine({ noSplit: true, cacheWrite5m: 2048 }));
+    expect([e.cacheWrite5m, e.cacheWrite1h]).toEqual([2048, 0]);
+  });
+
+  it('keys on message id alone without a request id, and on file and offset without a message id', () => {
+    expect(event(assistantLine({ requestId: null })).dedupKey).toBe('msg_01HkT9');
+    const out = parseTranscriptLine(assistantLine({ messageId: null }), ctx, 4096);
+    expect(out.kind === 'event' && out.event.dedupKey).toBe('line:/x/s.jsonl:4096');
+  });
+
+  it('reads fast mode, sidechains and the old costUSD', () => {
+    const e = event(assistantLine({ speed: 'fast', isSidechain: true, costUSD: 0.0421 }));
+    expect([e.speed, e.isSidechain, e.reportedCost]).toEqual(['fast', true, 0.0421]);
+  });
+
+  it('falls back to the file name and project folder when a line has no session or cwd', () => {
+    const line = JSON.parse(assistantLine()) as Record<string, unknown>;
+    delete line.sessionId;
+    delete line.cwd;
+    const e = event(JSON.stringify(line));
+    expect([e.sessionId, e.project]).toEqual(['file-stem', '-home-ana-api']);
+  });
+
+  it('reads the message model and usage, not look-alikes inside content', () => {
+    const content = [
+      { type: 'text', text: 'The API returns "usage": {"input_tokens": 999999} and \\"model\\": x' },
+      { type: 'tool_use', id: 't', name: 'Agent', input: { model: 'claude-haiku-4-5', usage: { input_tokens: 777777 }, id: 'fake' } },
+    ];
+    const e = event(assistantLine({ content }));
+    expect([e.model, e.input, e.messageId]).toEqual(['claude-sonnet-4-5-20250929', 4, 'msg_01HkT9']);
+  });
+
+  it('handles escapes, unicode and CRLF endings', () => {
+    const e = event(`${assistantLine({ cwd: '/home/ana/projets/été "2026"', content: [{ type: 'text', text: 'ligne\\n\\u00e9\\\\' }] })}\r`);
+    expect(e.project).toBe('/home/ana/projets/été "2026"');
+  });
+
+  it('ignores unknown fields and new usage members', () => {
+    const line = JSON.parse(assistantLine()) as { message: { usage: Record<string, unknown> } } & Record<string, unknown>;
+    line.message.usage.some_future_counter = 12;
+    line.entrypoint = 'cli';
+    expect(event(JSON.stringify(line)).output).toBe(212);
+  });
+});
+
+describe('lines that are not requests', () => {
+  it('skips <synthetic> lines', () => {
+    const line = assistantLine({ model: '<synthetic>', input: 0, output: 0, cacheRead: 0, cacheWrite5m: 0 });
+    expect(parseTranscriptLine(line, ctx, 0)).toEqual({ kind: 'skip', reason: 'synthetic' });
+  });
+
+  it('skips progress lines, whose nested usage belongs to a subagent file', () => {
+    const nested = JSON.parse(assistantLine()) as Record<string, unknown>;
+    const line = JSON.stringify({ type: 'progress', data: { type: 'agent_progress', message: nested }, timestamp: '2026-03-02T14:05:11.204Z' });
+    expect(parseTranscriptLine(line, ctx, 0)).toEqual({ kind: 'skip', reason: 'progress' });
+  });
+
+  it('skips user lines even when a tool result carries a usage summary', () => {
+    const line = userLine('done', { toolUseResult: { totalTokens: 13208, usage: { input_tokens: 8, output_tokens: 300 } } });
+    expect(parseTranscriptLine(line, ctx, 0)).toEqual({ kind: 'skip', reason: 'other-type' });
+  });
+
+  it('skips queue-operation and other line types', () => {
+    expect(parseTranscriptLine('{"type":"queue-operation","operation":"enqueue","usage":1}', ctx, 0).kind).toBe('skip');
+  });
+});
+
+describe('bad lines get a reason', () => {
+  it('reports a wrong usage type', () => {
+    const line = assistantLine().replace(/"usage":\{[^}]*\{[^}]*\}[^}]*\{[^}]*\}[^}]*\}/, '"usage":"oops"');
+    expect(line).toContain('"usage":"oops"');
+    expect(parseTranscriptLine(line, ctx, 0)).toEqual({ kind: 'error', message: 'message.usage is "oops", expected an object' });
+  });
+
+  it('names the field with a wrong type', () => {
+    const line = assistantLine().replace('"output_tokens":212', '"output_tokens":"212"');
+    expect(parseTranscriptLine(line, ctx, 0)).toEqual({
+      kind: 'error',
+      message: 'message.usage.output_tokens is "212", expected a non-negative number',
+    });
+  });
+
+  it('reports truncated and malformed JSON', () => {
+    const line = assistantLine();
+    const truncated = parseTranscriptLine(line.slice(0, line.length - 40), ctx, 0);
+    expect(truncated.kind).toBe('error');
+    expect(truncated.kind === 'error' && truncated.message).toMatch(/^malformed JSON/);
+    expect(parseTranscriptLine('{"type":"assistant","usage":{,}', ctx, 0).kind).toBe('error');
+    expect(parseTranscriptLine(`${line}garbage`, ctx, 0).kind).toBe('error');
+  });
+
+  it('reports a missing or invalid timestamp', () => {
+    const line = assistantLine({ timestamp: 'yesterday' });
+    expect(parseTranscriptLine(line, ctx, 0)).toEqual({ kind: 'error', message: 'timestamp is "yesterday", expected an ISO-8601 time' });
+  });
+
+  it('prices nothing it cannot name: a request without a model is an error', () => {
+    const line = JSON.parse(assistantLine()) as { message: Record<string, unknown> };
+    delete line.message.model;
+    expect(parseTranscriptLine(JSON.stringify(line), ctx, 0)).toEqual({ kind: 'error', message: 'message.model is missing' });
+  });
+});
