@@ -27,6 +27,7 @@ export function discoverClaudeFiles(env: NodeJS.ProcessEnv = process.env): Disco
   const seenInodes = new Set<string>();
   const seenDirs = new Set<string>();
   let rootsFound = 0;
+  const absent: string[] = [];
 
   /** `real` is the folder's real path when known (a plain subfolder of a real folder), else it is resolved here. */
   const walk = (dir: string, projectsDir: string, knownReal?: string) => {
@@ -99,12 +100,14 @@ export function discoverClaudeFiles(env: NodeJS.ProcessEnv = process.env): Disco
       ok = false;
     }
     if (!ok) {
-      if (fromEnv) problems.push(`no Claude Code transcripts at ${projects} (from CLAUDE_CONFIG_DIR)`);
+      if (fromEnv) absent.push(projects);
       continue;
     }
     rootsFound++;
     walk(projects, projects);
   }
+  // A root named in CLAUDE_CONFIG_DIR that does not exist is worth a word, unless none exists (then `missing` says it).
+  if (rootsFound > 0) for (const p of absent) problems.push(`no Claude Code transcripts at ${p} (named in CLAUDE_CONFIG_DIR)`);
   const missing = rootsFound === 0
     ? `no Claude Code data found: looked for projects/ in ${roots.join(', ')}${fromEnv ? '' : ' (set CLAUDE_CONFIG_DIR to point elsewhere)'}`
     : null;

@@ -1,0 +1,108 @@
+// The built CLI, run as a user would, on a generated history whose totals the generator computed on its own.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendTurns, generateHistory, type Totals } from '../../bench/generate-history.mjs';
+import { tempDir } from '../helpers/transcript.js';
+
+const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
+let dir: ReturnType<typeof tempDir>;
+let history: ReturnType<typeof generateHistory>;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(() => {
+  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm test does)');
+  dir = tempDir();
+  // Over the threshold at which the indexer reads in worker threads.
+  history = generateHistory(join(dir.path, 'claude'), { targetBytes: 40 << 20, seed: 11 });
+  mkdirSync(join(dir.path, 'home'));
+  env = { PATH: process.env.PATH, HOME: join(dir.path, 'home'), CLAUDE_CONFIG_DIR: join(dir.path, 'claude'), TOKENMETER_HOME: join(dir.path, 'tm'), TZ: 'UTC' };
+});
+afterAll(() => dir?.cleanup());
+
+function run(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
+  const res = spawnSync(process.execPath, [cli, ...args], { env: { ...env, ...extraEnv }, encoding: 'utf8' });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+function json(args: string[]) {
+  const res = run([...args, '--json']);
+  expect(res.code, res.stderr).toBe(0);
+  return JSON.parse(res.stdout);
+}
+
+const tokens = (t: Totals | Record<string, number>) => ({
+  inputTokens: t.inputTokens, outputTokens: t.outputTokens, cacheCreationTokens: t.cacheCreationTokens,
+  cacheReadTokens: t.cacheReadTokens, totalTokens: t.totalTokens,
+});
+
+describe('tokenmeter on a generated history', () => {
+  it('reports the generator’s totals, per day and per model, from a cold index', () => {
+    const out = json(['daily', '--tz', 'UTC']);
+    expect(tokens(out.totals)).toEqual(tokens(history.totals));
+    expect(out.totals.requests).toBe(history.totals.requests);
+    expect(out.daily.map((d: { date: string }) => d.date)).toEqual(Object.keys(history.byDay).sort());
+    for (const d of out.daily) expect(tokens(d), d.date).toEqual(tokens(history.byDay[d.date]!));
+    const byModel: Record<string, Record<string, number>> = {};
+    for (const d of out.daily) {
+      for (const b of d.modelBreakdowns) {
+        const m = (byModel[b.modelName] ??= { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: 0 });
+        for (const k of Object.keys(m)) m[k]! += b[k];
+      }
+    }
+    for (const [model, t] of Object.entries(history.byModel)) expect(tokens(byModel[model]!), model).toEqual(tokens(t));
+    expect(out.totals.costUnknown).toBe(false);
+    expect(out.totals.totalCost).toBeGreaterThan(0);
+  });
+
+  it('gives the same answer warm, and in every period', () => {
+    const daily = json(['daily']);
+    for (const period of ['weekly', 'monthly', 'session']) expect(tokens(json([period]).totals), period).toEqual(tokens(daily.totals));
+    const weeks = json(['weekly', '--start-of-week', 'monday']).weekly.map((w: { week: string }) => new Date(`${w.week}T00:00:00Z`).getUTCDay());
+    expect(new Set(weeks)).toEqual(new Set([1]));
+    const sessions = json(['session']).sessions;
+    expect(sessions[0]).toHaveProperty('projectPath');
+    expect(sessions[0].lastActivity).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it('filters by date, inclusive, in either date format', () => {
+    const days = Object.keys(history.byDay).sort();
+    const since = days[3]!;
+    const until = days[8]!;
+    const out = json(['daily', '--since', since, '--until', until.replaceAll('-', '')]);
+    expect(out.daily.map((d: { date: string }) => d.date)).toEqual(days.slice(3, 9));
+  });
+
+  it('adds appended turns and nothing else', () => {
+    const before = json(['daily']).totals;
+    const session = join(dir.path, 'claude', 'projects', '-home-dev-appended', 'appended.jsonl');
+    mkdirSync(join(dir.path, 'claude', 'projects', '-home-dev-appended'), { recursive: true });
+    const added = appendTurns(session, '/home/dev/appended', 'appended', 200_000);
+    const after = json(['daily']).totals;
+    expect(after.requests).toBe(before.requests + added.requests);
+    expect(after.outputTokens).toBe(before.outputTokens + added.outputTokens);
+  });
+
+  it('prints a table that fits 80 columns', () => {
+    for (const args of [['daily'], ['daily', '--breakdown'], ['session', '--breakdown'], ['monthly']]) {
+      const res = run(args);
+      expect(res.code).toBe(0);
+      const widths = res.stdout.trimEnd().split('\n').map((l) => [...l].length);
+      expect(Math.max(...widths), args.join(' ')).toBeLessThanOrEqual(80);
+      expect(res.stdout).not.toMatch(/\x1b\[/);
+    }
+  });
+
+  it('explains bad flags and missing data in one line', () => {
+    const tz = run(['daily', '--tz', 'Mars/Olympus']);
+    expect(tz.code).toBe(2);
+    expect(tz.stderr.trim()).toBe('tokenmeter: --tz: unknown time zone "Mars/Olympus" (expected an IANA name such as Europe/Berlin or UTC)');
+    const since = run(['daily', '--since', 'tomorrow']);
+    expect([since.code, since.stderr.trim()]).toEqual([2, 'tokenmeter: --since: expected a date as YYYY-MM-DD or YYYYMMDD, got "tomorrow"']);
+    const missing = run(['daily'], { CLAUDE_CONFIG_DIR: join(dir.path, 'nowhere'), TOKENMETER_HOME: join(dir.path, 'tm2') });
+    expect(missing.code).toBe(0);
+    expect(missing.stderr).toBe(`tokenmeter: no Claude Code data found: looked for projects/ in ${join(dir.path, 'nowhere')}\n`);
+    expect(missing.stdout).toBe('No usage found for this period.\n');
+  });
+});

@@ -1,0 +1,126 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { UsageEvent } from '../../src/core/event.js';
+import { buildReport, type CostMode } from '../../src/core/report.js';
+import { offsetSegments } from '../../src/core/time.js';
+import { SCHEMA_VERSION } from '../../src/store/sqlite-migrations.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+import type { PricedEvent } from '../../src/store/store.js';
+import { tempDir } from '../helpers/transcript.js';
+
+let dir: ReturnType<typeof tempDir>;
+let store: SqliteStore;
+let fileId: number;
+
+beforeEach(async () => {
+  dir = tempDir();
+  store = new SqliteStore(join(dir.path, 'index.sqlite'));
+  fileId = await store.registerFile('/logs/a.jsonl');
+});
+afterEach(async () => {
+  await store.close();
+  dir.cleanup();
+});
+
+function ev(over: Partial<PricedEvent> = {}): PricedEvent {
+  const base: UsageEvent = {
+    ts: Date.parse('2026-03-02T14:05:11Z'), tool: 'claude-code', source: 'transcript', host: 'h', sessionId: 's1',
+    project: '/home/ana/api', model: 'claude-sonnet-4-5', input: 10, output: 100, cacheRead: 1000, cacheWrite5m: 50,
+    cacheWrite1h: 0, reasoning: 0, speed: 'standard', reportedCost: null, dedupKey: 'm1:r1', messageId: 'm1', isSidechain: false,
+  };
+  return { ...base, calcCost: 0.01, fileId, ...over };
+}
+
+async function write(events: PricedEvent[]) {
+  await store.commit({ replacedFileIds: [], events, checkpoints: [] });
+  await store.settle();
+}
+
+async function report(period: 'daily' | 'session', mode: CostMode = 'auto', timeZone = 'UTC') {
+  const range = await store.timeRange({});
+  const rows = period === 'session'
+    ? await store.usage({}, { by: 'session' })
+    : range ? await store.usage({}, { by: 'day', offsets: offsetSegments(timeZone, range.from, range.to) }) : [];
+  return buildReport(rows, { period, mode, timeZone, startOfWeek: 'sunday', order: 'asc' });
+}
+
+describe('SqliteStore', () => {
+  it('creates a versioned schema and reopens it', async () => {
+    await store.close();
+    const raw = new Database(join(dir.path, 'index.sqlite'));
+    expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    raw.close();
+    store = new SqliteStore(join(dir.path, 'index.sqlite'));
+    expect(await store.eventCount()).toBe(0);
+  });
+
+  it('refuses an index written by a newer version rather than damaging it', async () => {
+    await store.close();
+    const raw = new Database(join(dir.path, 'index.sqlite'));
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    raw.close();
+    expect(() => new SqliteStore(join(dir.path, 'index.sqlite'))).toThrow(/newer than this tokenmeter knows/);
+    store = new SqliteStore(join(dir.path, 'other.sqlite'));
+  });
+
+  it('keeps the larger copy on conflict, and a fast copy on a tie', async () => {
+    await write([ev({ output: 500 })]);
+    await write([ev({ output: 100 })]);
+    expect((await report('daily')).totals.outputTokens).toBe(500);
+    await write([ev({ output: 500, speed: 'fast', calcCost: 0.06 })]);
+    const r = await report('daily', 'calculate');
+    expect([r.totals.outputTokens, r.totals.totalCost]).toEqual([500, 0.06]);
+  });
+
+  it('uses the logged cost in auto mode, the computed one in calculate mode, only logged ones in display mode', async () => {
+    await write([
+      ev({ dedupKey: 'a', reportedCost: 0.5, calcCost: 0.2 }),
+      ev({ dedupKey: 'b', reportedCost: null, calcCost: 0.3 }),
+      ev({ dedupKey: 'c', reportedCost: null, calcCost: null, model: 'mystery-model' }),
+    ]);
+    const auto = await report('daily', 'auto');
+    expect(auto.totals.totalCost).toBeCloseTo(0.8, 12);
+    expect(auto.totals.costUnknown).toBe(true);
+    expect(auto.unknownModels).toEqual(['mystery-model']);
+    expect((await report('daily', 'calculate')).totals.totalCost).toBeCloseTo(0.5, 12);
+    const display = await report('daily', 'display');
+    expect([display.totals.totalCost, display.totals.costUnknown]).toEqual([0.5, false]);
+  });
+
+  it('groups by the local day of the chosen zone, across a DST change', async () => {
+    await write([
+      ev({ dedupKey: 'late', ts: Date.parse('2026-03-08T04:59:00Z') }), // 23:59 on the 7th in New York (EST)
+      ev({ dedupKey: 'dst', ts: Date.parse('2026-03-09T03:30:00Z') }), // 23:30 on the 8th (EDT)
+      ev({ dedupKey: 'next', ts: Date.parse('2026-03-09T04:00:00Z') }), // 00:00 on the 9th
+    ]);
+    const ny = await report('daily', 'auto', 'America/New_York');
+    expect(ny.rows.map((r) => [r.key, r.requests])).toEqual([['2026-03-07', 1], ['2026-03-08', 1], ['2026-03-09', 1]]);
+    const utc = await report('daily', 'auto', 'UTC');
+    expect(utc.rows.map((r) => [r.key, r.requests])).toEqual([['2026-03-08', 1], ['2026-03-09', 2]]);
+  });
+
+  it('keeps the rollup equal to the events after updates and replacements', async () => {
+    await write([ev({ dedupKey: 'x1' }), ev({ dedupKey: 'x2', ts: Date.parse('2026-03-03T01:00:00Z') })]);
+    await write([ev({ dedupKey: 'x1', output: 900 })]);
+    const other = await store.registerFile('/logs/b.jsonl');
+    await write([ev({ dedupKey: 'y1', fileId: other, sessionId: 's2' })]);
+    await store.commit({ replacedFileIds: [fileId], events: [ev({ dedupKey: 'x3', output: 7 })], checkpoints: [] });
+    await store.settle();
+    const direct = store.db.prepare('SELECT COUNT(*) AS n, SUM(output) AS out FROM events WHERE superseded = 0').get();
+    const rolled = store.db.prepare('SELECT SUM(requests) AS n, SUM(output) AS out FROM usage_rollup').get();
+    expect(rolled).toEqual(direct);
+    expect(direct).toEqual({ n: 2, out: 107 });
+    const sessions = await report('session');
+    expect(sessions.rows.map((r) => [r.key, r.outputTokens, r.lastActivity])).toEqual([['s1', 7, '2026-03-02'], ['s2', 100, '2026-03-02']]);
+  });
+
+  it('filters by project path or its last segment', async () => {
+    await write([ev({ dedupKey: 'p1', project: '/home/ana/api' }), ev({ dedupKey: 'p2', project: '/home/ana/web' })]);
+    for (const project of ['/home/ana/web', 'web']) {
+      const rows = await store.usage({ project }, { by: 'session' });
+      expect(rows.map((r) => r.project)).toEqual(['/home/ana/web']);
+    }
+  });
+});
