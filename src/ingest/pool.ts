@@ -1,9 +1,9 @@
-// A small pool of ingest workers pulling files from one queue, so the cores finish together. Workers read, parse
-// and price; this thread only writes to the store.
+// A small pool of ingest workers pulling files from one queue, so the cores finish together.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { PricedReadResult, ReadRequest } from './read-file.js';
+import type { ReadRequest, ReadResult } from './read-file.js';
+import type { WorkerDone, WorkerSetup } from './worker.js';
 
 /** The bundled worker sits beside the bundled CLI; when running from sources there is none and reading stays in-process. */
 export function workerScript(): string | null {
@@ -11,35 +11,47 @@ export function workerScript(): string | null {
   return existsSync(path) ? path : null;
 }
 
-/** Reads every request in `workers` threads; `onResult` runs on this thread as each file finishes, one at a time. */
+/**
+ * Reads and stores every request in `workers` threads; `onResult` gets each file's figures as it finishes.
+ * Returns the quarter hours the workers wrote to.
+ */
 export async function readInWorkers(
   script: string,
+  setup: WorkerSetup,
   requests: ReadRequest[],
   workers: number,
-  onResult: (r: PricedReadResult) => Promise<void>,
-): Promise<void> {
+  onResult: (r: ReadResult) => void,
+): Promise<number[]> {
   const queue = [...requests];
-  let chain = Promise.resolve();
-  let failure: unknown;
-  // Two files in flight per worker, so a worker never waits while this thread is busy writing.
+  const touched: number[] = [];
+  // Two files in flight per worker, so a worker never waits for the next one to be handed over.
   const runWorker = () =>
     new Promise<void>((resolve, reject) => {
-      const w = new Worker(script);
+      const w = new Worker(script, { workerData: setup });
       let inFlight = 0;
+      let closing = false;
       const next = () => {
         const req = queue.shift();
         if (req) {
           inFlight++;
           w.postMessage(req);
-        } else if (inFlight === 0) {
-          void w.terminate().then(() => resolve());
+        } else if (inFlight === 0 && !closing) {
+          closing = true;
+          w.postMessage('close');
         }
       };
-      w.on('message', (r: PricedReadResult) => {
+      w.on('message', (msg: ReadResult | WorkerDone) => {
+        if ('done' in msg) {
+          touched.push(...msg.touched);
+          void w.terminate().then(() => resolve());
+          return;
+        }
         inFlight--;
-        chain = chain.then(() => onResult(r)).catch((e: unknown) => {
-          failure ??= e;
-        });
+        try {
+          onResult(msg);
+        } catch (e) {
+          reject(e);
+        }
         next();
       });
       w.on('error', reject);
@@ -47,6 +59,5 @@ export async function readInWorkers(
       next();
     });
   await Promise.all(Array.from({ length: workers }, runWorker));
-  await chain;
-  if (failure) throw failure;
+  return touched;
 }

@@ -3,7 +3,6 @@
 import { shouldReplace, type UsageEvent } from '../core/event.js';
 import { parseTranscriptLine, USAGE_MARKER } from '../sources/claude-code/parse.js';
 import type { FileSourceName } from '../sources/discovery.js';
-import type { PricedEvent } from '../store/store.js';
 import { scanLines } from './line-scanner.js';
 
 export interface ReadRequest {
@@ -12,6 +11,10 @@ export interface ReadRequest {
   source: FileSourceName;
   fromOffset: number;
   fromLine: number;
+  /** The file was truncated or replaced: what it contributed before goes. */
+  replace: boolean;
+  /** The file as discovery saw it, for its checkpoint. */
+  stat: { dev: number; ino: number; size: number; mtimeMs: number };
   host: string;
   sessionFallback: string;
   projectFallback: string;
@@ -37,11 +40,6 @@ export interface ReadResult {
   skipped: { synthetic: number; progress: number };
   /** Set when the file could not be read at all (vanished, permissions). */
   failure?: string;
-}
-
-/** A read result whose events carry their calculated cost, as ingest workers send them. */
-export interface PricedReadResult extends Omit<ReadResult, 'events'> {
-  events: PricedEvent[];
 }
 
 const MAX_PROBLEMS_KEPT = 100;

@@ -78,7 +78,7 @@ export function dropSecondaryIndexes(db: Database.Database): void {
   for (const [name] of SECONDARY_INDEXES) db.exec(`DROP INDEX IF EXISTS ${name}`);
 }
 
-export function migrate(db: Database.Database): void {
+export function migrate(db: Database.Database, ensureIndexes = true): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
     throw new Error(`the index at ${db.name} has schema version ${current}, newer than this tokenmeter knows (${SCHEMA_VERSION}); upgrade tokenmeter`);
@@ -89,5 +89,5 @@ export function migrate(db: Database.Database): void {
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
-  createSecondaryIndexes(db);
+  if (ensureIndexes) createSecondaryIndexes(db);
 }

@@ -38,6 +38,13 @@ function localDayExpression(offsets: OffsetSegment[]): string {
   return `CASE ${cases.join(' ')} ELSE ${day(offsets[offsets.length - 1]!.offsetMs)} END`;
 }
 
+export interface SqliteOptions {
+  /** Page cache per connection. */
+  cacheMb?: number;
+  /** Create missing secondary indexes on open (off for ingest workers during a bulk load). */
+  ensureIndexes?: boolean;
+}
+
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly upsert: Database.Statement;
@@ -48,15 +55,15 @@ export class SqliteStore implements Store {
   private sidechainsDirty = false;
   private sidechainsReset = false;
 
-  constructor(readonly path: string) {
+  constructor(readonly path: string, opts: SqliteOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 10000');
     this.db.pragma('temp_store = MEMORY');
-    this.db.pragma('cache_size = -65536');
-    migrate(this.db);
+    this.db.pragma(`cache_size = -${(opts.cacheMb ?? 64) * 1024}`);
+    migrate(this.db, opts.ensureIndexes ?? true);
     const updates = EVENT_COLUMNS.filter((c) => c !== 'dedup_key').map((c) => `${c} = excluded.${c}`).join(', ');
     // The larger copy of a request wins; on a tie, the copy that knows the request ran in fast mode.
     this.upsert = this.db.prepare(
@@ -77,16 +84,24 @@ export class SqliteStore implements Store {
     return new Map(rows.map((r) => [r.path, r]));
   }
 
-  async registerFile(path: string): Promise<number> {
-    const row = this.db
-      .prepare('INSERT INTO files (path) VALUES (?) ON CONFLICT(path) DO UPDATE SET path = excluded.path RETURNING id')
-      .get(path) as { id: number };
-    return row.id;
+  async registerFiles(paths: string[]): Promise<number[]> {
+    const stmt = this.db.prepare('INSERT INTO files (path) VALUES (?) ON CONFLICT(path) DO UPDATE SET path = excluded.path RETURNING id');
+    return this.db.transaction(() => paths.map((p) => (stmt.get(p) as { id: number }).id))();
+  }
+
+  sharedLocation(): string | null {
+    return this.path === ':memory:' ? null : this.path;
+  }
+
+  /** The quarter hours this connection wrote to since the last call, for the connection that settles the store. */
+  takeTouched(): number[] {
+    const out = [...this.dirty];
+    this.dirty.clear();
+    return out;
   }
 
   async commit(batch: Batch): Promise<void> {
-    // Sorted keys turn random b-tree inserts into nearly sequential ones.
-    const events = [...batch.events].sort((a, b) => (a.dedupKey < b.dedupKey ? -1 : a.dedupKey > b.dedupKey ? 1 : 0));
+    const events = batch.events;
     this.db.transaction(() => {
       for (const id of batch.replacedFileIds) {
         const gone = this.db.prepare(`DELETE FROM events WHERE file_id = ? RETURNING ts / ${QUARTER_HOUR_MS} AS b`).all(id) as Array<{ b: number }>;
@@ -110,7 +125,11 @@ export class SqliteStore implements Store {
     createSecondaryIndexes(this.db);
   }
 
-  async settle(): Promise<void> {
+  async settle(touchedElsewhere: number[] = []): Promise<void> {
+    if (touchedElsewhere.length > 0) {
+      this.sidechainsDirty = true;
+      if (!this.rebuildAll) for (const b of touchedElsewhere) this.dirty.add(b);
+    }
     this.db.transaction(() => {
       if (this.sidechainsDirty || this.sidechainsReset) this.resolveSidechains();
       this.refreshRollup();

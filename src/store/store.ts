@@ -68,8 +68,8 @@ export interface PricingInput extends TokenCounts {
 
 export interface Store {
   checkpoints(): Promise<Map<string, Checkpoint>>;
-  /** A new file id for a path seen for the first time. */
-  registerFile(path: string): Promise<number>;
+  /** File ids for paths seen for the first time, in order. */
+  registerFiles(paths: string[]): Promise<number[]>;
   /** Stores events and checkpoints atomically: a crash never leaves a checkpoint ahead of the data. */
   commit(batch: Batch): Promise<void>;
   /**
@@ -80,9 +80,12 @@ export interface Store {
   endBulkLoad(): Promise<void>;
   /**
    * After writes: marks sidechain replays whose message also exists as a main-chain copy under another request id,
-   * and brings the report rollup up to date.
+   * and brings the report rollup up to date, including for the quarter hours (`touchedElsewhere`) that other
+   * connections wrote to.
    */
-  settle(): Promise<void>;
+  settle(touchedElsewhere?: number[]): Promise<void>;
+  /** A location other connections (ingest workers) may open to write into this store themselves, if any. */
+  sharedLocation?(): string | null;
   usage(filter: UsageFilter, grouping: Grouping): Promise<UsageRow[]>;
   /** First and last event times, or null when there are none. */
   timeRange(filter: UsageFilter): Promise<{ from: number; to: number } | null>;

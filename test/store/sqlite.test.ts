@@ -16,7 +16,7 @@ let fileId: number;
 beforeEach(async () => {
   dir = tempDir();
   store = new SqliteStore(join(dir.path, 'index.sqlite'));
-  fileId = await store.registerFile('/logs/a.jsonl');
+  [fileId] = await store.registerFiles(['/logs/a.jsonl']) as [number];
 });
 afterEach(async () => {
   await store.close();
@@ -104,7 +104,7 @@ describe('SqliteStore', () => {
   it('keeps the rollup equal to the events after updates and replacements', async () => {
     await write([ev({ dedupKey: 'x1' }), ev({ dedupKey: 'x2', ts: Date.parse('2026-03-03T01:00:00Z') })]);
     await write([ev({ dedupKey: 'x1', output: 900 })]);
-    const other = await store.registerFile('/logs/b.jsonl');
+    const [other] = await store.registerFiles(['/logs/b.jsonl']);
     await write([ev({ dedupKey: 'y1', fileId: other, sessionId: 's2' })]);
     await store.commit({ replacedFileIds: [fileId], events: [ev({ dedupKey: 'x3', output: 7 })], checkpoints: [] });
     await store.settle();

@@ -1,0 +1,72 @@
+// Collects what files yielded (priced events, checkpoints, replacements) and writes it in large transactions, each
+// file's events and checkpoint always in the same one. Used on the main thread and inside each ingest worker.
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { PriceBook } from '../core/pricing.js';
+import type { Batch, Checkpoint, Store } from '../store/store.js';
+import { priceEvents } from './price-events.js';
+import type { ReadRequest, ReadResult } from './read-file.js';
+
+const HEAD_BYTES = 1024;
+/** Events per transaction: large enough to amortize a commit, small enough to bound memory. */
+export const BATCH_EVENTS = 10_000;
+
+/** `${length}:${sha1}` of the file's first bytes (at most 1 KB), or '' when unreadable. */
+export function headHash(path: string, size: number): string {
+  const len = Math.min(HEAD_BYTES, size);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const buf = Buffer.alloc(len);
+    const n = readSync(fd, buf, 0, len, 0);
+    return `${n}:${createHash('sha1').update(buf.subarray(0, n)).digest('hex')}`;
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+export function checkpointOf(req: ReadRequest, r: ReadResult): Checkpoint {
+  return {
+    fileId: req.fileId, path: req.path, dev: req.stat.dev, ino: req.stat.ino, size: req.stat.size,
+    mtimeMs: req.stat.mtimeMs, offset: r.offset, lines: r.lines, headHash: headHash(req.path, r.offset),
+  };
+}
+
+export interface Lock {
+  acquire(): void;
+  release(): void;
+}
+
+export class BatchWriter {
+  private batch: Batch = { replacedFileIds: [], events: [], checkpoints: [] };
+
+  constructor(
+    private readonly store: Store,
+    private readonly priceBook: () => Promise<PriceBook>,
+    private readonly lock?: Lock,
+  ) {}
+
+  async add(req: ReadRequest, r: ReadResult): Promise<void> {
+    if (r.failure) return;
+    if (req.replace) this.batch.replacedFileIds.push(req.fileId);
+    if (r.events.length > 0) {
+      for (const e of priceEvents(r.events, await this.priceBook(), req.fileId)) this.batch.events.push(e);
+    }
+    this.batch.checkpoints.push(checkpointOf(req, r));
+    if (this.batch.events.length >= BATCH_EVENTS) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    const b = this.batch;
+    if (b.checkpoints.length === 0 && b.replacedFileIds.length === 0) return;
+    this.batch = { replacedFileIds: [], events: [], checkpoints: [] };
+    this.lock?.acquire();
+    try {
+      await this.store.commit(b);
+    } finally {
+      this.lock?.release();
+    }
+  }
+}
