@@ -52,8 +52,8 @@ export function readLogFile(req: ReadRequest): ReadResult {
   const result: ReadResult = { fileId: req.fileId, path: req.path, events: [], eventCount: 0, offset: req.fromOffset, lines: req.fromLine, bytesRead: 0, problems, problemCount: 0, skipped };
   let problemCount = 0;
   try {
-    const scan = scanLines(req.path, req.fromOffset, req.fromLine, { marker: USAGE_MARKER }, (line) => {
-      const out = parseTranscriptLine(line.text, ctx, line.offset);
+    const scan = scanLines(req.path, req.fromOffset, req.fromLine, { marker: USAGE_MARKER, latin1: true }, (line) => {
+      const out = parseTranscriptLine(line.text, ctx, line.offset, true);
       if (out.kind === 'event') {
         const prev = best.get(out.event.dedupKey);
         if (!prev || shouldReplace(prev, out.event)) best.set(out.event.dedupKey, out.event);

@@ -89,6 +89,13 @@ export interface SkimSpec {
 }
 
 let valueEnd = 0;
+let latin1 = false;
+const HIGH = /[\x80-\xff]/;
+
+/** Text read as latin1 back to what its bytes say in UTF-8. */
+export function fromLatin1(s: string): string {
+  return HIGH.test(s) ? Buffer.from(s, 'latin1').toString('utf8') : s;
+}
 
 /**
  * The value at `i`, leaving the index past it in `valueEnd`. Strings without escapes and numbers are read directly;
@@ -99,8 +106,9 @@ function readValue(s: string, i: number): unknown {
   if (c === 34) {
     const end = skipString(s, i);
     valueEnd = end;
-    const raw = s.slice(i + 1, end - 1);
-    return raw.includes('\\') ? JSON.parse(s.slice(i, end)) : raw;
+    let raw = s.slice(i + 1, end - 1);
+    if (latin1) raw = fromLatin1(raw);
+    return raw.includes('\\') ? JSON.parse(`"${raw}"`) : raw;
   }
   if (c === 45 || (c >= 48 && c <= 57) || c === 116 || c === 102 || c === 110) {
     PRIMITIVE.lastIndex = i;
@@ -110,7 +118,8 @@ function readValue(s: string, i: number): unknown {
   }
   const end = skipValue(s, i);
   valueEnd = end;
-  return JSON.parse(s.slice(i, end));
+  const text = s.slice(i, end);
+  return JSON.parse(latin1 ? fromLatin1(text) : text);
 }
 
 /** Spec entries as parallel arrays: keys are compared in place, without slicing every key out of the text. */
@@ -157,9 +166,13 @@ function skimAt(s: string, at: number, spec: CompiledSpec, out: Record<string, u
   });
 }
 
-/** Reads the text as one object, keeping only the members `spec` names. */
-export function skimObject(s: string, spec: SkimSpec): Record<string, unknown> {
+/**
+ * Reads the text as one object, keeping only the members `spec` names. With `fromLatin1Text`, `s` holds UTF-8 bytes
+ * read as latin1 (one character per byte), and the values kept are decoded.
+ */
+export function skimObject(s: string, spec: SkimSpec, fromLatin1Text = false): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  latin1 = fromLatin1Text;
   const end = skimAt(s, 0, compile(spec), out);
   if (ws(s, end) !== s.length) throw new SkimError('trailing characters after the object');
   return out;

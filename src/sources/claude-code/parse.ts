@@ -3,7 +3,7 @@
 // collapses those copies by dedup key. Only `assistant` lines with a top-level `message.usage` object count:
 // `progress` lines nest a subagent's usage that its own file already carries.
 import type { UsageEvent } from '../../core/event.js';
-import { skimObject, type SkimSpec } from '../json-skim.js';
+import { fromLatin1, skimObject, type SkimSpec } from '../json-skim.js';
 
 /** Bytes every line that can carry usage contains; lines without it are never decoded. */
 export const USAGE_MARKER = Buffer.from('"usage"');
@@ -50,18 +50,22 @@ const LINE_SPEC: SkimSpec = {
 };
 
 /** The members this parser reads, skimmed; anything the skimmer does not accept goes through JSON.parse. */
-function readLine(text: string): unknown {
+function readLine(text: string, latin1: boolean): unknown {
   try {
-    return skimObject(text, LINE_SPEC);
+    return skimObject(text, LINE_SPEC, latin1);
   } catch {
-    return JSON.parse(text);
+    return JSON.parse(latin1 ? fromLatin1(text) : text);
   }
 }
 
-export function parseTranscriptLine(text: string, ctx: FileContext, offset: number): LineOutcome {
+/**
+ * One transcript line to an event, a skip or an error. `latin1`: the line's UTF-8 bytes were decoded as latin1 (the
+ * scanner's cheap mode); values are decoded properly here.
+ */
+export function parseTranscriptLine(text: string, ctx: FileContext, offset: number, latin1 = false): LineOutcome {
   let obj: unknown;
   try {
-    obj = readLine(text);
+    obj = readLine(text, latin1);
   } catch (e) {
     return { kind: 'error', message: `malformed JSON (${(e as Error).message})` };
   }

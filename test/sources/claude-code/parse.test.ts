@@ -142,3 +142,26 @@ describe('bad lines get a reason', () => {
     expect(parseTranscriptLine(JSON.stringify(line), ctx, 0)).toEqual({ kind: 'error', message: 'message.model is missing' });
   });
 });
+
+describe('latin1 mode (how the scanner hands lines over)', () => {
+  it('decodes kept values exactly as a UTF-8 read would', () => {
+    const line = assistantLine({
+      cwd: '/home/ana/projets/été/中文 🚀',
+      sessionId: 'séance-1',
+      content: [{ type: 'text', text: 'résumé → ✓ "quoted" \\ back' }, { type: 'tool_use', id: 'x', name: 'Write', input: { content: '😀'.repeat(50) } }],
+    });
+    const asLatin1 = Buffer.from(line, 'utf8').toString('latin1');
+    const out = parseTranscriptLine(asLatin1, ctx, 0, true);
+    expect(out).toEqual(parseTranscriptLine(line, ctx, 0));
+    expect(out.kind === 'event' && out.event.project).toBe('/home/ana/projets/été/中文 🚀');
+  });
+
+  it('decodes escaped and raw non-ASCII together, and in the JSON.parse fallback', () => {
+    const line = assistantLine({ cwd: '/tmp/\u00e9t\u00e9-é' }).replace('"cwd":"/tmp/été-é"', '"cwd":"/tmp/\\u00e9t\\u00e9-é"');
+    expect(line).toContain('\\u00e9');
+    const out = parseTranscriptLine(Buffer.from(line).toString('latin1'), ctx, 0, true);
+    expect(out.kind === 'event' && out.event.project).toBe('/tmp/été-é');
+    const bad = parseTranscriptLine(Buffer.from('{"type":"user","x":"é"').toString('latin1'), ctx, 0, true);
+    expect(bad.kind).toBe('error');
+  });
+});
