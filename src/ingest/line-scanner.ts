@@ -10,7 +10,7 @@ export interface ScanOptions {
   maxLineBytes?: number;
   /**
    * Hand lines over as latin1 text, one character per byte: several times cheaper to decode than UTF-8, and JSON's
-   * structure (all ASCII) reads the same. The reader then decodes the values it keeps (see json-skim's latin1 mode).
+   * structure (all ASCII) reads the same. The reader then decodes the values it keeps (see sources/latin1.ts).
    */
   latin1?: boolean;
 }

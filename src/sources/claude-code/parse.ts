@@ -3,7 +3,7 @@
 // collapses those copies by dedup key. Only `assistant` lines with a top-level `message.usage` object count:
 // `progress` lines nest a subagent's usage that its own file already carries.
 import type { UsageEvent } from '../../core/event.js';
-import { fromLatin1, skimObject, type SkimSpec } from '../json-skim.js';
+import { fromLatin1 } from '../latin1.js';
 
 /** Bytes every line that can carry usage contains; lines without it are never decoded. */
 export const USAGE_MARKER = Buffer.from('"usage"');
@@ -38,34 +38,17 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const LINE_SPEC: SkimSpec = {
-  type: true, timestamp: true, requestId: true, sessionId: true, cwd: true, isSidechain: true, costUSD: true,
-  message: {
-    id: true, model: true,
-    usage: {
-      input_tokens: true, output_tokens: true, cache_read_input_tokens: true, cache_creation_input_tokens: true,
-      cache_creation: { ephemeral_5m_input_tokens: true, ephemeral_1h_input_tokens: true }, speed: true,
-    },
-  },
-};
-
-/** The members this parser reads, skimmed; anything the skimmer does not accept goes through JSON.parse. */
-function readLine(text: string, latin1: boolean): unknown {
-  try {
-    return skimObject(text, LINE_SPEC, latin1);
-  } catch {
-    return JSON.parse(latin1 ? fromLatin1(text) : text);
-  }
-}
+const HIGH = /[\x80-\xff]/;
 
 /**
- * One transcript line to an event, a skip or an error. `latin1`: the line's UTF-8 bytes were decoded as latin1 (the
- * scanner's cheap mode); values are decoded properly here.
+ * One transcript line to an event, a skip or an error. `latin1`: the line's UTF-8 bytes were read one character per
+ * byte (the scanner's cheap mode). JSON's structure is all ASCII, so the line parses the same; when a value kept has
+ * non-ASCII characters, the line is decoded as UTF-8 and parsed again, which keeps \u escapes and raw bytes exact.
  */
 export function parseTranscriptLine(text: string, ctx: FileContext, offset: number, latin1 = false): LineOutcome {
   let obj: unknown;
   try {
-    obj = readLine(text, latin1);
+    obj = JSON.parse(text);
   } catch (e) {
     return { kind: 'error', message: `malformed JSON (${(e as Error).message})` };
   }
@@ -77,7 +60,11 @@ export function parseTranscriptLine(text: string, ctx: FileContext, offset: numb
   const usage = message.usage;
   if (usage === undefined || usage === null) return { kind: 'skip', reason: 'other-type' };
   if (!isObject(usage)) return { kind: 'error', message: `message.usage is ${JSON.stringify(usage)}, expected an object` };
-  const model = typeof message.model === 'string' ? message.model : '';
+  const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
+  const model = str(message.model) ?? '';
+  if (latin1 && [model, obj.cwd, obj.sessionId, message.id, obj.requestId].some((v) => typeof v === 'string' && HIGH.test(v))) {
+    return parseTranscriptLine(fromLatin1(text), ctx, offset, false);
+  }
   if (model === '<synthetic>') return { kind: 'skip', reason: 'synthetic' };
 
   const ts = typeof obj.timestamp === 'string' ? Date.parse(obj.timestamp) : NaN;
@@ -104,8 +91,8 @@ export function parseTranscriptLine(text: string, ctx: FileContext, offset: numb
       return { kind: 'error', message: 'message.model is missing' };
     }
 
-    const messageId = typeof message.id === 'string' && message.id ? message.id : null;
-    const requestId = typeof obj.requestId === 'string' && obj.requestId ? obj.requestId : null;
+    const messageId = str(message.id);
+    const requestId = str(obj.requestId);
     // No message id: ccusage never deduplicates such lines; the file and byte offset keep re-reads idempotent.
     const dedupKey = messageId ? (requestId ? `${messageId}:${requestId}` : messageId) : `line:${ctx.fileKey}:${offset}`;
     const cost = obj.costUSD;
@@ -116,8 +103,8 @@ export function parseTranscriptLine(text: string, ctx: FileContext, offset: numb
       tool: 'claude-code',
       source: 'transcript',
       host: ctx.host,
-      sessionId: typeof obj.sessionId === 'string' && obj.sessionId ? obj.sessionId : ctx.sessionFallback,
-      project: typeof obj.cwd === 'string' && obj.cwd ? obj.cwd : ctx.projectFallback,
+      sessionId: str(obj.sessionId) ?? ctx.sessionFallback,
+      project: str(obj.cwd) ?? ctx.projectFallback,
       model,
       input,
       output,
@@ -137,3 +124,4 @@ export function parseTranscriptLine(text: string, ctx: FileContext, offset: numb
     throw e;
   }
 }
+
