@@ -14,10 +14,13 @@ export function parseDateArg(value: string, flag: string): string {
 }
 
 export function localTimeZone(): string {
+  const tz = process.env.TZ;
+  if (tz === 'UTC' || tz === 'Etc/UTC') return 'UTC';
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
 export function assertTimeZone(tz: string): string {
+  if (tz === 'UTC' || tz === 'Etc/UTC') return tz;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return tz;
@@ -91,6 +94,8 @@ function offsetAt(fmt: Intl.DateTimeFormat, ts: number): number {
  * every zone's changes fall on). Lets a store turn instants into local days without a call per row.
  */
 export function offsetSegments(timeZone: string, fromMs: number, toMs: number): OffsetSegment[] {
+  // UTC needs no time zone data (loading it costs a start-up ~15 ms).
+  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return [{ from: Number.MIN_SAFE_INTEGER, offsetMs: 0 }];
   const fmt = new Intl.DateTimeFormat('en-US', {
     timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
   });

@@ -23,6 +23,8 @@ function eventValues(e: PricedEvent): unknown[] {
   ];
 }
 
+const QUERY_CACHE_ENTRIES = 16;
+
 const ROLLUP_SELECT = `SELECT ts / ${QUARTER_HOUR_MS}, tool, host, session_id, project, model, COUNT(*),
     SUM(input), SUM(output), SUM(cache_read), SUM(cache_write_5m), SUM(cache_write_1h), SUM(reasoning),
     TOTAL(calc_cost), SUM(calc_cost IS NULL), TOTAL(reported_cost), TOTAL(COALESCE(reported_cost, calc_cost)),
@@ -166,6 +168,9 @@ export class SqliteStore implements Store {
   }
 
   private refreshRollup(): void {
+    if (this.rebuildAll || this.dirty.size > 0) {
+      this.db.exec(`UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'rollup_version'`);
+    }
     const insert = `INSERT INTO usage_rollup ${ROLLUP_SELECT}`;
     const group = 'GROUP BY 1, tool, host, session_id, project, model';
     if (this.rebuildAll) {
@@ -209,14 +214,31 @@ export class SqliteStore implements Store {
         TOTAL(calc_cost) AS calcCost, SUM(calc_unknown) AS calcUnknown, TOTAL(reported_cost) AS reportedCost,
         TOTAL(auto_cost) AS autoCost, SUM(auto_unknown) AS autoUnknown, SUM(fast_requests) AS fastRequests
       FROM usage_rollup WHERE ${where.join(' AND ')} GROUP BY 1, model`;
-    return this.db.prepare(sql).all(params) as UsageRow[];
+    // Reports repeat the same queries on an unchanged index (a warm `daily`, a status line): their last answers are
+    // kept, tagged with the rollup's version.
+    const key = JSON.stringify([sql, params]);
+    const version = Number(await this.getMeta('rollup_version'));
+    const cached = this.db.prepare('SELECT rows FROM query_cache WHERE key = ? AND rollup_version = ?').get(key, version) as
+      { rows: string } | undefined;
+    if (cached) return JSON.parse(cached.rows) as UsageRow[];
+    const rows = this.db.prepare(sql).all(params) as UsageRow[];
+    this.db.transaction(() => {
+      this.db.prepare(`INSERT INTO query_cache (key, rollup_version, rows, used_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT(key) DO UPDATE SET rollup_version = excluded.rollup_version, rows = excluded.rows, used_at = excluded.used_at`)
+        .run(key, version, JSON.stringify(rows), Date.now());
+      this.db.exec(`DELETE FROM query_cache WHERE key NOT IN (SELECT key FROM query_cache ORDER BY used_at DESC LIMIT ${QUERY_CACHE_ENTRIES})`);
+    })();
+    return rows;
   }
 
   async timeRange(filter: UsageFilter): Promise<{ from: number; to: number } | null> {
     const from = filter.fromTs !== undefined ? Math.floor(filter.fromTs / QUARTER_HOUR_MS) : -1e15;
     const to = filter.toTs !== undefined ? Math.ceil(filter.toTs / QUARTER_HOUR_MS) : 1e15;
-    const row = this.db.prepare('SELECT MIN(bucket) AS lo, MAX(bucket) AS hi FROM usage_rollup WHERE bucket >= ? AND bucket < ?').get(from, to) as
-      { lo: number | null; hi: number | null };
+    // Two index probes rather than a scan: bucket leads the rollup's key.
+    const row = this.db
+      .prepare(`SELECT (SELECT bucket FROM usage_rollup WHERE bucket >= @from AND bucket < @to ORDER BY bucket LIMIT 1) AS lo,
+        (SELECT bucket FROM usage_rollup WHERE bucket >= @from AND bucket < @to ORDER BY bucket DESC LIMIT 1) AS hi`)
+      .get({ from, to }) as { lo: number | null; hi: number | null };
     return row.lo === null || row.hi === null ? null : { from: row.lo * QUARTER_HOUR_MS, to: (row.hi + 1) * QUARTER_HOUR_MS };
   }
 
