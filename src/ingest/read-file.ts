@@ -1,7 +1,7 @@
 // Reads one log file's new bytes into events: the scanner picks candidate lines, the file's source parses them.
 // Used both in-process and inside ingest workers, so it returns plain, cloneable data.
 import { shouldReplace, type UsageEvent } from '../core/event.js';
-import { parseTranscriptLine, USAGE_MARKER } from '../sources/claude-code/parse.js';
+import { parseTranscriptLine, RepeatDetector, USAGE_MARKER } from '../sources/claude-code/parse.js';
 import type { FileSourceName } from '../sources/discovery.js';
 import { scanLines } from './line-scanner.js';
 
@@ -52,7 +52,9 @@ export function readLogFile(req: ReadRequest): ReadResult {
   const result: ReadResult = { fileId: req.fileId, path: req.path, events: [], eventCount: 0, offset: req.fromOffset, lines: req.fromLine, bytesRead: 0, problems, problemCount: 0, skipped };
   let problemCount = 0;
   try {
+    const repeats = new RepeatDetector();
     const scan = scanLines(req.path, req.fromOffset, req.fromLine, { marker: USAGE_MARKER, latin1: true }, (line) => {
+      if (repeats.isRepeat(line.text)) return;
       const out = parseTranscriptLine(line.text, ctx, line.offset, true);
       if (out.kind === 'event') {
         const prev = best.get(out.event.dedupKey);

@@ -41,6 +41,7 @@ export function assistantLine(o: AssistantOpts = {}): string {
   if (!o.noSplit) usage.cache_creation = { ephemeral_5m_input_tokens: write5m, ephemeral_1h_input_tokens: write1h };
   if (o.speed) usage.speed = o.speed;
   const message: Record<string, unknown> = {
+    ...(o.messageId === null ? {} : { id: o.messageId ?? 'msg_01HkT9' }),
     type: 'message',
     role: 'assistant',
     model: o.model ?? 'claude-sonnet-4-5-20250929',
@@ -49,7 +50,6 @@ export function assistantLine(o: AssistantOpts = {}): string {
     stop_sequence: null,
     usage,
   };
-  if (o.messageId !== null) message.id = o.messageId ?? 'msg_01HkT9';
   const head = {
     parentUuid: '6f1c0000-0000-4000-8000-000000000000',
     isSidechain: o.isSidechain ?? false,

@@ -125,3 +125,47 @@ export function parseTranscriptLine(text: string, ctx: FileContext, offset: numb
   }
 }
 
+
+/**
+ * Claude Code writes one line per content block, each repeating the message id, request id and usage: most lines
+ * that carry usage repeat the line before. Such a line stands for a copy already counted (a copy with the same usage
+ * never replaces the stored one), so it need not be parsed. The check reads a few substrings near the line's ends,
+ * never its content; when anything is not found, the line is not a repeat and is parsed.
+ */
+export class RepeatDetector {
+  private last = '';
+
+  isRepeat(text: string): boolean {
+    const key = repeatKey(text);
+    const repeat = key !== '' && key === this.last;
+    this.last = key;
+    return repeat;
+  }
+}
+
+function repeatKey(text: string): string {
+  // The message id comes first in its message object and usage last, so both are found without scanning the content
+  // between them; the request id sits either after the message object or before it, among the top-level keys.
+  const id = text.indexOf('"id":"msg_');
+  const usage = text.lastIndexOf('"usage":{');
+  if (id < 0 || usage < id) return '';
+  const idEnd = text.indexOf('"', id + 10);
+  if (idEnd < 0 || idEnd > usage) return '';
+  // Usage holds no strings with braces: it ends where its braces balance.
+  let depth = 0;
+  let usageEnd = -1;
+  for (let i = usage + 8; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123) depth++;
+    else if (c === 125 && --depth === 0) {
+      usageEnd = i + 1;
+      break;
+    }
+  }
+  if (usageEnd < 0) return '';
+  let req = text.indexOf('"requestId":"', usageEnd);
+  if (req < 0) req = text.lastIndexOf('"requestId":"', id);
+  const reqEnd = req < 0 ? -1 : text.indexOf('"', req + 13);
+  const requestId = reqEnd < 0 ? '' : text.slice(req + 13, reqEnd);
+  return `${text.slice(id + 10, idEnd)}\u0000${requestId}\u0000${text.slice(usage, usageEnd)}`;
+}
