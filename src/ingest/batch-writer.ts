@@ -9,7 +9,7 @@ import type { ReadRequest, ReadResult } from './read-file.js';
 
 const HEAD_BYTES = 1024;
 /** Events per transaction: large enough to amortize a commit, small enough to bound memory. */
-export const BATCH_EVENTS = 30_000;
+export const BATCH_EVENTS = 10_000;
 
 /** `${length}:${sha1}` of the file's first bytes (at most 1 KB), or '' when unreadable. */
 export function headHash(path: string, size: number): string {

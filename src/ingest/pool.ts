@@ -27,7 +27,7 @@ export async function readInWorkers(
   // Two files in flight per worker, so a worker never waits for the next one to be handed over.
   const runWorker = () =>
     new Promise<void>((resolve, reject) => {
-      const w = new Worker(script, { workerData: setup });
+      const w = new Worker(script, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 256 } });
       let inFlight = 0;
       let closing = false;
       const next = () => {

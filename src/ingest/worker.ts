@@ -21,7 +21,7 @@ export interface WorkerDone {
 const port = parentPort!;
 const setup = workerData as WorkerSetup;
 // A bulk load may have dropped secondary indexes on purpose: this connection must not recreate them.
-const store = new SqliteStore(setup.dbPath, { cacheMb: 16, ensureIndexes: false });
+const store = new SqliteStore(setup.dbPath, { cacheMb: 8, ensureIndexes: false });
 const book = new PriceBook();
 const writer = new BatchWriter(store, async () => book, new WriteLock(setup.lock));
 let queue = Promise.resolve();

@@ -63,11 +63,7 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 10000');
-    this.db.pragma('temp_store = MEMORY');
-    this.db.pragma(`cache_size = -${(opts.cacheMb ?? 64) * 1024}`);
-    // Connections that take turns writing (ingest workers) each find the other's pages changed; mapped pages make
-    // reading them back cheap.
-    this.db.pragma('mmap_size = 268435456');
+    this.db.pragma(`cache_size = -${(opts.cacheMb ?? 16) * 1024}`);
     migrate(this.db, opts.ensureIndexes ?? true);
     const updates = EVENT_COLUMNS.filter((c) => c !== 'dedup_key').map((c) => `${c} = excluded.${c}`).join(', ');
     // The larger copy of a request wins; on a tie, the copy that knows the request ran in fast mode.
