@@ -1,6 +1,6 @@
 // Bundles the CLI and the ingest worker into dist/. better-sqlite3 stays external: it is a native addon.
 import { build } from 'esbuild';
-import { chmodSync, readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const prices = JSON.parse(readFileSync(new URL('../node_modules/@pydantic/genai-prices/package.json', import.meta.url), 'utf8'));
@@ -17,6 +17,9 @@ const common = {
   // ESM bundles of CommonJS dependencies need a real require().
   banner: { js: "import { createRequire as __tmCreateRequire } from 'node:module'; const require = __tmCreateRequire(import.meta.url);" },
 };
+
+// Chunk names change with their content: stale ones would pile up.
+rmSync('dist', { recursive: true, force: true });
 
 // Code split so that a command loads only what it uses (the price database alone is ~800 KB of JavaScript, parsed
 // at every start if bundled in). Chunks sit beside the entry points: the CLI finds its worker next to itself.

@@ -1,8 +1,5 @@
-// Prices come from @pydantic/genai-prices: a maintained, versioned price database that ships its data inside the
-// package (offline by default), knows 1-hour cache writes, long-context tiers and dated price changes, and covers
-// Anthropic, OpenAI and Google alike. Its own calcPrice costs ~25 µs a call, so a model's prices are resolved once
-// per (model, UTC day) and each request is priced here.
-import { calcPrice, type ModelPrice } from '@pydantic/genai-prices';
+// Request costs. Prices themselves come from a price database (see price-database.ts) through a lookup handed to the
+// PriceBook, which resolves a model's prices once per (model, UTC day, speed) and prices each request here.
 import { promptTokens, type Speed, type TokenCounts } from './event.js';
 
 /**
@@ -12,20 +9,25 @@ import { promptTokens, type Speed, type TokenCounts } from './event.js';
 export const FAST_MODE_MULTIPLIER = 6;
 
 interface Tier { start: number; price: number }
-type Rate = number | { base: number; tiers: Tier[] } | undefined;
+export type Rate = number | { base: number; tiers: Tier[] } | undefined;
 
 export interface ResolvedPrice {
   /** The price database's id for the model, e.g. `claude-sonnet-4-5`. */
   modelId: string;
-  prices: ModelPrice;
+  /** USD per million tokens by kind (`input_mtok`, `output_mtok`, `cache_read_mtok`, …), flat or tiered. */
+  prices: Record<string, Rate>;
   fastIncluded: boolean;
 }
 
-const providerHints: Array<[RegExp, string]> = [
-  [/^claude/, 'anthropic'],
-  [/^(gpt|o\d|codex|chatgpt|text-embedding)/, 'openai'],
-  [/^gemini/, 'google'],
-];
+/** The database's prices for a normalized model name on a day, or null when it does not know the model. */
+export type PriceLookup = (name: string, at: Date) => ResolvedPrice | null;
+
+/** A resolved price, as kept between runs: (model, UTC day × 2 + fast) → price. */
+export interface KnownPrice {
+  model: string;
+  key: number;
+  price: ResolvedPrice | null;
+}
 
 /** Strips what clients add to a model name that a price table does not know: `[1m]` context suffixes, provider prefixes. */
 export function normalizeModelName(model: string): string {
@@ -37,26 +39,50 @@ export function normalizeModelName(model: string): string {
   return m;
 }
 
-function lookup(model: string, at: Date): ResolvedPrice | null {
-  const providerId = providerHints.find(([re]) => re.test(model))?.[1];
-  const usage = { input_tokens: 1, output_tokens: 1 };
-  const found = calcPrice(usage, model, providerId ? { providerId, timestamp: at } : { timestamp: at })
-    ?? (providerId ? calcPrice(usage, model, { timestamp: at }) : null);
-  if (!found) return null;
-  return { modelId: found.model.id, prices: found.model_price, fastIncluded: false };
-}
+const priceKey = (ts: number, speed: Speed) => Math.floor(ts / 86_400_000) * 2 + (speed === 'fast' ? 1 : 0);
 
 export class PriceBook {
   /** model → (UTC day number × 2 + fast) → price: every request is priced, so lookups avoid building strings. */
   private readonly cache = new Map<string, Map<number, ResolvedPrice | null>>();
+  private added: KnownPrice[] = [];
+
+  /** Without a lookup, the book prices only what it was seeded with (see `knows`, `useLookup`). */
+  constructor(private lookup?: PriceLookup) {}
+
+  useLookup(lookup: PriceLookup): void {
+    this.lookup = lookup;
+  }
+
+  seed(known: KnownPrice[]): void {
+    for (const k of known) this.byDay(k.model).set(k.key, k.price);
+  }
+
+  /** Whether pricing `model` on this day and speed needs no lookup. */
+  knows(model: string, ts: number, speed: Speed): boolean {
+    return this.cache.get(model)?.has(priceKey(ts, speed)) ?? false;
+  }
+
+  /** Prices resolved through the lookup since the last call, to keep for later runs. */
+  takeAdded(): KnownPrice[] {
+    const out = this.added;
+    this.added = [];
+    return out;
+  }
+
+  private byDay(model: string): Map<number, ResolvedPrice | null> {
+    let m = this.cache.get(model);
+    if (!m) this.cache.set(model, (m = new Map()));
+    return m;
+  }
 
   /** The prices in force for `model` on the UTC day of `ts`, or null when the database does not know the model. */
   resolve(model: string, ts: number, speed: Speed = 'standard'): ResolvedPrice | null {
-    let byDay = this.cache.get(model);
-    if (!byDay) this.cache.set(model, (byDay = new Map()));
-    const key = Math.floor(ts / 86_400_000) * 2 + (speed === 'fast' ? 1 : 0);
+    const byDay = this.byDay(model);
+    const key = priceKey(ts, speed);
     const hit = byDay.get(key);
     if (hit !== undefined) return hit;
+    const lookup = this.lookup;
+    if (!lookup) throw new Error(`no price lookup for ${model}: check knows() and call useLookup() first`);
     const day = new Date(ts).toISOString().slice(0, 10);
     const name = normalizeModelName(model);
     const at = new Date(`${day}T12:00:00Z`);
@@ -67,6 +93,7 @@ export class PriceBook {
     }
     resolved ??= lookup(name, at);
     byDay.set(key, resolved);
+    this.added.push({ model, key, price: resolved });
     return resolved;
   }
 
@@ -91,7 +118,7 @@ function rate(r: Rate, prompt: number): number | undefined {
 
 export function requestCost(price: ResolvedPrice, speed: Speed, c: TokenCounts): number {
   const prompt = promptTokens(c);
-  const p = price.prices as Record<string, Rate>;
+  const p = price.prices;
   const input = rate(p.input_mtok, prompt) ?? 0;
   const output = rate(p.output_mtok, prompt) ?? 0;
   // ccusage's fallbacks where the database has no cache prices: writes 1.25x input, reads 0.1x, 1-hour writes 2x.

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { PriceBook } from '../core/pricing.js';
 import type { Batch, Checkpoint, Store } from '../store/store.js';
-import { priceEvents } from './price-events.js';
+import { priceEvents } from './prices.js';
 import type { ReadRequest, ReadResult } from './read-file.js';
 
 const HEAD_BYTES = 1024;
@@ -52,7 +52,7 @@ export class BatchWriter {
     if (r.failure) return;
     if (req.replace) this.batch.replacedFileIds.push(req.fileId);
     if (r.events.length > 0) {
-      for (const e of priceEvents(r.events, await this.priceBook(), req.fileId)) this.batch.events.push(e);
+      for (const e of await priceEvents(r.events, await this.priceBook(), req.fileId)) this.batch.events.push(e);
     }
     this.batch.checkpoints.push(checkpointOf(req, r));
     if (this.batch.events.length >= BATCH_EVENTS) await this.flush();

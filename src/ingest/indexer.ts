@@ -1,10 +1,11 @@
 // Brings the store up to date with the files on disk, reading only bytes it has not read before.
 import { availableParallelism } from 'node:os';
-import type { PriceBook } from '../core/pricing.js';
+import { PriceBook } from '../core/pricing.js';
 import { pricingVersion } from '../core/pricing-version.js';
 import type { DiscoveredFile } from '../sources/discovery.js';
 import type { Checkpoint, Store } from '../store/store.js';
 import { BatchWriter, headHash } from './batch-writer.js';
+import { openPriceBook } from './prices.js';
 import { readInWorkers, workerScript } from './pool.js';
 import { readLogFile, type ReadRequest, type ReadResult } from './read-file.js';
 import { WriteLock } from './write-lock.js';
@@ -95,15 +96,15 @@ export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: 
   // The price database is loaded only when something needs pricing: a warm report never pays for it.
   const wantedPricing = pricingVersion();
   const storedPricing = await store.getMeta('pricing');
-  let prices: PriceBook | undefined;
-  const priceBook = async () => (prices ??= new (await import('../core/pricing.js')).PriceBook());
   if (storedPricing !== wantedPricing && (storedPricing !== undefined || requests.length > 0)) {
     if (storedPricing !== undefined) {
-      const book = await priceBook();
+      const book = new PriceBook((await import('../core/price-database.js')).lookupPrice);
       stats.repriced = await store.reprice((e) => book.cost(e.model, e.ts, e.speed, e));
     }
     await store.setMeta('pricing', wantedPricing);
   }
+  let prices: PriceBook | undefined;
+  const priceBook = async () => (prices ??= await openPriceBook(store));
   phase('plan');
   if (requests.length === 0) return stats;
 
@@ -153,6 +154,7 @@ export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: 
       await writer.add(req, r);
     }
     await writer.flush();
+    if (prices) await store.savePrices(prices.takeAdded());
     phase('read+write');
   }
   await store.settle(touched);

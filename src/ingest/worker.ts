@@ -1,6 +1,7 @@
 // Ingest worker: reads, parses and prices whole files and writes them into the index itself, taking turns with the
 // other workers through a shared lock. The main thread only hands out files and settles the index at the end.
 import { parentPort, workerData } from 'node:worker_threads';
+import { lookupPrice } from '../core/price-database.js';
 import { PriceBook } from '../core/pricing.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { BatchWriter } from './batch-writer.js';
@@ -22,7 +23,7 @@ const port = parentPort!;
 const setup = workerData as WorkerSetup;
 // A bulk load may have dropped secondary indexes on purpose: this connection must not recreate them.
 const store = new SqliteStore(setup.dbPath, { cacheMb: 8, ensureIndexes: false });
-const book = new PriceBook();
+const book = new PriceBook(lookupPrice);
 const writer = new BatchWriter(store, async () => book, new WriteLock(setup.lock));
 let queue = Promise.resolve();
 

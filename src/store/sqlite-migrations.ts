@@ -64,14 +64,19 @@ const migrations: string[] = [
      PRIMARY KEY (bucket, tool, host, session_id, project, model)
    ) WITHOUT ROWID;
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
-  // 2: the last answers to report queries, valid while the rollup's version is unchanged.
+  // 2: the last answers to report queries, valid while the rollup's version is unchanged; prices resolved before.
   `CREATE TABLE query_cache (key TEXT PRIMARY KEY, rollup_version INTEGER NOT NULL, rows TEXT NOT NULL, used_at INTEGER NOT NULL);
+   CREATE TABLE price_cache (model TEXT NOT NULL, key INTEGER NOT NULL, price TEXT, PRIMARY KEY (model, key)) WITHOUT ROWID;
    INSERT INTO meta (key, value) VALUES ('rollup_version', '0') ON CONFLICT(key) DO NOTHING;`,
 ];
 export const SCHEMA_VERSION = migrations.length;
 
 /** Secondary indexes: dropped during a bulk load and rebuilt after it (see Store.beginBulkLoad). */
-export const SECONDARY_INDEXES: Array<[name: string, definition: string]> = [['events_ts', 'events (ts)']];
+export const SECONDARY_INDEXES: Array<[name: string, definition: string]> = [
+  ['events_ts', 'events (ts)'],
+  // Only sidechain copies keep a message id: a small index.
+  ['events_sidechain_message', 'events (message_id) WHERE message_id IS NOT NULL'],
+];
 
 export function createSecondaryIndexes(db: Database.Database): void {
   for (const [name, def] of SECONDARY_INDEXES) db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON ${def}`);

@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { KnownPrice, ResolvedPrice } from '../core/pricing.js';
 import { QUARTER_HOUR_MS, type OffsetSegment } from '../core/time.js';
 import { createSecondaryIndexes, dropSecondaryIndexes, migrate } from './sqlite-migrations.js';
 import type { Batch, Checkpoint, Grouping, PricedEvent, PricingInput, Store, UsageFilter, UsageRow } from './store.js';
@@ -54,7 +55,8 @@ export class SqliteStore implements Store {
   /** Quarter hours whose rollup rows are stale. */
   private dirty = new Set<number>();
   private rebuildAll = false;
-  private sidechainsDirty = false;
+  /** Message ids written since the last settle, whose sidechain copies need checking; null: check them all. */
+  private sidechainMessages: Set<string> | null = new Set();
   private sidechainsReset = false;
 
   constructor(readonly path: string, opts: SqliteOptions = {}) {
@@ -114,12 +116,13 @@ export class SqliteStore implements Store {
       for (const cp of batch.checkpoints) this.saveCheckpoint.run(cp);
     })();
     if (!this.rebuildAll) for (const e of events) this.dirty.add(Math.floor(e.ts / QUARTER_HOUR_MS));
-    if (events.length > 0) this.sidechainsDirty = true;
+    if (this.sidechainMessages) for (const e of events) if (e.messageId) this.sidechainMessages.add(e.messageId);
   }
 
   async beginBulkLoad(): Promise<void> {
     dropSecondaryIndexes(this.db);
     this.rebuildAll = true;
+    this.sidechainMessages = null;
     this.dirty.clear();
   }
 
@@ -129,11 +132,11 @@ export class SqliteStore implements Store {
 
   async settle(touchedElsewhere: number[] = []): Promise<void> {
     if (touchedElsewhere.length > 0) {
-      this.sidechainsDirty = true;
+      this.sidechainMessages = null;
       if (!this.rebuildAll) for (const b of touchedElsewhere) this.dirty.add(b);
     }
     this.db.transaction(() => {
-      if (this.sidechainsDirty || this.sidechainsReset) this.resolveSidechains();
+      if (this.sidechainMessages === null || this.sidechainMessages.size > 0 || this.sidechainsReset) this.resolveSidechains();
       this.refreshRollup();
     })();
   }
@@ -146,20 +149,26 @@ export class SqliteStore implements Store {
     const mark = (rows: unknown[]) => {
       for (const r of rows as Array<{ b: number }>) if (!this.rebuildAll) this.dirty.add(r.b);
     };
-    if (this.sidechainsReset) mark(this.db.prepare(`UPDATE events SET superseded = 0 WHERE superseded = 1 RETURNING ts / ${QUARTER_HOUR_MS} AS b`).all());
+    if (this.sidechainsReset) {
+      mark(this.db.prepare(`UPDATE events SET superseded = 0 WHERE superseded = 1 RETURNING ts / ${QUARTER_HOUR_MS} AS b`).all());
+      this.sidechainMessages = null;
+    }
+    // After a small write, only the sidechain copies of the messages written are checked.
+    const scope = this.sidechainMessages === null ? '' : 'AND message_id IN (SELECT value FROM json_each(@ids))';
+    const ids = this.sidechainMessages === null ? {} : { ids: JSON.stringify([...this.sidechainMessages]) };
     mark(
       this.db
         .prepare(
           `UPDATE events SET superseded = 1
-           WHERE is_sidechain = 1 AND superseded = 0 AND message_id IS NOT NULL AND EXISTS (
+           WHERE is_sidechain = 1 AND superseded = 0 AND message_id IS NOT NULL ${scope} AND EXISTS (
              SELECT 1 FROM events m WHERE m.is_sidechain = 0 AND m.dedup_key <> events.dedup_key
                AND (m.dedup_key = events.message_id
                     OR (m.dedup_key >= events.message_id || ':' AND m.dedup_key < events.message_id || ';')))
            RETURNING ts / ${QUARTER_HOUR_MS} AS b`,
         )
-        .all(),
+        .all(ids),
     );
-    this.sidechainsDirty = false;
+    this.sidechainMessages = new Set();
     this.sidechainsReset = false;
   }
 
@@ -251,7 +260,21 @@ export class SqliteStore implements Store {
     this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
+  async loadPrices(): Promise<KnownPrice[]> {
+    const rows = this.db.prepare('SELECT model, key, price FROM price_cache').all() as Array<{ model: string; key: number; price: string | null }>;
+    return rows.map((r) => ({ model: r.model, key: r.key, price: r.price === null ? null : (JSON.parse(r.price) as ResolvedPrice) }));
+  }
+
+  async savePrices(prices: KnownPrice[]): Promise<void> {
+    if (prices.length === 0) return;
+    const stmt = this.db.prepare('INSERT OR REPLACE INTO price_cache (model, key, price) VALUES (?, ?, ?)');
+    this.db.transaction(() => {
+      for (const p of prices) stmt.run(p.model, p.key, p.price === null ? null : JSON.stringify(p.price));
+    })();
+  }
+
   async reprice(price: (e: PricingInput) => number | null): Promise<number> {
+    this.db.exec('DELETE FROM price_cache');
     const rows = this.db
       .prepare(`SELECT id, ts, model, speed, input, output, cache_read AS cacheRead,
         cache_write_5m AS cacheWrite5m, cache_write_1h AS cacheWrite1h, reasoning FROM events`)

@@ -1,6 +1,7 @@
 // The one interface every store implements (embedded SQLite now, PostgreSQL for fleets). Writes are idempotent on the
 // event's dedup key: of two copies the one with more tokens stays, so re-reading anything converges to the same totals.
 import type { Speed, TokenCounts, UsageEvent } from '../core/event.js';
+import type { KnownPrice } from '../core/pricing.js';
 import type { OffsetSegment } from '../core/time.js';
 
 export interface PricedEvent extends UsageEvent {
@@ -92,7 +93,10 @@ export interface Store {
   eventCount(): Promise<number>;
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
-  /** Recomputes every stored calculated cost (after the price database or rules changed). */
+  /** Prices resolved in earlier runs, so that pricing new events rarely needs the price database. */
+  loadPrices(): Promise<KnownPrice[]>;
+  savePrices(prices: KnownPrice[]): Promise<void>;
+  /** Recomputes every stored calculated cost (after the price database or rules changed); forgets kept prices. */
   reprice(price: (e: PricingInput) => number | null): Promise<number>;
   close(): Promise<void>;
 }

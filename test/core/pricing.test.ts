@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { emptyCounts, type TokenCounts } from '../../src/core/event.js';
+import { lookupPrice } from '../../src/core/price-database.js';
 import { FAST_MODE_MULTIPLIER, normalizeModelName, PriceBook } from '../../src/core/pricing.js';
 
-const book = new PriceBook();
+const book = new PriceBook(lookupPrice);
 const at = Date.parse('2026-11-20T12:00:00Z');
 const counts = (c: Partial<TokenCounts>): TokenCounts => ({ ...emptyCounts(), ...c });
 
@@ -64,5 +65,21 @@ describe('model names', () => {
     expect(normalizeModelName('anthropic/claude-sonnet-4-5')).toBe('claude-sonnet-4-5');
     expect(normalizeModelName('us.anthropic.claude-sonnet-4-5-20250929-v1:0')).toBe('claude-sonnet-4-5-20250929');
     expect(book.resolve('claude-opus-4-8[1m]', at)?.modelId).toBe(book.resolve('claude-opus-4-8', at)?.modelId);
+  });
+});
+
+describe('prices kept between runs', () => {
+  it('prices from what it was seeded with, and asks the database only for the rest', () => {
+    const first = new PriceBook(lookupPrice);
+    const c = counts({ input: 1_000, output: 1_000 });
+    const usd = first.cost('claude-opus-4-8', at, 'standard', c);
+    const kept = first.takeAdded();
+    expect(kept).toHaveLength(1);
+    const later = new PriceBook();
+    later.seed(JSON.parse(JSON.stringify(kept)));
+    expect(later.knows('claude-opus-4-8', at, 'standard')).toBe(true);
+    expect(later.cost('claude-opus-4-8', at, 'standard', c)).toBe(usd);
+    expect(later.knows('claude-opus-4-8', at + 86_400_000, 'standard')).toBe(false);
+    expect(() => later.cost('claude-opus-4-8', at + 86_400_000, 'standard', c)).toThrow(/no price lookup/);
   });
 });

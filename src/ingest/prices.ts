@@ -1,0 +1,24 @@
+// Prices for the events being written, without loading the price database when every price needed was resolved in
+// an earlier run: resolved prices are kept in the store, and the database module (~40 ms to load) is imported only
+// for a model or day not seen before.
+import type { UsageEvent } from '../core/event.js';
+import { PriceBook } from '../core/pricing.js';
+import type { PricedEvent, Store } from '../store/store.js';
+
+export async function openPriceBook(store: Store): Promise<PriceBook> {
+  const book = new PriceBook();
+  book.seed(await store.loadPrices());
+  return book;
+}
+
+/** Adds the calculated cost and the source file to each event, in place: the events are the caller's own. */
+export async function priceEvents(events: UsageEvent[], book: PriceBook, fileId: number | null): Promise<PricedEvent[]> {
+  if (events.some((e) => !book.knows(e.model, e.ts, e.speed))) {
+    book.useLookup((await import('../core/price-database.js')).lookupPrice);
+  }
+  for (const e of events as PricedEvent[]) {
+    e.calcCost = book.cost(e.model, e.ts, e.speed, e);
+    e.fileId = fileId;
+  }
+  return events as PricedEvent[];
+}
