@@ -5,6 +5,13 @@ import { Worker } from 'node:worker_threads';
 import type { ReadRequest, ReadResult } from './read-file.js';
 import type { WorkerDone, WorkerSetup } from './worker.js';
 
+/**
+ * Small heaps: without limits V8 lets each worker's heap grow to several times what it holds between collections,
+ * and a cold index of 1 GB peaked near 240 MB; with them it stays near 150 MB, for ~10% more time spent collecting.
+ * 256 MB of old space still holds the events of a transcript of several GB.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 256 };
+
 /** The bundled worker sits beside the bundled CLI; when running from sources there is none and reading stays in-process. */
 export function workerScript(): string | null {
   const path = fileURLToPath(new URL('./ingest-worker.js', import.meta.url));
@@ -27,7 +34,7 @@ export async function readInWorkers(
   // Two files in flight per worker, so a worker never waits for the next one to be handed over.
   const runWorker = () =>
     new Promise<void>((resolve, reject) => {
-      const w = new Worker(script, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 256 } });
+      const w = new Worker(script, { workerData: setup, resourceLimits: WORKER_LIMITS });
       let inFlight = 0;
       let closing = false;
       const next = () => {
