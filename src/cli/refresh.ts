@@ -13,7 +13,8 @@ export interface RefreshReport {
 
 export async function refresh(store: Store, verbose: boolean, log: (line: string) => void): Promise<RefreshReport> {
   const started = performance.now();
-  const discovery = discoverClaudeFiles();
+  const discovery = discoverClaudeFiles(process.env, await store.dirListings());
+  await store.saveDirListings(discovery.listings);
   const discoveryMs = performance.now() - started;
   const bar = progressBar();
   let stats: IndexStats;

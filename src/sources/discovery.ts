@@ -20,4 +20,20 @@ export interface Discovery {
   problems: string[];
   /** Set when no root of the source exists at all: one clear line for the user. */
   missing: string | null;
+  listings: ListingChanges;
+}
+
+/** A folder's entries as last read, valid while the folder's mtime is unchanged. */
+export interface DirListing {
+  mtimeMs: number;
+  /** Name and kind: d folder, f file, l symbolic link, o other. */
+  entries: Array<[name: string, kind: 'd' | 'f' | 'l' | 'o']>;
+}
+
+export type DirListings = Map<string, DirListing>;
+
+/** Folder listings found by a discovery: what to keep for the next one, and what no longer exists. */
+export interface ListingChanges {
+  changed: DirListings;
+  removed: string[];
 }

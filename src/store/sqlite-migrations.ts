@@ -64,9 +64,11 @@ const migrations: string[] = [
      PRIMARY KEY (bucket, tool, host, session_id, project, model)
    ) WITHOUT ROWID;
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
-  // 2: the last answers to report queries, valid while the rollup's version is unchanged; prices resolved before.
+  // 2: the last answers to report queries, valid while the rollup's version is unchanged; prices resolved before;
+  // folder listings, valid while a folder's mtime is unchanged.
   `CREATE TABLE query_cache (key TEXT PRIMARY KEY, rollup_version INTEGER NOT NULL, rows TEXT NOT NULL, used_at INTEGER NOT NULL);
    CREATE TABLE price_cache (model TEXT NOT NULL, key INTEGER NOT NULL, price TEXT, PRIMARY KEY (model, key)) WITHOUT ROWID;
+   CREATE TABLE dir_listings (path TEXT PRIMARY KEY, mtime_ms REAL NOT NULL, entries TEXT NOT NULL);
    INSERT INTO meta (key, value) VALUES ('rollup_version', '0') ON CONFLICT(key) DO NOTHING;`,
 ];
 export const SCHEMA_VERSION = migrations.length;

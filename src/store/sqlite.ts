@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { KnownPrice, ResolvedPrice } from '../core/pricing.js';
+import type { DirListing, DirListings, ListingChanges } from '../sources/discovery.js';
 import { QUARTER_HOUR_MS, type OffsetSegment } from '../core/time.js';
 import { createSecondaryIndexes, dropSecondaryIndexes, migrate } from './sqlite-migrations.js';
 import type { Batch, Checkpoint, Grouping, PricedEvent, PricingInput, Store, UsageFilter, UsageRow } from './store.js';
@@ -85,6 +86,21 @@ export class SqliteStore implements Store {
       .prepare('SELECT id AS fileId, path, dev, ino, size, mtime_ms AS mtimeMs, offset, lines, head_hash AS headHash FROM files')
       .all() as Checkpoint[];
     return new Map(rows.map((r) => [r.path, r]));
+  }
+
+  async dirListings(): Promise<DirListings> {
+    const rows = this.db.prepare('SELECT path, mtime_ms AS mtimeMs, entries FROM dir_listings').all() as Array<{ path: string; mtimeMs: number; entries: string }>;
+    return new Map(rows.map((r) => [r.path, { mtimeMs: r.mtimeMs, entries: JSON.parse(r.entries) as DirListing['entries'] }]));
+  }
+
+  async saveDirListings(changes: ListingChanges): Promise<void> {
+    if (changes.changed.size === 0 && changes.removed.length === 0) return;
+    const put = this.db.prepare('INSERT OR REPLACE INTO dir_listings (path, mtime_ms, entries) VALUES (?, ?, ?)');
+    const del = this.db.prepare('DELETE FROM dir_listings WHERE path = ?');
+    this.db.transaction(() => {
+      for (const [path, l] of changes.changed) put.run(path, l.mtimeMs, JSON.stringify(l.entries));
+      for (const path of changes.removed) del.run(path);
+    })();
   }
 
   async registerFiles(paths: string[]): Promise<number[]> {

@@ -3,6 +3,7 @@
 import type { Speed, TokenCounts, UsageEvent } from '../core/event.js';
 import type { KnownPrice } from '../core/pricing.js';
 import type { OffsetSegment } from '../core/time.js';
+import type { DirListings, ListingChanges } from '../sources/discovery.js';
 
 export interface PricedEvent extends UsageEvent {
   /** Cost computed from the price database, or null when the model has no known price. */
@@ -69,6 +70,9 @@ export interface PricingInput extends TokenCounts {
 
 export interface Store {
   checkpoints(): Promise<Map<string, Checkpoint>>;
+  /** Folder listings kept by discovery, so that an unchanged folder is not read again. */
+  dirListings(): Promise<DirListings>;
+  saveDirListings(changes: ListingChanges): Promise<void>;
   /** File ids for paths seen for the first time, in order. */
   registerFiles(paths: string[]): Promise<number[]>;
   /** Stores events and checkpoints atomically: a crash never leaves a checkpoint ahead of the data. */

@@ -2,7 +2,10 @@
 import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join, relative, resolve, sep } from 'node:path';
-import type { DiscoveredFile, Discovery } from '../discovery.js';
+import type { DirListing, DirListings, DiscoveredFile, Discovery } from '../discovery.js';
+
+/** How long a folder must have been unchanged before its listing is kept (see `listing`). */
+const STILL_MS = 2000;
 
 export function claudeRoots(env: NodeJS.ProcessEnv = process.env): { roots: string[]; fromEnv: boolean } {
   const configured = env.CLAUDE_CONFIG_DIR?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
@@ -19,7 +22,7 @@ function expandHome(p: string): string {
  * Lists every transcript once: a root reached twice (a symlink, a bind mount, or the same folder named twice)
  * yields each file once, by real path and by device and inode.
  */
-export function discoverClaudeFiles(env: NodeJS.ProcessEnv = process.env): Discovery {
+export function discoverClaudeFiles(env: NodeJS.ProcessEnv = process.env, previous: DirListings = new Map()): Discovery {
   const { roots, fromEnv } = claudeRoots(env);
   const files: DiscoveredFile[] = [];
   const problems: string[] = [];
@@ -28,6 +31,24 @@ export function discoverClaudeFiles(env: NodeJS.ProcessEnv = process.env): Disco
   const seenDirs = new Set<string>();
   let rootsFound = 0;
   const absent: string[] = [];
+
+  const changed: DirListings = new Map();
+  const now = Date.now();
+  /**
+   * A folder's entries: the listing kept from last time while its mtime is unchanged (a stat is far cheaper than a
+   * read of the folder), else read afresh. A listing is kept only once its folder has been still for a while: an
+   * entry added in the same clock tick as the read would not change the mtime again.
+   */
+  const listing = (dir: string, real: string): DirListing['entries'] => {
+    const mtimeMs = statSync(dir).mtimeMs;
+    const kept = previous.get(real);
+    if (kept && kept.mtimeMs === mtimeMs) return kept.entries;
+    const entries = readdirSync(dir, { withFileTypes: true }).map((e): [string, 'd' | 'f' | 'l' | 'o'] => [
+      e.name, e.isSymbolicLink() ? 'l' : e.isDirectory() ? 'd' : e.isFile() ? 'f' : 'o',
+    ]);
+    if (now - mtimeMs > STILL_MS) changed.set(real, { mtimeMs, entries });
+    return entries;
+  };
 
   /** `real` is the folder's real path when known (a plain subfolder of a real folder), else it is resolved here. */
   const walk = (dir: string, projectsDir: string, knownReal?: string) => {
@@ -40,19 +61,20 @@ export function discoverClaudeFiles(env: NodeJS.ProcessEnv = process.env): Disco
     }
     if (seenDirs.has(real)) return;
     seenDirs.add(real);
-    let entries;
+    let entries: DirListing['entries'];
     try {
-      entries = readdirSync(dir, { withFileTypes: true });
+      entries = listing(dir, real);
     } catch (e) {
       problems.push(`cannot read directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       return;
     }
-    for (const entry of entries) {
-      const path = join(dir, entry.name);
-      let isDir = entry.isDirectory();
-      let isFile = entry.isFile();
+    for (const [name, kind] of entries) {
+      const path = join(dir, name);
+      const isLink = kind === 'l';
+      let isDir = kind === 'd';
+      let isFile = kind === 'f';
       let st: Stats | undefined;
-      if (entry.isSymbolicLink()) {
+      if (isLink) {
         try {
           st = statSync(path);
           isDir = st.isDirectory();
@@ -62,14 +84,14 @@ export function discoverClaudeFiles(env: NodeJS.ProcessEnv = process.env): Disco
         }
       }
       if (isDir) {
-        walk(path, projectsDir, entry.isSymbolicLink() ? undefined : join(real, entry.name));
+        walk(path, projectsDir, isLink ? undefined : join(real, name));
         continue;
       }
-      if (!isFile || !entry.name.endsWith('.jsonl')) continue;
+      if (!isFile || !name.endsWith('.jsonl')) continue;
       try {
         st ??= statSync(path);
         // Only links need resolving: a plain file's real path is its real folder's plus its name.
-        const realPath = entry.isSymbolicLink() ? realpathSync.native(path) : join(real, entry.name);
+        const realPath = isLink ? realpathSync.native(path) : join(real, name);
         const inode = `${st.dev}:${st.ino}`;
         if (seenPaths.has(realPath) || seenInodes.has(inode)) continue;
         seenPaths.add(realPath);
@@ -82,7 +104,7 @@ export function discoverClaudeFiles(env: NodeJS.ProcessEnv = process.env): Disco
           size: st.size,
           mtimeMs: st.mtimeMs,
           source: 'claude-code',
-          sessionFallback: basename(entry.name, '.jsonl'),
+          sessionFallback: basename(name, '.jsonl'),
           projectFallback: rel.length > 1 ? rel[0]! : '',
         });
       } catch (e) {
@@ -111,5 +133,6 @@ export function discoverClaudeFiles(env: NodeJS.ProcessEnv = process.env): Disco
   const missing = rootsFound === 0
     ? `no Claude Code data found: looked for projects/ in ${roots.join(', ')}${fromEnv ? '' : ' (set CLAUDE_CONFIG_DIR to point elsewhere)'}`
     : null;
-  return { files, problems, missing };
+  const removed = [...previous.keys()].filter((d) => !seenDirs.has(d));
+  return { files, problems, missing, listings: { changed, removed } };
 }
