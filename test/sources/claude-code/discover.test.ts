@@ -20,8 +20,8 @@ const env = () => ({ CLAUDE_CONFIG_DIR: join(dir.path, 'claude'), HOME: dir.path
 const names = (d: ReturnType<typeof discoverClaudeFiles>) => d.files.map((f) => f.path.split('/').slice(-2).join('/')).sort();
 
 /** Backdates a folder so its listing counts as settled. */
-function settle(path: string) {
-  const old = new Date(Date.now() - 60_000);
+function settle(path: string, agoMs: number) {
+  const old = new Date(Date.now() - agoMs);
   utimesSync(path, old, old);
 }
 
@@ -40,14 +40,14 @@ describe('Claude Code discovery', () => {
 
   it('reuses a settled folder listing while its mtime is unchanged, and reads it again once it changes', () => {
     const folder = join(projects, '-home-ana-api');
-    settle(folder);
+    settle(folder, 120_000);
     const first = discoverClaudeFiles(env());
     const real = realpathSync(folder);
     const kept = first.listings.changed.get(real)!;
     expect(kept.mtimeMs).toBe(statSync(folder).mtimeMs);
     // Proof that the kept listing is used: a forged one with an extra name is believed while the mtime matches.
     writeFileSync(join(folder, 'hidden.jsonl'), '{}\n');
-    settle(folder);
+    settle(folder, 60_000);
     const forged = new Map([[real, { mtimeMs: statSync(folder).mtimeMs, entries: kept.entries }]]);
     expect(names(discoverClaudeFiles(env(), forged))).not.toContain('-home-ana-api/hidden.jsonl');
     expect(names(discoverClaudeFiles(env(), new Map([[real, kept]])))).toContain('-home-ana-api/hidden.jsonl');
