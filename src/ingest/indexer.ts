@@ -93,7 +93,7 @@ export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: 
     unregistered.forEach((r, i) => (r.fileId = ids[i]!));
   }
 
-  // The price database is loaded only when something needs pricing: a warm report never pays for it.
+  // Stored costs follow the price database and the pricing rules: when either changed, every cost is computed again.
   const wantedPricing = pricingVersion();
   const storedPricing = await store.getMeta('pricing');
   if (storedPricing !== wantedPricing && (storedPricing !== undefined || requests.length > 0)) {
@@ -106,7 +106,11 @@ export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: 
   let prices: PriceBook | undefined;
   const priceBook = async () => (prices ??= await openPriceBook(store));
   phase('plan');
-  if (requests.length === 0) return stats;
+  if (requests.length === 0) {
+    // Nothing new, but a run cut short may have left the rollup behind the events.
+    await store.settle();
+    return stats;
+  }
 
   const sizes = new Map(requests.map((r) => [r.path, Math.max(r.stat.size - r.fromOffset, 0)]));
   let bytesDone = 0;

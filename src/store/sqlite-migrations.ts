@@ -69,7 +69,7 @@ const migrations: string[] = [
   `CREATE TABLE query_cache (key TEXT PRIMARY KEY, rollup_version INTEGER NOT NULL, rows TEXT NOT NULL, used_at INTEGER NOT NULL);
    CREATE TABLE price_cache (model TEXT NOT NULL, key INTEGER NOT NULL, price TEXT, PRIMARY KEY (model, key)) WITHOUT ROWID;
    CREATE TABLE dir_listings (path TEXT PRIMARY KEY, mtime_ms REAL NOT NULL, entries TEXT NOT NULL);
-   INSERT INTO meta (key, value) VALUES ('rollup_version', '0') ON CONFLICT(key) DO NOTHING;`,
+   INSERT INTO meta (key, value) VALUES ('rollup_version', '0'), ('rollup_stale', '1') ON CONFLICT(key) DO NOTHING;`,
 ];
 export const SCHEMA_VERSION = migrations.length;
 

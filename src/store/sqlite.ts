@@ -53,6 +53,7 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly upsert: Database.Statement;
   private readonly saveCheckpoint: Database.Statement;
+  private readonly markStale: Database.Statement;
   /** Quarter hours whose rollup rows are stale. */
   private dirty = new Set<number>();
   private rebuildAll = false;
@@ -75,6 +76,13 @@ export class SqliteStore implements Store {
        ON CONFLICT(dedup_key) DO UPDATE SET ${updates}
        WHERE excluded.total > events.total OR (excluded.total = events.total AND events.speed <> 'fast' AND excluded.speed = 'fast')`,
     );
+    // Writes mark the rollup stale in their own transaction and settle() clears the mark: a run cut short between
+    // the two (a crash, a kill, a failed worker) leaves the mark, and the next one rebuilds the rollup.
+    this.markStale = this.db.prepare(`UPDATE meta SET value = '1' WHERE key = 'rollup_stale' AND value <> '1'`);
+    if ((this.db.prepare(`SELECT value FROM meta WHERE key = 'rollup_stale'`).get() as { value: string } | undefined)?.value === '1') {
+      this.rebuildAll = true;
+      this.sidechainMessages = null;
+    }
     this.saveCheckpoint = this.db.prepare(
       `UPDATE files SET dev = @dev, ino = @ino, size = @size, mtime_ms = @mtimeMs, offset = @offset, lines = @lines,
        head_hash = @headHash WHERE id = @fileId AND path = @path`,
@@ -128,6 +136,7 @@ export class SqliteStore implements Store {
         for (const { b } of gone) this.dirty.add(b);
         if (gone.length > 0) this.sidechainsReset = true;
       }
+      if (events.length > 0 || batch.replacedFileIds.length > 0) this.markStale.run();
       for (const e of events) this.upsert.run(eventValues(e));
       for (const cp of batch.checkpoints) this.saveCheckpoint.run(cp);
     })();
@@ -190,7 +199,8 @@ export class SqliteStore implements Store {
 
   private refreshRollup(): void {
     if (this.rebuildAll || this.dirty.size > 0) {
-      this.db.exec(`UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'rollup_version'`);
+      this.db.exec(`UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'rollup_version';
+        UPDATE meta SET value = '0' WHERE key = 'rollup_stale'`);
     }
     const insert = `INSERT INTO usage_rollup ${ROLLUP_SELECT}`;
     const group = 'GROUP BY 1, tool, host, session_id, project, model';

@@ -116,6 +116,15 @@ describe('SqliteStore', () => {
     expect(sessions.rows.map((r) => [r.key, r.outputTokens, r.lastActivity])).toEqual([['s1', 7, '2026-03-02'], ['s2', 100, '2026-03-02']]);
   });
 
+  it('rebuilds the rollup on the next open when a run stopped between writing and settling', async () => {
+    await write([ev({ dedupKey: 'before' })]);
+    await store.commit({ replacedFileIds: [], events: [ev({ dedupKey: 'cut-short', output: 50 })], checkpoints: [] });
+    await store.close(); // no settle(): the process died here
+    store = new SqliteStore(join(dir.path, 'index.sqlite'));
+    await store.settle();
+    expect((await report('daily')).totals.outputTokens).toBe(150);
+  });
+
   it('filters by project path or its last segment', async () => {
     await write([ev({ dedupKey: 'p1', project: '/home/ana/api' }), ev({ dedupKey: 'p2', project: '/home/ana/web' })]);
     for (const project of ['/home/ana/web', 'web']) {
