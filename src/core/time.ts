@@ -2,6 +2,8 @@
 
 export class DateArgError extends Error {}
 
+const isUtc = (tz: string) => tz === 'UTC' || tz === 'Etc/UTC';
+
 /** Accepts YYYY-MM-DD or YYYYMMDD and returns YYYY-MM-DD. */
 export function parseDateArg(value: string, flag: string): string {
   const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(value.trim());
@@ -14,13 +16,12 @@ export function parseDateArg(value: string, flag: string): string {
 }
 
 export function localTimeZone(): string {
-  const tz = process.env.TZ;
-  if (tz === 'UTC' || tz === 'Etc/UTC') return 'UTC';
+  if (isUtc(process.env.TZ ?? '')) return 'UTC';
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
 export function assertTimeZone(tz: string): string {
-  if (tz === 'UTC' || tz === 'Etc/UTC') return tz;
+  if (isUtc(tz)) return tz;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return tz;
@@ -33,18 +34,19 @@ export function assertTimeZone(tz: string): string {
 export const QUARTER_HOUR_MS = 15 * 60 * 1000;
 
 export class DayKeyer {
-  private readonly fmt: Intl.DateTimeFormat;
+  // Created on first use: time zone data costs ~15 ms to load, and UTC needs none.
+  private fmt: Intl.DateTimeFormat | undefined;
   private readonly memo = new Map<number, string>();
 
-  constructor(readonly timeZone: string) {
-    this.fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-  }
+  constructor(readonly timeZone: string) {}
 
   /** YYYY-MM-DD of the instant in this zone. */
   day(ts: number): string {
+    if (isUtc(this.timeZone)) return new Date(ts).toISOString().slice(0, 10);
     const quarter = Math.floor(ts / QUARTER_HOUR_MS);
     let key = this.memo.get(quarter);
     if (key === undefined) {
+      this.fmt ??= new Intl.DateTimeFormat('en-CA', { timeZone: this.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
       const parts = this.fmt.formatToParts(new Date(quarter * QUARTER_HOUR_MS));
       const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
       key = `${get('year')}-${get('month')}-${get('day')}`;
@@ -95,7 +97,7 @@ function offsetAt(fmt: Intl.DateTimeFormat, ts: number): number {
  */
 export function offsetSegments(timeZone: string, fromMs: number, toMs: number): OffsetSegment[] {
   // UTC needs no time zone data (loading it costs a start-up ~15 ms).
-  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return [{ from: Number.MIN_SAFE_INTEGER, offsetMs: 0 }];
+  if (isUtc(timeZone)) return [{ from: Number.MIN_SAFE_INTEGER, offsetMs: 0 }];
   const fmt = new Intl.DateTimeFormat('en-US', {
     timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
   });

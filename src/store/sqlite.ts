@@ -140,7 +140,8 @@ export class SqliteStore implements Store {
       for (const e of events) this.upsert.run(eventValues(e));
       for (const cp of batch.checkpoints) this.saveCheckpoint.run(cp);
     })();
-    if (!this.rebuildAll) for (const e of events) this.dirty.add(Math.floor(e.ts / QUARTER_HOUR_MS));
+    // Tracked even when a full rebuild is due: a worker's connection reports these to the one that settles.
+    for (const e of events) this.dirty.add(Math.floor(e.ts / QUARTER_HOUR_MS));
     if (this.sidechainMessages) for (const e of events) if (e.messageId) this.sidechainMessages.add(e.messageId);
   }
 
