@@ -86,6 +86,9 @@ export function parseTranscriptLine(text: string, ctx: FileContext, offset: numb
       cacheWrite5m = tokenField(usage, 'cache_creation_input_tokens');
       cacheWrite1h = 0;
     }
+    // Thinking tokens are a part of output_tokens, reported apart by newer versions.
+    const details = usage.output_tokens_details;
+    const reasoning = isObject(details) ? Math.min(tokenField(details, 'thinking_tokens', 'message.usage.output_tokens_details'), output) : 0;
     if (!model) {
       if (input + output + cacheRead + cacheWrite5m + cacheWrite1h === 0) return { kind: 'skip', reason: 'synthetic' };
       return { kind: 'error', message: 'message.model is missing' };
@@ -111,7 +114,7 @@ export function parseTranscriptLine(text: string, ctx: FileContext, offset: numb
       cacheRead,
       cacheWrite5m,
       cacheWrite1h,
-      reasoning: 0,
+      reasoning,
       speed: usage.speed === 'fast' ? 'fast' : 'standard',
       reportedCost,
       dedupKey,

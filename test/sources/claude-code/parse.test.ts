@@ -199,3 +199,12 @@ describe('RepeatDetector', () => {
     expect(d.isRepeat(assistantLine({ requestId: 'req_b', content: tool('b') }))).toBe(false);
   });
 });
+
+describe('thinking tokens', () => {
+  it('reads output_tokens_details.thinking_tokens as reasoning, a part of output', () => {
+    const line = JSON.parse(assistantLine({ output: 500 })) as { message: { usage: Record<string, unknown> } };
+    line.message.usage.output_tokens_details = { thinking_tokens: 320 };
+    const out = parseTranscriptLine(JSON.stringify(line), ctx, 0);
+    expect(out.kind === 'event' && [out.event.output, out.event.reasoning]).toEqual([500, 320]);
+  });
+});
