@@ -14,8 +14,8 @@ let env: NodeJS.ProcessEnv;
 beforeAll(() => {
   if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm test does)');
   dir = tempDir();
-  // Over the threshold at which the indexer reads in worker threads.
-  history = generateHistory(join(dir.path, 'claude'), { targetBytes: 40 << 20, seed: 11 });
+  // Over the thresholds at which the indexer reads in worker threads (24 MB) and bulk-loads an empty index (64 MB).
+  history = generateHistory(join(dir.path, 'claude'), { targetBytes: 70 << 20, seed: 11 });
   mkdirSync(join(dir.path, 'home'));
   env = { PATH: process.env.PATH, HOME: join(dir.path, 'home'), CLAUDE_CONFIG_DIR: join(dir.path, 'claude'), TOKENMETER_HOME: join(dir.path, 'tm'), TZ: 'UTC' };
 });
@@ -39,7 +39,11 @@ const tokens = (t: Totals | Record<string, number>) => ({
 
 describe('tokenmeter on a generated history', () => {
   it('reports the generator’s totals, per day and per model, from a cold index', () => {
-    const out = json(['daily', '--tz', 'UTC']);
+    const cold = run(['daily', '--tz', 'UTC', '--json', '--verbose']);
+    expect(cold.code, cold.stderr).toBe(0);
+    // The first load went through the worker threads and the bulk load.
+    expect(cold.stderr).toMatch(/read\+write \(workers\) \d+, indexes \d+/);
+    const out = JSON.parse(cold.stdout);
     expect(tokens(out.totals)).toEqual(tokens(history.totals));
     expect(out.totals.requests).toBe(history.totals.requests);
     expect(out.daily.map((d: { date: string }) => d.date)).toEqual(Object.keys(history.byDay).sort());
@@ -74,14 +78,21 @@ describe('tokenmeter on a generated history', () => {
     expect(out.daily.map((d: { date: string }) => d.date)).toEqual(days.slice(3, 9));
   });
 
-  it('adds appended turns and nothing else', () => {
-    const before = json(['daily']).totals;
-    const session = join(dir.path, 'claude', 'projects', '-home-dev-appended', 'appended.jsonl');
+  it('adds appended turns and nothing else, read in this thread or, when large, in workers', () => {
     mkdirSync(join(dir.path, 'claude', 'projects', '-home-dev-appended'), { recursive: true });
-    const added = appendTurns(session, '/home/dev/appended', 'appended', 200_000);
-    const after = json(['daily']).totals;
-    expect(after.requests).toBe(before.requests + added.requests);
-    expect(after.outputTokens).toBe(before.outputTokens + added.outputTokens);
+    const session = (name: string) => join(dir.path, 'claude', 'projects', '-home-dev-appended', `${name}.jsonl`);
+    // One small file, then two large ones: workers share files, not parts of one.
+    for (const [names, bytes] of [[['small'], 200_000], [['large-a', 'large-b'], 15 << 20]] as const) {
+      const before = json(['daily']).totals;
+      const added = names.map((name, i) => appendTurns(session(name), '/home/dev/appended', name, bytes, bytes + i));
+      const res = run(['daily', '--json', '--verbose']);
+      expect(res.stderr).toContain(names.length > 1 ? 'read+write (workers)' : 'read+write ');
+      const after = JSON.parse(res.stdout).totals;
+      const sum = (k: 'requests' | 'outputTokens' | 'cacheReadTokens') => added.reduce((s, a) => s + a[k], 0);
+      expect(after.requests, names[0]).toBe(before.requests + sum('requests'));
+      expect(after.outputTokens, names[0]).toBe(before.outputTokens + sum('outputTokens'));
+      expect(after.cacheReadTokens, names[0]).toBe(before.cacheReadTokens + sum('cacheReadTokens'));
+    }
   });
 
   it('prints a table that fits 80 columns', () => {
