@@ -31,7 +31,6 @@ const migrations: string[] = [
      cache_write_5m INTEGER NOT NULL,
      cache_write_1h INTEGER NOT NULL,
      reasoning INTEGER NOT NULL,
-     total INTEGER NOT NULL,
      reported_cost REAL,
      calc_cost REAL,
      is_sidechain INTEGER NOT NULL,

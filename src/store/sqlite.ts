@@ -9,21 +9,24 @@ import { QUARTER_HOUR_MS, type OffsetSegment } from '../core/time.js';
 import { createSecondaryIndexes, dropSecondaryIndexes, migrate } from './sqlite-migrations.js';
 import type { Batch, Checkpoint, Grouping, PricedEvent, PricingInput, Store, UsageFilter, UsageRow } from './store.js';
 
+/** Columns bound per event; tool, source and host, the same for long runs of events, are written into the statement. */
 const EVENT_COLUMNS = [
-  'dedup_key', 'ts', 'tool', 'source', 'host', 'session_id', 'project', 'model', 'speed',
-  'input', 'output', 'cache_read', 'cache_write_5m', 'cache_write_1h', 'reasoning', 'total',
+  'dedup_key', 'ts', 'session_id', 'project', 'model', 'speed',
+  'input', 'output', 'cache_read', 'cache_write_5m', 'cache_write_1h', 'reasoning',
   'reported_cost', 'calc_cost', 'is_sidechain', 'message_id', 'file_id',
 ] as const;
+const ORIGIN_COLUMNS = ['tool', 'source', 'host'] as const;
 
 /** Column values of an event, in EVENT_COLUMNS order: positional binding costs half of binding by name. */
 function eventValues(e: PricedEvent): unknown[] {
   return [
-    e.dedupKey, e.ts, e.tool, e.source, e.host, e.sessionId, e.project, e.model, e.speed,
+    e.dedupKey, e.ts, e.sessionId, e.project, e.model, e.speed,
     e.input, e.output, e.cacheRead, e.cacheWrite5m, e.cacheWrite1h, e.reasoning,
-    e.input + e.output + e.cacheRead + e.cacheWrite5m + e.cacheWrite1h,
     e.reportedCost, e.calcCost, e.isSidechain ? 1 : 0, e.isSidechain ? e.messageId : null, e.fileId,
   ];
 }
+
+const sqlText = (v: string) => `'${v.replaceAll("'", "''")}'`;
 
 const QUERY_CACHE_ENTRIES = 16;
 
@@ -51,7 +54,8 @@ export interface SqliteOptions {
 
 export class SqliteStore implements Store {
   readonly db: Database.Database;
-  private readonly upsert: Database.Statement;
+  /** One upsert per (tool, source, host). */
+  private readonly upserts = new Map<string, Database.Statement>();
   private readonly saveCheckpoint: Database.Statement;
   private readonly markStale: Database.Statement;
   /** Quarter hours whose rollup rows are stale. */
@@ -69,13 +73,6 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 10000');
     this.db.pragma(`cache_size = -${(opts.cacheMb ?? 16) * 1024}`);
     migrate(this.db, opts.ensureIndexes ?? true);
-    const updates = EVENT_COLUMNS.filter((c) => c !== 'dedup_key').map((c) => `${c} = excluded.${c}`).join(', ');
-    // The larger copy of a request wins; on a tie, the copy that knows the request ran in fast mode.
-    this.upsert = this.db.prepare(
-      `INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')})
-       ON CONFLICT(dedup_key) DO UPDATE SET ${updates}
-       WHERE excluded.total > events.total OR (excluded.total = events.total AND events.speed <> 'fast' AND excluded.speed = 'fast')`,
-    );
     // Writes mark the rollup stale in their own transaction and settle() clears the mark: a run cut short between
     // the two (a crash, a kill, a failed worker) leaves the mark, and the next one rebuilds the rollup.
     this.markStale = this.db.prepare(`UPDATE meta SET value = '1' WHERE key = 'rollup_stale' AND value <> '1'`);
@@ -87,6 +84,26 @@ export class SqliteStore implements Store {
       `UPDATE files SET dev = @dev, ino = @ino, size = @size, mtime_ms = @mtimeMs, offset = @offset, lines = @lines,
        head_hash = @headHash WHERE id = @fileId AND path = @path`,
     );
+  }
+
+  private upsertFor(e: PricedEvent): Database.Statement {
+    const key = `${e.tool}\u0000${e.source}\u0000${e.host}`;
+    let stmt = this.upserts.get(key);
+    if (!stmt) {
+      const columns = [...ORIGIN_COLUMNS, ...EVENT_COLUMNS];
+      const updates = columns.filter((c) => c !== 'dedup_key').map((c) => `${c} = excluded.${c}`).join(', ');
+      const total = (t: string) => `(${t}.input + ${t}.output + ${t}.cache_read + ${t}.cache_write_5m + ${t}.cache_write_1h)`;
+      // The larger copy of a request wins; on a tie, the copy that knows the request ran in fast mode.
+      stmt = this.db.prepare(
+        `INSERT INTO events (${columns.join(', ')})
+         VALUES (${[e.tool, e.source, e.host].map(sqlText).join(', ')}, ${EVENT_COLUMNS.map(() => '?').join(', ')})
+         ON CONFLICT(dedup_key) DO UPDATE SET ${updates}
+         WHERE ${total('excluded')} > ${total('events')}
+            OR (${total('excluded')} = ${total('events')} AND events.speed <> 'fast' AND excluded.speed = 'fast')`,
+      );
+      this.upserts.set(key, stmt);
+    }
+    return stmt;
   }
 
   async checkpoints(): Promise<Map<string, Checkpoint>> {
@@ -137,7 +154,7 @@ export class SqliteStore implements Store {
         if (gone.length > 0) this.sidechainsReset = true;
       }
       if (events.length > 0 || batch.replacedFileIds.length > 0) this.markStale.run();
-      for (const e of events) this.upsert.run(eventValues(e));
+      for (const e of events) this.upsertFor(e).run(eventValues(e));
       for (const cp of batch.checkpoints) this.saveCheckpoint.run(cp);
     })();
     // Tracked even when a full rebuild is due: a worker's connection reports these to the one that settles.
