@@ -1,7 +1,7 @@
 // Where Claude Code keeps transcripts: `projects/**/*.jsonl` under each root (subagent files included).
 import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import type { DirListing, DirListings, DiscoveredFile, Discovery } from '../discovery.js';
 
 /** How long a folder must have been unchanged before its listing is kept (see `listing`). */
@@ -50,8 +50,12 @@ export function discoverClaudeFiles(env: NodeJS.ProcessEnv = process.env, previo
     return entries;
   };
 
-  /** `real` is the folder's real path when known (a plain subfolder of a real folder), else it is resolved here. */
-  const walk = (dir: string, projectsDir: string, knownReal?: string) => {
+  /**
+   * `project` is the folder under projects/ the walk is in ('' at the top); `real` is the folder's real path when
+   * known (a plain subfolder of a real folder), else it is resolved here. Paths are joined by hand: this runs for
+   * every file at every report.
+   */
+  const walk = (dir: string, project: string, knownReal?: string) => {
     let real: string;
     try {
       real = knownReal ?? realpathSync.native(dir);
@@ -69,7 +73,7 @@ export function discoverClaudeFiles(env: NodeJS.ProcessEnv = process.env, previo
       return;
     }
     for (const [name, kind] of entries) {
-      const path = join(dir, name);
+      const path = dir + sep + name;
       const isLink = kind === 'l';
       let isDir = kind === 'd';
       let isFile = kind === 'f';
@@ -84,19 +88,18 @@ export function discoverClaudeFiles(env: NodeJS.ProcessEnv = process.env, previo
         }
       }
       if (isDir) {
-        walk(path, projectsDir, isLink ? undefined : join(real, name));
+        walk(path, project || name, isLink ? undefined : real + sep + name);
         continue;
       }
       if (!isFile || !name.endsWith('.jsonl')) continue;
       try {
         st ??= statSync(path);
         // Only links need resolving: a plain file's real path is its real folder's plus its name.
-        const realPath = isLink ? realpathSync.native(path) : join(real, name);
+        const realPath = isLink ? realpathSync.native(path) : real + sep + name;
         const inode = `${st.dev}:${st.ino}`;
         if (seenPaths.has(realPath) || seenInodes.has(inode)) continue;
         seenPaths.add(realPath);
         seenInodes.add(inode);
-        const rel = relative(projectsDir, path).split(sep);
         files.push({
           path: realPath,
           dev: st.dev,
@@ -104,8 +107,8 @@ export function discoverClaudeFiles(env: NodeJS.ProcessEnv = process.env, previo
           size: st.size,
           mtimeMs: st.mtimeMs,
           source: 'claude-code',
-          sessionFallback: basename(name, '.jsonl'),
-          projectFallback: rel.length > 1 ? rel[0]! : '',
+          sessionFallback: name.slice(0, -'.jsonl'.length),
+          projectFallback: project,
         });
       } catch (e) {
         problems.push(`cannot stat ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
@@ -126,7 +129,7 @@ export function discoverClaudeFiles(env: NodeJS.ProcessEnv = process.env, previo
       continue;
     }
     rootsFound++;
-    walk(projects, projects);
+    walk(projects, '');
   }
   // A root named in CLAUDE_CONFIG_DIR that does not exist is worth a word, unless none exists (then `missing` says it).
   if (rootsFound > 0) for (const p of absent) problems.push(`no Claude Code transcripts at ${p} (named in CLAUDE_CONFIG_DIR)`);
