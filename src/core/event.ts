@@ -31,10 +31,11 @@ export interface UsageEvent extends TokenCounts {
   speed: Speed;
   /** A cost the log itself carries (Claude Code's old `costUSD`), else null. */
   reportedCost: number | null;
-  /** Requests seen under several copies collapse onto this key. */
+  /** Copies of one response collapse onto this key: the provider's message id where there is one. */
   dedupKey: string;
-  /** The provider's message id, used to let a main-chain copy win over a sidechain replay. */
-  messageId: string | null;
+  /** The provider's request id (`request-id` header, transcript `requestId`), when known. */
+  requestId: string | null;
+  /** A copy seen in a side conversation (a subagent or a /btw replay): any main-chain copy wins over it. */
   isSidechain: boolean;
 }
 
@@ -57,10 +58,12 @@ export function promptTokens(c: TokenCounts): number {
 }
 
 /**
- * Of two copies of one request, whether `candidate` should replace `current`:
- * the larger token total wins (streaming writes early partial snapshots); on a tie, the copy that knows its speed.
+ * Of two copies of one response, whether `candidate` should replace `current`: a main-chain copy wins over a
+ * sidechain one; then the larger token total (streaming writes early partial snapshots); on a tie, the copy that
+ * knows the request ran in fast mode.
  */
 export function shouldReplace(current: UsageEvent, candidate: UsageEvent): boolean {
+  if (current.isSidechain !== candidate.isSidechain) return current.isSidechain;
   const a = totalTokens(current);
   const b = totalTokens(candidate);
   if (b !== a) return b > a;

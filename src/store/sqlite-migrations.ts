@@ -34,9 +34,7 @@ const migrations: string[] = [
      reported_cost REAL,
      calc_cost REAL,
      is_sidechain INTEGER NOT NULL,
-     -- Kept for sidechain copies only: main-chain copies are found through the dedup key, which starts with it.
-     message_id TEXT,
-     superseded INTEGER NOT NULL DEFAULT 0,
+     request_id TEXT,
      file_id INTEGER
    );
    CREATE TABLE usage_rollup (
@@ -73,11 +71,7 @@ const migrations: string[] = [
 export const SCHEMA_VERSION = migrations.length;
 
 /** Secondary indexes: dropped during a bulk load and rebuilt after it (see Store.beginBulkLoad). */
-export const SECONDARY_INDEXES: Array<[name: string, definition: string]> = [
-  ['events_ts', 'events (ts)'],
-  // Only sidechain copies keep a message id: a small index.
-  ['events_sidechain_message', 'events (message_id) WHERE message_id IS NOT NULL'],
-];
+export const SECONDARY_INDEXES: Array<[name: string, definition: string]> = [['events_ts', 'events (ts)']];
 
 export function createSecondaryIndexes(db: Database.Database): void {
   for (const [name, def] of SECONDARY_INDEXES) db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON ${def}`);

@@ -13,7 +13,7 @@ import type { Batch, Checkpoint, Grouping, PricedEvent, PricingInput, Store, Usa
 const EVENT_COLUMNS = [
   'dedup_key', 'ts', 'session_id', 'project', 'model', 'speed',
   'input', 'output', 'cache_read', 'cache_write_5m', 'cache_write_1h', 'reasoning',
-  'reported_cost', 'calc_cost', 'is_sidechain', 'message_id', 'file_id',
+  'reported_cost', 'calc_cost', 'is_sidechain', 'request_id', 'file_id',
 ] as const;
 const ORIGIN_COLUMNS = ['tool', 'source', 'host'] as const;
 
@@ -22,7 +22,7 @@ function eventValues(e: PricedEvent): unknown[] {
   return [
     e.dedupKey, e.ts, e.sessionId, e.project, e.model, e.speed,
     e.input, e.output, e.cacheRead, e.cacheWrite5m, e.cacheWrite1h, e.reasoning,
-    e.reportedCost, e.calcCost, e.isSidechain ? 1 : 0, e.isSidechain ? e.messageId : null, e.fileId,
+    e.reportedCost, e.calcCost, e.isSidechain ? 1 : 0, e.requestId, e.fileId,
   ];
 }
 
@@ -61,9 +61,6 @@ export class SqliteStore implements Store {
   /** Quarter hours whose rollup rows are stale. */
   private dirty = new Set<number>();
   private rebuildAll = false;
-  /** Message ids written since the last settle, whose sidechain copies need checking; null: check them all. */
-  private sidechainMessages: Set<string> | null = new Set();
-  private sidechainsReset = false;
 
   constructor(readonly path: string, opts: SqliteOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -78,7 +75,6 @@ export class SqliteStore implements Store {
     this.markStale = this.db.prepare(`UPDATE meta SET value = '1' WHERE key = 'rollup_stale' AND value <> '1'`);
     if ((this.db.prepare(`SELECT value FROM meta WHERE key = 'rollup_stale'`).get() as { value: string } | undefined)?.value === '1') {
       this.rebuildAll = true;
-      this.sidechainMessages = null;
     }
     this.saveCheckpoint = this.db.prepare(
       `UPDATE files SET dev = @dev, ino = @ino, size = @size, mtime_ms = @mtimeMs, offset = @offset, lines = @lines,
@@ -93,13 +89,15 @@ export class SqliteStore implements Store {
       const columns = [...ORIGIN_COLUMNS, ...EVENT_COLUMNS];
       const updates = columns.filter((c) => c !== 'dedup_key').map((c) => `${c} = excluded.${c}`).join(', ');
       const total = (t: string) => `(${t}.input + ${t}.output + ${t}.cache_read + ${t}.cache_write_5m + ${t}.cache_write_1h)`;
-      // The larger copy of a request wins; on a tie, the copy that knows the request ran in fast mode.
+      // The same choice as core's shouldReplace: a main-chain copy over a sidechain one, then the larger copy, then
+      // on a tie the copy that knows the request ran in fast mode.
       stmt = this.db.prepare(
         `INSERT INTO events (${columns.join(', ')})
          VALUES (${[e.tool, e.source, e.host].map(sqlText).join(', ')}, ${EVENT_COLUMNS.map(() => '?').join(', ')})
          ON CONFLICT(dedup_key) DO UPDATE SET ${updates}
-         WHERE ${total('excluded')} > ${total('events')}
-            OR (${total('excluded')} = ${total('events')} AND events.speed <> 'fast' AND excluded.speed = 'fast')`,
+         WHERE excluded.is_sidechain < events.is_sidechain
+            OR (excluded.is_sidechain = events.is_sidechain AND (${total('excluded')} > ${total('events')}
+              OR (${total('excluded')} = ${total('events')} AND events.speed <> 'fast' AND excluded.speed = 'fast')))`,
       );
       this.upserts.set(key, stmt);
     }
@@ -151,7 +149,6 @@ export class SqliteStore implements Store {
       for (const id of batch.replacedFileIds) {
         const gone = this.db.prepare(`DELETE FROM events WHERE file_id = ? RETURNING ts / ${QUARTER_HOUR_MS} AS b`).all(id) as Array<{ b: number }>;
         for (const { b } of gone) this.dirty.add(b);
-        if (gone.length > 0) this.sidechainsReset = true;
       }
       if (events.length > 0 || batch.replacedFileIds.length > 0) this.markStale.run();
       for (const e of events) this.upsertFor(e).run(eventValues(e));
@@ -159,13 +156,11 @@ export class SqliteStore implements Store {
     })();
     // Tracked even when a full rebuild is due: a worker's connection reports these to the one that settles.
     for (const e of events) this.dirty.add(Math.floor(e.ts / QUARTER_HOUR_MS));
-    if (this.sidechainMessages) for (const e of events) if (e.messageId) this.sidechainMessages.add(e.messageId);
   }
 
   async beginBulkLoad(): Promise<void> {
     dropSecondaryIndexes(this.db);
     this.rebuildAll = true;
-    this.sidechainMessages = null;
     this.dirty.clear();
   }
 
@@ -174,45 +169,8 @@ export class SqliteStore implements Store {
   }
 
   async settle(touchedElsewhere: number[] = []): Promise<void> {
-    if (touchedElsewhere.length > 0) {
-      this.sidechainMessages = null;
-      if (!this.rebuildAll) for (const b of touchedElsewhere) this.dirty.add(b);
-    }
-    this.db.transaction(() => {
-      if (this.sidechainMessages === null || this.sidechainMessages.size > 0 || this.sidechainsReset) this.resolveSidechains();
-      this.refreshRollup();
-    })();
-  }
-
-  /**
-   * A sidechain copy of a message that also exists on the main chain under another request id is a replay (a /btw
-   * side question): it is kept but marked superseded, and counts nowhere.
-   */
-  private resolveSidechains(): void {
-    const mark = (rows: unknown[]) => {
-      for (const r of rows as Array<{ b: number }>) if (!this.rebuildAll) this.dirty.add(r.b);
-    };
-    if (this.sidechainsReset) {
-      mark(this.db.prepare(`UPDATE events SET superseded = 0 WHERE superseded = 1 RETURNING ts / ${QUARTER_HOUR_MS} AS b`).all());
-      this.sidechainMessages = null;
-    }
-    // After a small write, only the sidechain copies of the messages written are checked.
-    const scope = this.sidechainMessages === null ? '' : 'AND message_id IN (SELECT value FROM json_each(@ids))';
-    const ids = this.sidechainMessages === null ? {} : { ids: JSON.stringify([...this.sidechainMessages]) };
-    mark(
-      this.db
-        .prepare(
-          `UPDATE events SET superseded = 1
-           WHERE is_sidechain = 1 AND superseded = 0 AND message_id IS NOT NULL ${scope} AND EXISTS (
-             SELECT 1 FROM events m WHERE m.is_sidechain = 0 AND m.dedup_key <> events.dedup_key
-               AND (m.dedup_key = events.message_id
-                    OR (m.dedup_key >= events.message_id || ':' AND m.dedup_key < events.message_id || ';')))
-           RETURNING ts / ${QUARTER_HOUR_MS} AS b`,
-        )
-        .all(ids),
-    );
-    this.sidechainMessages = new Set();
-    this.sidechainsReset = false;
+    if (!this.rebuildAll) for (const b of touchedElsewhere) this.dirty.add(b);
+    this.db.transaction(() => this.refreshRollup())();
   }
 
   private refreshRollup(): void {
@@ -223,10 +181,10 @@ export class SqliteStore implements Store {
     const insert = `INSERT INTO usage_rollup ${ROLLUP_SELECT}`;
     const group = 'GROUP BY 1, tool, host, session_id, project, model';
     if (this.rebuildAll) {
-      this.db.exec(`DELETE FROM usage_rollup; ${insert} WHERE superseded = 0 ${group}`);
+      this.db.exec(`DELETE FROM usage_rollup; ${insert} ${group}`);
     } else if (this.dirty.size > 0) {
       const del = this.db.prepare('DELETE FROM usage_rollup WHERE bucket BETWEEN ? AND ?');
-      const add = this.db.prepare(`${insert} WHERE superseded = 0 AND ts >= ? AND ts < ? ${group}`);
+      const add = this.db.prepare(`${insert} WHERE ts >= ? AND ts < ? ${group}`);
       // Contiguous runs of stale quarter hours, each rebuilt with one range query on the time index.
       const buckets = [...this.dirty].sort((a, b) => a - b);
       for (let i = 0; i < buckets.length; ) {
@@ -292,7 +250,7 @@ export class SqliteStore implements Store {
   }
 
   async eventCount(): Promise<number> {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM events WHERE superseded = 0').get() as { n: number }).n;
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
   }
 
   async getMeta(key: string): Promise<string | undefined> {

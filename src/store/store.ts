@@ -1,5 +1,5 @@
 // The one interface every store implements (embedded SQLite now, PostgreSQL for fleets). Writes are idempotent on the
-// event's dedup key: of two copies the one with more tokens stays, so re-reading anything converges to the same totals.
+// event's dedup key: of two copies the one core's shouldReplace prefers stays, so re-reading converges to the same totals.
 import type { Speed, TokenCounts, UsageEvent } from '../core/event.js';
 import type { KnownPrice } from '../core/pricing.js';
 import type { OffsetSegment } from '../core/time.js';
@@ -84,9 +84,8 @@ export interface Store {
   beginBulkLoad(): Promise<void>;
   endBulkLoad(): Promise<void>;
   /**
-   * After writes: marks sidechain replays whose message also exists as a main-chain copy under another request id,
-   * and brings the report rollup up to date, including for the quarter hours (`touchedElsewhere`) that other
-   * connections wrote to.
+   * After writes: brings the report rollup up to date, including for the quarter hours (`touchedElsewhere`) that
+   * other connections wrote to.
    */
   settle(touchedElsewhere?: number[]): Promise<void>;
   /** A location other connections (ingest workers) may open to write into this store themselves, if any. */

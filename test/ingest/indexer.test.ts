@@ -69,6 +69,13 @@ describe('exactly once', () => {
     expect(await totals()).toMatchObject({ requests: 2, output: 512 });
   });
 
+  it('counts once a message that a continued session copied without its requestId', async () => {
+    writeFileSync(session(), assistantLine({ output: 212 }) + '\n');
+    writeFileSync(join(project, 'continued.jsonl'), [assistantLine({ output: 212, requestId: null, sessionId: 'continued' }), assistantLine({ messageId: 'msg_next', requestId: 'req_next', output: 30, sessionId: 'continued' })].join('\n') + '\n');
+    await index();
+    expect(await totals()).toMatchObject({ requests: 2, output: 242 });
+  });
+
   it('counts a session once when it is reachable under two roots, copied or linked', async () => {
     writeFileSync(session(), assistantLine() + '\n' + assistantLine({ messageId: 'msg_2', requestId: 'req_2', output: 100 }) + '\n');
     const copy = join(dir.path, 'copy');

@@ -27,7 +27,7 @@ function ev(over: Partial<PricedEvent> = {}): PricedEvent {
   const base: UsageEvent = {
     ts: Date.parse('2026-03-02T14:05:11Z'), tool: 'claude-code', source: 'transcript', host: 'h', sessionId: 's1',
     project: '/home/ana/api', model: 'claude-sonnet-4-5', input: 10, output: 100, cacheRead: 1000, cacheWrite5m: 50,
-    cacheWrite1h: 0, reasoning: 0, speed: 'standard', reportedCost: null, dedupKey: 'm1:r1', messageId: 'm1', isSidechain: false,
+    cacheWrite1h: 0, reasoning: 0, speed: 'standard', reportedCost: null, dedupKey: 'm1', requestId: 'r1', isSidechain: false,
   };
   return { ...base, calcCost: 0.01, fileId, ...over };
 }
@@ -108,7 +108,7 @@ describe('SqliteStore', () => {
     await write([ev({ dedupKey: 'y1', fileId: other, sessionId: 's2' })]);
     await store.commit({ replacedFileIds: [fileId], events: [ev({ dedupKey: 'x3', output: 7 })], checkpoints: [] });
     await store.settle();
-    const direct = store.db.prepare('SELECT COUNT(*) AS n, SUM(output) AS out FROM events WHERE superseded = 0').get();
+    const direct = store.db.prepare('SELECT COUNT(*) AS n, SUM(output) AS out FROM events').get();
     const rolled = store.db.prepare('SELECT SUM(requests) AS n, SUM(output) AS out FROM usage_rollup').get();
     expect(rolled).toEqual(direct);
     expect(direct).toEqual({ n: 2, out: 107 });

@@ -95,9 +95,10 @@ export function parseTranscriptLine(text: string, ctx: FileContext, offset: numb
     }
 
     const messageId = str(message.id);
-    const requestId = str(obj.requestId);
-    // No message id: ccusage never deduplicates such lines; the file and byte offset keep re-reads idempotent.
-    const dedupKey = messageId ? (requestId ? `${messageId}:${requestId}` : messageId) : `line:${ctx.fileKey}:${offset}`;
+    // The message id alone names a response: Claude Code 1.0 copies earlier messages into a continued session
+    // without their requestId, and a sidechain replays a message under another request id; either copy is the same
+    // response. No message id: never deduplicated (as ccusage does); the file and byte offset keep re-reads idempotent.
+    const dedupKey = messageId ?? `line:${ctx.fileKey}:${offset}`;
     const cost = obj.costUSD;
     const reportedCost = typeof cost === 'number' && Number.isFinite(cost) && cost >= 0 ? cost : null;
 
@@ -118,7 +119,7 @@ export function parseTranscriptLine(text: string, ctx: FileContext, offset: numb
       speed: usage.speed === 'fast' ? 'fast' : 'standard',
       reportedCost,
       dedupKey,
-      messageId,
+      requestId: str(obj.requestId),
       isSidechain: obj.isSidechain === true,
     };
     return { kind: 'event', event };

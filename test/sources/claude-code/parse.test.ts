@@ -29,8 +29,8 @@ describe('Claude Code assistant lines', () => {
       reasoning: 0,
       speed: 'standard',
       reportedCost: null,
-      dedupKey: 'msg_01HkT9:req_011CXa7Qm',
-      messageId: 'msg_01HkT9',
+      dedupKey: 'msg_01HkT9',
+      requestId: 'req_011CXa7Qm',
       isSidechain: false,
     });
   });
@@ -44,8 +44,8 @@ describe('Claude Code assistant lines', () => {
     expect([e.cacheWrite5m, e.cacheWrite1h]).toEqual([2048, 0]);
   });
 
-  it('keys on message id alone without a request id, and on file and offset without a message id', () => {
-    expect(event(assistantLine({ requestId: null })).dedupKey).toBe('msg_01HkT9');
+  it('keys on the message id, with or without a request id, and on file and offset without a message id', () => {
+    expect(event(assistantLine({ requestId: null }))).toMatchObject({ dedupKey: 'msg_01HkT9', requestId: null });
     const out = parseTranscriptLine(assistantLine({ messageId: null }), ctx, 4096);
     expect(out.kind === 'event' && out.event.dedupKey).toBe('line:/x/s.jsonl:4096');
   });
@@ -69,7 +69,7 @@ describe('Claude Code assistant lines', () => {
       { type: 'tool_use', id: 't', name: 'Agent', input: { model: 'claude-haiku-4-5', usage: { input_tokens: 777777 }, id: 'fake' } },
     ];
     const e = event(assistantLine({ content }));
-    expect([e.model, e.input, e.messageId]).toEqual(['claude-sonnet-4-5-20250929', 4, 'msg_01HkT9']);
+    expect([e.model, e.input, e.dedupKey]).toEqual(['claude-sonnet-4-5-20250929', 4, 'msg_01HkT9']);
   });
 
   it('handles escapes, unicode and CRLF endings', () => {
