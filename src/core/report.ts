@@ -85,11 +85,12 @@ function addRow(s: Sums, row: UsageRow, cost: number, unknown: boolean): void {
   s.costUnknown ||= unknown;
 }
 
+const SUM_KEYS = Object.keys(emptySums()).filter((k) => k !== 'costUnknown') as Array<Exclude<keyof Sums, 'costUnknown'>>;
+
+/** Adds the sums of `s` (a Sums or anything that extends it, such as a report row) into `into`. */
 export function addSums(into: Sums, s: Sums): void {
-  for (const k of Object.keys(s) as (keyof Sums)[]) {
-    if (k === 'costUnknown') into.costUnknown ||= s.costUnknown;
-    else into[k] += s[k];
-  }
+  for (const k of SUM_KEYS) into[k] += s[k];
+  into.costUnknown ||= s.costUnknown;
 }
 
 export function buildReport(rows: UsageRow[], opts: ReportOptions): Report {
@@ -131,8 +132,9 @@ export function buildReport(rows: UsageRow[], opts: ReportOptions): Report {
     addSums(totals, g.row);
     out.push(g.row);
   }
-  const sortKey = (r: ReportRow) => (opts.period === 'session' ? `${r.lastActivity}\u0000${String(groups.get(r.key)!.lastTs).padStart(15, '0')}` : r.key);
-  out.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+  // Periods in calendar order; sessions by their last activity.
+  if (opts.period === 'session') out.sort((a, b) => groups.get(a.key)!.lastTs - groups.get(b.key)!.lastTs);
+  else out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   if (opts.order === 'desc') out.reverse();
   return { period: opts.period, rows: out, totals, unknownModels: [...unknownModels].sort() };
 }

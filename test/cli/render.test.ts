@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildReport } from '../../src/core/report.js';
+import { buildReport, emptySums } from '../../src/core/report.js';
 import { reportJson } from '../../src/cli/render-json.js';
 import { formatCompact, renderTable, shortModel } from '../../src/cli/render-table.js';
 import type { UsageRow } from '../../src/store/store.js';
@@ -49,5 +49,11 @@ describe('tables', () => {
   it('formats compact numbers and short model names', () => {
     expect([formatCompact(999), formatCompact(12_345), formatCompact(4_560_000), formatCompact(1_204_000_000)]).toEqual(['999', '12.3k', '4.56M', '1.20B']);
     expect(shortModel('claude-sonnet-4-5-20250929')).toBe('sonnet-4-5');
+  });
+});
+
+describe('totals', () => {
+  it('hold the sums and nothing else', () => {
+    expect(Object.keys(report.totals).sort()).toEqual(Object.keys(emptySums()).sort());
   });
 });
