@@ -1,6 +1,7 @@
 // The tokenmeter command line.
 import { Command, Option } from 'commander';
 import type { Period } from '../core/report.js';
+import { indexPath } from './home.js';
 import { runReport, UsageError, type ReportFlags } from './report-command.js';
 
 declare const __TOKENMETER_VERSION__: string | undefined;
@@ -53,6 +54,9 @@ program.parseAsync(process.argv).catch((e: unknown) => {
   }
   const err = e as NodeJS.ErrnoException;
   process.stderr.write(`tokenmeter: ${err.message ?? String(e)}\n`);
+  if (err.code === 'SQLITE_CORRUPT' || err.code === 'SQLITE_NOTADB') {
+    process.stderr.write(`tokenmeter: the index at ${indexPath()} is damaged; move it aside and run again to rebuild it from the logs still on disk\n`);
+  }
   if (process.env.DEBUG) process.stderr.write(`${err.stack}\n`);
   process.exit(1);
 });

@@ -1,6 +1,6 @@
 // The built CLI, run as a user would, on a generated history whose totals the generator computed on its own.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendTurns, generateHistory, type Totals } from '../../bench/generate-history.mjs';
@@ -103,6 +103,16 @@ describe('tokenmeter on a generated history', () => {
       expect(Math.max(...widths), args.join(' ')).toBeLessThanOrEqual(80);
       expect(res.stdout).not.toMatch(/\x1b\[/);
     }
+  });
+
+  it('says how to recover from a damaged index', () => {
+    const home = join(dir.path, 'damaged');
+    mkdirSync(home);
+    writeFileSync(join(home, 'index.sqlite'), 'this is not a database, just some bytes that are long enough to be read as a header by SQLite');
+    const res = run(['daily'], { TOKENMETER_HOME: home });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('tokenmeter: file is not a database');
+    expect(res.stderr).toContain(`the index at ${join(home, 'index.sqlite')} is damaged; move it aside and run again`);
   });
 
   it('explains bad flags and missing data in one line', () => {
