@@ -47,8 +47,10 @@ export async function readInWorkers(
           w.postMessage('close');
         }
       };
+      let finished = false;
       w.on('message', (msg: ReadResult | WorkerDone) => {
         if ('done' in msg) {
+          finished = true;
           touched.push(...msg.touched);
           void w.terminate().then(() => resolve());
           return;
@@ -62,6 +64,10 @@ export async function readInWorkers(
         next();
       });
       w.on('error', reject);
+      // A worker that dies without an error event (out of memory, killed) must not leave the index waiting forever.
+      w.on('exit', (code) => {
+        if (!finished) reject(new Error(`an ingest worker stopped (exit code ${code}) before finishing its files`));
+      });
       next();
       next();
     });
