@@ -1,4 +1,5 @@
-// Bundles the CLI and the ingest worker into dist/. better-sqlite3 stays external: it is a native addon.
+// Bundles the CLI and the ingest worker into dist/. better-sqlite3 stays external (a native addon, the one runtime
+// dependency); everything else is bundled, which is why the other packages are devDependencies.
 import { build } from 'esbuild';
 import { chmodSync, readFileSync, rmSync } from 'node:fs';
 
