@@ -1,6 +1,6 @@
 // daily | weekly | monthly | session: refresh the index, sum, render.
 import { buildReport, startOfDay, type CostMode, type Period } from '../core/report.js';
-import { addDays, assertTimeZone, DateArgError, localTimeZone, offsetSegments, parseDateArg, WEEKDAYS, type Weekday } from '../core/time.js';
+import { addDays, assertTimeZone, DateArgError, LOCAL_ZONE, offsetSegments, parseDateArg, WEEKDAYS, type Weekday } from '../core/time.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { UsageFilter, UsageRow } from '../store/store.js';
 import { indexPath } from './home.js';
@@ -36,7 +36,7 @@ export async function runReport(period: Period, flags: ReportFlags): Promise<voi
   let startOfWeek: Weekday;
   let order: 'asc' | 'desc';
   try {
-    timeZone = assertTimeZone(flags.tz ?? process.env.TOKENMETER_TZ ?? localTimeZone());
+    timeZone = assertTimeZone(flags.tz ?? process.env.TOKENMETER_TZ ?? LOCAL_ZONE);
     mode = oneOf(flags.mode, ['auto', 'calculate', 'display'] as const, 'auto', '--mode');
     startOfWeek = oneOf(flags.startOfWeek, WEEKDAYS, 'sunday', '--start-of-week');
     order = oneOf(flags.order, ['asc', 'desc'] as const, 'asc', '--order');

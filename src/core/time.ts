@@ -1,4 +1,6 @@
-// Calendar keys in an IANA time zone. Reports group by these strings, so ordering them as text orders them in time.
+// Calendar keys in a time zone: an IANA name, or LOCAL_ZONE for the process's own zone. Reports group by these
+// strings, so ordering them as text orders them in time. The local zone and UTC need no ICU time zone data, whose
+// loading costs a report ~20 ms; other zones go through Intl.
 
 export class DateArgError extends Error {}
 
@@ -15,13 +17,11 @@ export function parseDateArg(value: string, flag: string): string {
   return iso;
 }
 
-export function localTimeZone(): string {
-  if (isUtc(process.env.TZ ?? '')) return 'UTC';
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-}
+/** The process's own zone (TZ, else the system's), read through Date rather than Intl. */
+export const LOCAL_ZONE = 'local';
 
 export function assertTimeZone(tz: string): string {
-  if (isUtc(tz)) return tz;
+  if (isUtc(tz) || tz === LOCAL_ZONE) return tz;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return tz;
@@ -33,23 +33,36 @@ export function assertTimeZone(tz: string): string {
 /** Every zone's offset is a multiple of 15 minutes, so all instants of one quarter hour share a calendar day. */
 export const QUARTER_HOUR_MS = 15 * 60 * 1000;
 
+/** The zone's offset from UTC (ms) at an instant. */
+function offsetFunction(timeZone: string): (ts: number) => number {
+  if (isUtc(timeZone)) return () => 0;
+  if (timeZone === LOCAL_ZONE) return (ts) => -new Date(ts).getTimezoneOffset() * 60_000;
+  const fmt = new Intl.DateTimeFormat('en-US', {
+    timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+  });
+  return (ts) => {
+    const p = fmt.formatToParts(new Date(ts));
+    const get = (t: string) => Number(p.find((x) => x.type === t)?.value ?? 0);
+    const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour') % 24, get('minute'), get('second'));
+    return local - Math.floor(ts / 1000) * 1000;
+  };
+}
+
 export class DayKeyer {
-  // Created on first use: time zone data costs ~15 ms to load, and UTC needs none.
-  private fmt: Intl.DateTimeFormat | undefined;
+  private offset: ((ts: number) => number) | undefined;
   private readonly memo = new Map<number, string>();
 
   constructor(readonly timeZone: string) {}
 
   /** YYYY-MM-DD of the instant in this zone. */
   day(ts: number): string {
-    if (isUtc(this.timeZone)) return new Date(ts).toISOString().slice(0, 10);
     const quarter = Math.floor(ts / QUARTER_HOUR_MS);
     let key = this.memo.get(quarter);
     if (key === undefined) {
-      this.fmt ??= new Intl.DateTimeFormat('en-CA', { timeZone: this.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-      const parts = this.fmt.formatToParts(new Date(quarter * QUARTER_HOUR_MS));
-      const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-      key = `${get('year')}-${get('month')}-${get('day')}`;
+      // Created on first use: a zone's formatter costs its time zone data to load.
+      this.offset ??= offsetFunction(this.timeZone);
+      const start = quarter * QUARTER_HOUR_MS;
+      key = dayOfNumber(Math.floor((start + this.offset(start)) / 86_400_000));
       this.memo.set(quarter, key);
     }
     return key;
@@ -84,37 +97,27 @@ export interface OffsetSegment {
   offsetMs: number;
 }
 
-function offsetAt(fmt: Intl.DateTimeFormat, ts: number): number {
-  const p = fmt.formatToParts(new Date(ts));
-  const get = (t: string) => Number(p.find((x) => x.type === t)?.value ?? 0);
-  const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour') % 24, get('minute'), get('second'));
-  return local - Math.floor(ts / 1000) * 1000;
-}
-
 /**
  * The zone's UTC offsets over [fromMs, toMs], as segments starting at each change (found to the quarter hour, which
  * every zone's changes fall on). Lets a store turn instants into local days without a call per row.
  */
 export function offsetSegments(timeZone: string, fromMs: number, toMs: number): OffsetSegment[] {
-  // UTC needs no time zone data (loading it costs a start-up ~15 ms).
   if (isUtc(timeZone)) return [{ from: Number.MIN_SAFE_INTEGER, offsetMs: 0 }];
-  const fmt = new Intl.DateTimeFormat('en-US', {
-    timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
-  });
+  const offsetAt = offsetFunction(timeZone);
   const step = 6 * 3600 * 1000;
   const start = Math.floor(fromMs / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
-  const segments: OffsetSegment[] = [{ from: Number.MIN_SAFE_INTEGER, offsetMs: offsetAt(fmt, start) }];
+  const segments: OffsetSegment[] = [{ from: Number.MIN_SAFE_INTEGER, offsetMs: offsetAt(start) }];
   let prevTs = start;
   let prev = segments[0]!.offsetMs;
   for (let ts = start + step; prevTs < toMs; ts += step) {
-    const off = offsetAt(fmt, ts);
+    const off = offsetAt(ts);
     if (off !== prev) {
       // Narrow the change down to its quarter hour.
       let lo = prevTs;
       let hi = ts;
       while (hi - lo > QUARTER_HOUR_MS) {
         const mid = lo + Math.floor((hi - lo) / QUARTER_HOUR_MS / 2) * QUARTER_HOUR_MS;
-        if (offsetAt(fmt, mid) === prev) lo = mid;
+        if (offsetAt(mid) === prev) lo = mid;
         else hi = mid;
       }
       segments.push({ from: hi, offsetMs: off });

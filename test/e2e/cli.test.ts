@@ -70,6 +70,19 @@ describe('tokenmeter on a generated history', () => {
     expect(sessions[0].lastActivity).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 
+  it('puts days in the local zone without time zone data, as a named zone would, across a DST change', () => {
+    for (const zone of ['America/New_York', 'Asia/Kolkata']) {
+      for (const period of ['daily', 'session']) {
+        const local = run([period, '--json'], { TZ: zone });
+        const named = run([period, '--json', '--tz', zone], { TZ: 'UTC' });
+        expect(local.code).toBe(0);
+        expect(JSON.parse(local.stdout), `${zone} ${period}`).toEqual(JSON.parse(named.stdout));
+      }
+      const utc = JSON.parse(run(['daily', '--json', '--tz', 'UTC']).stdout);
+      expect(JSON.parse(run(['daily', '--json'], { TZ: zone }).stdout).daily).not.toEqual(utc.daily);
+    }
+  });
+
   it('filters by date, inclusive, in either date format', () => {
     const days = Object.keys(history.byDay).sort();
     const since = days[3]!;
