@@ -74,6 +74,16 @@ describe('SqliteStore', () => {
     expect([r.totals.outputTokens, r.totals.totalCost]).toEqual([500, 0.06]);
   });
 
+  it('keeps a main-chain copy over a sidechain one, whatever their sizes and order', async () => {
+    await write([ev({ dedupKey: 'a', output: 100 })]);
+    await write([ev({ dedupKey: 'a', output: 500, isSidechain: true })]);
+    await write([ev({ dedupKey: 'b', output: 500, isSidechain: true })]);
+    await write([ev({ dedupKey: 'b', output: 100 })]);
+    const rows = store.db.prepare('SELECT dedup_key AS k, output, is_sidechain AS side FROM events ORDER BY k').all();
+    expect(rows).toEqual([{ k: 'a', output: 100, side: 0 }, { k: 'b', output: 100, side: 0 }]);
+    expect((await report('daily')).totals.outputTokens).toBe(200);
+  });
+
   it('uses the logged cost in auto mode, the computed one in calculate mode, only logged ones in display mode', async () => {
     await write([
       ev({ dedupKey: 'a', reportedCost: 0.5, calcCost: 0.2 }),
