@@ -29,6 +29,7 @@ for (const [period, description] of reports) {
     .option('-p, --project <path>', "only this project (its path, or the path's last segment)")
     .option('-b, --breakdown', 'a row per model under each period')
     .option('-j, --json', 'JSON output (ccusage field names)')
+    .option('--csv', 'CSV output, a row per period (per model with --breakdown)')
     .option('--compact', 'the narrow table layout')
     .addOption(new Option('-m, --mode <mode>', 'cost source: auto (logged cost when present), calculate, display').choices(['auto', 'calculate', 'display']).default('auto'))
     .addOption(new Option('-o, --order <order>', 'row order').choices(['asc', 'desc']).default('asc'))

@@ -5,6 +5,7 @@ import { SqliteStore } from '../store/sqlite.js';
 import type { UsageFilter, UsageRow } from '../store/store.js';
 import { indexPath } from './home.js';
 import { refresh } from './refresh.js';
+import { renderCsv } from './render-csv.js';
 import { reportJson } from './render-json.js';
 
 export interface ReportFlags {
@@ -14,6 +15,7 @@ export interface ReportFlags {
   project?: string;
   breakdown?: boolean;
   json?: boolean;
+  csv?: boolean;
   compact?: boolean;
   mode?: string;
   order?: string;
@@ -64,6 +66,8 @@ export async function runReport(period: Period, flags: ReportFlags): Promise<voi
     }
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(reportJson(report), null, 2)}\n`);
+    } else if (flags.csv) {
+      process.stdout.write(renderCsv(report, flags.breakdown ?? false));
     } else if (report.rows.length === 0) {
       process.stdout.write('No usage found for this period.\n');
     } else {

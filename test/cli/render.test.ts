@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport, emptySums } from '../../src/core/report.js';
+import { renderCsv } from '../../src/cli/render-csv.js';
 import { reportJson } from '../../src/cli/render-json.js';
 import { formatCompact, renderTable, shortModel } from '../../src/cli/render-table.js';
 import type { UsageRow } from '../../src/store/store.js';
@@ -55,5 +56,19 @@ describe('tables', () => {
 describe('totals', () => {
   it('hold the sums and nothing else', () => {
     expect(Object.keys(report.totals).sort()).toEqual(Object.keys(emptySums()).sort());
+  });
+});
+
+describe('CSV', () => {
+  it('writes a header and a row per period, or per model with breakdown, quoting where needed', () => {
+    const csv = renderCsv(report, false).split('\r\n');
+    expect(csv[0]).toBe('date,model,input_tokens,output_tokens,cache_creation_tokens,cache_creation_5m_tokens,cache_creation_1h_tokens,cache_read_tokens,reasoning_tokens,total_tokens,requests,cost_usd,cost_unknown');
+    expect(csv[1]).toBe('2026-03-02,claude-opus-4-8 claude-sonnet-4-5-20250929,24,1200,12000,10000,2000,240000,0,253224,6,1.75,false');
+    expect(csv[2]).toMatch(/^2026-03-03,mystery,.*,true$/);
+    expect(csv.at(-1)).toBe('');
+    const rows = renderCsv(report, true).split('\r\n');
+    expect(rows.slice(1, 3).map((l) => l.split(',')[1])).toEqual(['claude-opus-4-8', 'claude-sonnet-4-5-20250929']);
+    const sessions = buildReport([row({ group: 's,1', project: '/home/ana/my "app"' })], { period: 'session', mode: 'auto', timeZone: 'UTC', startOfWeek: 'sunday', order: 'asc' });
+    expect(renderCsv(sessions, false).split('\r\n')[1]).toMatch(/^"s,1","\/home\/ana\/my ""app""",2026-03-02,/);
   });
 });
