@@ -118,6 +118,18 @@ describe('tokenmeter on a generated history', () => {
     }
   });
 
+  it('names the file and line of a bad line with --verbose, and counts it without', () => {
+    const project = join(dir.path, 'bad-root', 'projects', '-home-dev-bad');
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, 's.jsonl'), '{"type":"assistant","message":{"usage":"oops"}}\n{"type":"user","usage":1}\n{"type":"assistant","message":{"model":"x","usage":{"output_tokens":1\n');
+    const env2 = { CLAUDE_CONFIG_DIR: join(dir.path, 'bad-root'), TOKENMETER_HOME: join(dir.path, 'tm-bad') };
+    const quiet = run(['daily'], env2);
+    expect(quiet.stderr).toBe('tokenmeter: skipped 2 bad lines (--verbose shows where)\n');
+    const verbose = run(['daily', '--verbose'], { ...env2, TOKENMETER_HOME: join(dir.path, 'tm-bad-2') });
+    expect(verbose.stderr).toContain(`${join(project, 's.jsonl')}:1: message.usage is "oops", expected an object`);
+    expect(verbose.stderr).toMatch(new RegExp(`s\\.jsonl:3: malformed JSON`));
+  });
+
   it('says how to recover from a damaged index', () => {
     const home = join(dir.path, 'damaged');
     mkdirSync(home);
