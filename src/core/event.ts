@@ -49,12 +49,12 @@ export function cacheWrite(c: TokenCounts): number {
 
 /** Billable tokens: reasoning is inside output, so it is not added again. */
 export function totalTokens(c: TokenCounts): number {
-  return c.input + c.output + c.cacheRead + c.cacheWrite5m + c.cacheWrite1h;
+  return c.input + c.output + c.cacheRead + cacheWrite(c);
 }
 
 /** Tokens of the prompt side of one request, which decides long-context billing. */
 export function promptTokens(c: TokenCounts): number {
-  return c.input + c.cacheRead + c.cacheWrite5m + c.cacheWrite1h;
+  return c.input + c.cacheRead + cacheWrite(c);
 }
 
 /**

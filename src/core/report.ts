@@ -1,5 +1,6 @@
 // Turns stored sums into report rows (day, week, month or session, each with a per-model breakdown). Pure: the
 // store has already summed events by quarter hour or session and model; this maps those to calendar periods.
+import { cacheWrite, totalTokens } from './event.js';
 import type { UsageRow } from '../store/store.js';
 import { DayKeyer, dayOfNumber, monthOf, weekStart, type Weekday } from './time.js';
 
@@ -71,12 +72,12 @@ function costOf(row: UsageRow, mode: CostMode): { cost: number; unknown: boolean
 }
 
 function addRow(s: Sums, row: UsageRow, cost: number, unknown: boolean): void {
-  const write = row.cacheWrite5m + row.cacheWrite1h;
+  const write = cacheWrite(row);
   s.inputTokens += row.input;
   s.outputTokens += row.output;
   s.cacheCreationTokens += write;
   s.cacheReadTokens += row.cacheRead;
-  s.totalTokens += row.input + row.output + row.cacheRead + write;
+  s.totalTokens += totalTokens(row);
   s.totalCost += cost;
   s.cacheCreation5mTokens += row.cacheWrite5m;
   s.cacheCreation1hTokens += row.cacheWrite1h;

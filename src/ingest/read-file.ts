@@ -26,7 +26,6 @@ export interface LineProblem {
 }
 
 export interface ReadResult {
-  fileId: number;
   path: string;
   /** One event per dedup key: copies within the file are already collapsed. */
   events: UsageEvent[];
@@ -49,7 +48,7 @@ export function readLogFile(req: ReadRequest): ReadResult {
   const problems: LineProblem[] = [];
   const skipped = { synthetic: 0, progress: 0 };
   const ctx = { host: req.host, sessionFallback: req.sessionFallback, projectFallback: req.projectFallback, fileKey: req.path };
-  const result: ReadResult = { fileId: req.fileId, path: req.path, events: [], eventCount: 0, offset: req.fromOffset, lines: req.fromLine, bytesRead: 0, problems, problemCount: 0, skipped };
+  const result: ReadResult = { path: req.path, events: [], eventCount: 0, offset: req.fromOffset, lines: req.fromLine, bytesRead: 0, problems, problemCount: 0, skipped };
   let problemCount = 0;
   try {
     const repeats = new RepeatDetector();

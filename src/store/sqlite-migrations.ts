@@ -56,7 +56,6 @@ const migrations: string[] = [
      reported_cost REAL NOT NULL,
      auto_cost REAL NOT NULL,
      auto_unknown INTEGER NOT NULL,
-     fast_requests INTEGER NOT NULL,
      last_ts INTEGER NOT NULL,
      PRIMARY KEY (bucket, tool, host, session_id, project, model)
    ) WITHOUT ROWID;

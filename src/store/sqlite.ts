@@ -33,7 +33,7 @@ const QUERY_CACHE_ENTRIES = 16;
 const ROLLUP_SELECT = `SELECT ts / ${QUARTER_HOUR_MS}, tool, host, session_id, project, model, COUNT(*),
     SUM(input), SUM(output), SUM(cache_read), SUM(cache_write_5m), SUM(cache_write_1h), SUM(reasoning),
     TOTAL(calc_cost), SUM(calc_cost IS NULL), TOTAL(reported_cost), TOTAL(COALESCE(reported_cost, calc_cost)),
-    SUM(reported_cost IS NULL AND calc_cost IS NULL), SUM(speed = 'fast'), MAX(ts)
+    SUM(reported_cost IS NULL AND calc_cost IS NULL), MAX(ts)
   FROM events`;
 
 /** SQL for the local day number of a rollup bucket, the zone's offsets inlined as a CASE over bucket ranges. */
@@ -58,6 +58,7 @@ export class SqliteStore implements Store {
   private readonly upserts = new Map<string, Database.Statement>();
   private readonly saveCheckpoint: Database.Statement;
   private readonly markStale: Database.Statement;
+  private readonly deleteFileEvents: Database.Statement;
   /** Quarter hours whose rollup rows are stale. */
   private dirty = new Set<number>();
   private rebuildAll = false;
@@ -76,6 +77,7 @@ export class SqliteStore implements Store {
     if ((this.db.prepare(`SELECT value FROM meta WHERE key = 'rollup_stale'`).get() as { value: string } | undefined)?.value === '1') {
       this.rebuildAll = true;
     }
+    this.deleteFileEvents = this.db.prepare(`DELETE FROM events WHERE file_id = ? RETURNING ts / ${QUARTER_HOUR_MS} AS b`);
     this.saveCheckpoint = this.db.prepare(
       `UPDATE files SET dev = @dev, ino = @ino, size = @size, mtime_ms = @mtimeMs, offset = @offset, lines = @lines,
        head_hash = @headHash WHERE id = @fileId AND path = @path`,
@@ -147,7 +149,7 @@ export class SqliteStore implements Store {
     const events = [...batch.events].sort((a, b) => (a.dedupKey < b.dedupKey ? -1 : a.dedupKey > b.dedupKey ? 1 : 0));
     this.db.transaction(() => {
       for (const id of batch.replacedFileIds) {
-        const gone = this.db.prepare(`DELETE FROM events WHERE file_id = ? RETURNING ts / ${QUARTER_HOUR_MS} AS b`).all(id) as Array<{ b: number }>;
+        const gone = this.deleteFileEvents.all(id) as Array<{ b: number }>;
         for (const { b } of gone) this.dirty.add(b);
       }
       if (events.length > 0 || batch.replacedFileIds.length > 0) this.markStale.run();
@@ -219,7 +221,7 @@ export class SqliteStore implements Store {
         SUM(requests) AS requests, SUM(input) AS input, SUM(output) AS output, SUM(cache_read) AS cacheRead,
         SUM(cache_write_5m) AS cacheWrite5m, SUM(cache_write_1h) AS cacheWrite1h, SUM(reasoning) AS reasoning,
         TOTAL(calc_cost) AS calcCost, SUM(calc_unknown) AS calcUnknown, TOTAL(reported_cost) AS reportedCost,
-        TOTAL(auto_cost) AS autoCost, SUM(auto_unknown) AS autoUnknown, SUM(fast_requests) AS fastRequests
+        TOTAL(auto_cost) AS autoCost, SUM(auto_unknown) AS autoUnknown
       FROM usage_rollup WHERE ${where.join(' AND ')} GROUP BY 1, model`;
     // Reports repeat the same queries on an unchanged index (a warm `daily`, a status line): their last answers are
     // kept, tagged with the rollup's version.

@@ -59,7 +59,6 @@ export interface UsageRow extends TokenCounts {
   /** Cost in auto mode: the reported cost where the log has one, else the calculated one. */
   autoCost: number;
   autoUnknown: number;
-  fastRequests: number;
 }
 
 export interface PricingInput extends TokenCounts {
