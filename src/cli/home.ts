@@ -12,6 +12,14 @@ export function indexPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(tokenmeterHome(env), 'index.sqlite');
 }
 
+export function daemonLockPath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(tokenmeterHome(env), 'daemon.lock');
+}
+
 export function hostName(env: NodeJS.ProcessEnv = process.env): string {
   return env.TOKENMETER_HOST_NAME || hostname();
 }
+
+/** The OTLP ports, so that senders configured for a local Collector reach the daemon unchanged. */
+export const DEFAULT_PORT = 4318;
+export const DEFAULT_GRPC_PORT = 4317;

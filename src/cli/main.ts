@@ -1,8 +1,9 @@
 // The tokenmeter command line.
 import { Command, Option } from 'commander';
 import type { Period } from '../core/report.js';
-import { indexPath } from './home.js';
+import { DEFAULT_GRPC_PORT, DEFAULT_PORT, indexPath } from './home.js';
 import { runReport, UsageError, type ReportFlags } from './report-command.js';
+import type { ServeFlags } from './serve-command.js';
 
 declare const __TOKENMETER_VERSION__: string | undefined;
 const version = typeof __TOKENMETER_VERSION__ === 'string' ? __TOKENMETER_VERSION__ : 'dev';
@@ -39,6 +40,23 @@ for (const [period, description] of reports) {
     await runReport(period, { ...opts, tz: opts.tz ?? opts.timezone });
   });
 }
+
+program
+  .command('serve')
+  .description('run the daemon: follow logs live, receive OTLP telemetry, serve /metrics, the JSON API and the stream')
+  .option('--host <address>', 'address to listen on (non-loopback needs --token)', '127.0.0.1')
+  .option('--port <port>', `HTTP port (env TOKENMETER_PORT, default ${DEFAULT_PORT})`)
+  .option('--grpc-port <port>', `OTLP/gRPC port (env TOKENMETER_GRPC_PORT, default ${DEFAULT_GRPC_PORT})`)
+  .option('--no-grpc', 'do not listen for OTLP/gRPC')
+  .option('--token <token>', 'bearer token required from clients (env TOKENMETER_TOKEN)')
+  .option('--snapshot <path>', 'where to write token-metrics.json (env TOKENMETER_SNAPSHOT; default in TOKENMETER_HOME)')
+  .option('--no-snapshot', 'do not write token-metrics.json')
+  .option('--sweep-interval <seconds>', 'how often to look at every log file regardless of change events', '15')
+  .option('-v, --verbose', 'log what the daemon does (DEBUG=tokenmeter for more)')
+  .action(async (opts: ServeFlags) => {
+    const { runServe } = await import('./serve-command.js');
+    await runServe(opts, version);
+  });
 
 // A reader that stops early (`| head`) is not an error.
 for (const stream of [process.stdout, process.stderr]) {

@@ -3,7 +3,8 @@ import { buildReport, startOfDay, type CostMode, type Period } from '../core/rep
 import { addDays, assertTimeZone, DateArgError, LOCAL_ZONE, offsetSegments, parseDateArg, WEEKDAYS, type Weekday } from '../core/time.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { UsageFilter, UsageRow } from '../store/store.js';
-import { indexPath } from './home.js';
+import { runningDaemon } from '../server/instance-lock.js';
+import { daemonLockPath, indexPath } from './home.js';
 import { refresh } from './refresh.js';
 import { renderCsv } from './render-csv.js';
 import { reportJson } from './render-json.js';
@@ -53,7 +54,10 @@ export async function runReport(period: Period, flags: ReportFlags): Promise<voi
 
   const store = new SqliteStore(indexPath());
   try {
-    await refresh(store, flags.verbose ?? false, (l) => process.stderr.write(`${l}\n`));
+    // A running daemon keeps the index current to the quarter second; reading the logs again would only compete with it.
+    const daemon = runningDaemon(daemonLockPath());
+    if (!daemon) await refresh(store, flags.verbose ?? false, (l) => process.stderr.write(`${l}\n`));
+    else if (flags.verbose) process.stderr.write(`tokenmeter: the index is kept current by the daemon (pid ${daemon.pid})\n`);
     let rows: UsageRow[] = [];
     if (period === 'session') rows = await store.usage(filter, { by: 'session' });
     else {

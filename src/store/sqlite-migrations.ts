@@ -66,11 +66,31 @@ const migrations: string[] = [
    CREATE TABLE price_cache (model TEXT NOT NULL, key INTEGER NOT NULL, price TEXT, PRIMARY KEY (model, key)) WITHOUT ROWID;
    CREATE TABLE dir_listings (path TEXT PRIMARY KEY, mtime_ms REAL NOT NULL, entries TEXT NOT NULL);
    INSERT INTO meta (key, value) VALUES ('rollup_version', '0'), ('rollup_stale', '1') ON CONFLICT(key) DO NOTHING;`,
+  // 3: telemetry. Every source that saw a request; sessions some per-request source covers (token metrics count only
+  // for the others); each telemetry copy of a request, to compare sources; token metric totals per session; plain
+  // counters; the last value of each cumulative series.
+  `ALTER TABLE events ADD COLUMN sources TEXT;
+   CREATE TABLE covered_sessions (session_id TEXT PRIMARY KEY) WITHOUT ROWID;
+   INSERT OR IGNORE INTO covered_sessions SELECT DISTINCT session_id FROM events;
+   CREATE TABLE sightings (
+     request_id TEXT NOT NULL, source TEXT NOT NULL, ts INTEGER NOT NULL, session_id TEXT NOT NULL, model TEXT NOT NULL,
+     input INTEGER NOT NULL, output INTEGER NOT NULL, cache_read INTEGER NOT NULL, cache_write INTEGER NOT NULL,
+     reported_cost REAL, PRIMARY KEY (request_id, source)) WITHOUT ROWID;
+   CREATE TABLE metric_totals (
+     session_id TEXT NOT NULL, tool TEXT NOT NULL, input INTEGER NOT NULL, output INTEGER NOT NULL,
+     cache_read INTEGER NOT NULL, cache_write INTEGER NOT NULL, cost REAL NOT NULL, last_ts INTEGER NOT NULL,
+     PRIMARY KEY (session_id, tool)) WITHOUT ROWID;
+   CREATE TABLE otel_counters (name TEXT NOT NULL, labels TEXT NOT NULL, value REAL NOT NULL, PRIMARY KEY (name, labels)) WITHOUT ROWID;
+   CREATE TABLE metric_series (key TEXT PRIMARY KEY, start_nano TEXT NOT NULL, value REAL NOT NULL) WITHOUT ROWID;`,
 ];
 export const SCHEMA_VERSION = migrations.length;
 
 /** Secondary indexes: dropped during a bulk load and rebuilt after it (see Store.beginBulkLoad). */
-export const SECONDARY_INDEXES: Array<[name: string, definition: string]> = [['events_ts', 'events (ts)']];
+export const SECONDARY_INDEXES: Array<[name: string, definition: string]> = [
+  ['events_ts', 'events (ts)'],
+  // Joins a request seen in telemetry with its transcript copy.
+  ['events_request', 'events (request_id) WHERE request_id IS NOT NULL'],
+];
 
 export function createSecondaryIndexes(db: Database.Database): void {
   for (const [name, def] of SECONDARY_INDEXES) db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON ${def}`);

@@ -7,23 +7,69 @@ import type { KnownPrice, ResolvedPrice } from '../core/pricing.js';
 import type { DirListing, DirListings, ListingChanges } from '../sources/discovery.js';
 import { QUARTER_HOUR_MS, type OffsetSegment } from '../core/time.js';
 import { createSecondaryIndexes, dropSecondaryIndexes, migrate } from './sqlite-migrations.js';
-import type { Batch, Checkpoint, Grouping, PricedEvent, PricingInput, Store, UsageFilter, UsageRow } from './store.js';
+import {
+  METRIC_KEY_PREFIX, type Batch, type BreakdownKey, type BreakdownRow, type Checkpoint, type CounterValue, type EventRow,
+  type Grouping, type PricedEvent, type PricingInput, type RequestDisagreement, type SeriesState, type SessionDisagreement,
+  type Store, type TimeBucketRow, type TotalsRow, type UsageFilter, type UsageRow,
+} from './store.js';
 
 /** Columns bound per event; tool, source and host, the same for long runs of events, are written into the statement. */
 const EVENT_COLUMNS = [
   'dedup_key', 'ts', 'session_id', 'project', 'model', 'speed',
   'input', 'output', 'cache_read', 'cache_write_5m', 'cache_write_1h', 'reasoning',
-  'reported_cost', 'calc_cost', 'is_sidechain', 'request_id', 'file_id',
+  'reported_cost', 'calc_cost', 'is_sidechain', 'request_id', 'file_id', 'sources',
 ] as const;
 const ORIGIN_COLUMNS = ['tool', 'source', 'host'] as const;
 
 /** Column values of an event, in EVENT_COLUMNS order: positional binding costs half of binding by name. */
-function eventValues(e: PricedEvent): unknown[] {
+function eventValues(e: PricedEvent, sources: string | null): unknown[] {
   return [
     e.dedupKey, e.ts, e.sessionId, e.project, e.model, e.speed,
     e.input, e.output, e.cacheRead, e.cacheWrite5m, e.cacheWrite1h, e.reasoning,
-    e.reportedCost, e.calcCost, e.isSidechain ? 1 : 0, e.requestId, e.fileId,
+    e.reportedCost, e.calcCost, e.isSidechain ? 1 : 0, e.requestId, e.fileId, sources,
   ];
+}
+
+/** The key a per-request telemetry event has when it names its request (see sources/otlp). */
+const telemetryKey = (requestId: string) => `otlp:${requestId}`;
+
+const EVENT_ROW = `id, ts, tool, source, COALESCE(sources, source) AS sources, host, session_id AS sessionId, project, model,
+  input, output, cache_read AS cacheRead, cache_write_5m AS cacheWrite5m, cache_write_1h AS cacheWrite1h, reasoning,
+  COALESCE(reported_cost, calc_cost, 0) AS cost`;
+
+const ROLLUP_SUMS = `SUM(requests) AS requests, SUM(input) AS input, SUM(output) AS output, SUM(cache_read) AS cacheRead,
+  SUM(cache_write_5m) AS cacheWrite5m, SUM(cache_write_1h) AS cacheWrite1h, SUM(reasoning) AS reasoning,
+  TOTAL(auto_cost) AS cost`;
+
+const BREAKDOWN_COLUMN: Record<BreakdownKey, string> = { model: 'model', project: 'project', session: 'session_id', tool: 'tool', host: 'host' };
+
+/** WHERE clause and parameters over the rollup for a filter. */
+function rollupWhere(filter: UsageFilter): { sql: string; params: Record<string, unknown> } {
+  const where = ['1 = 1'];
+  const params: Record<string, unknown> = {};
+  if (filter.fromTs !== undefined) {
+    where.push('bucket >= @from');
+    params.from = Math.floor(filter.fromTs / QUARTER_HOUR_MS);
+  }
+  if (filter.toTs !== undefined) {
+    where.push('bucket < @to');
+    params.to = Math.ceil(filter.toTs / QUARTER_HOUR_MS);
+  }
+  if (filter.project !== undefined) {
+    where.push(`(project = @project OR project LIKE '%/' || @project OR project LIKE '%\\' || @project)`);
+    params.project = filter.project;
+  }
+  if (filter.session !== undefined) {
+    where.push('session_id = @session');
+    params.session = filter.session;
+  }
+  for (const k of ['tool', 'model', 'host'] as const) {
+    if (filter[k] !== undefined) {
+      where.push(`${k} = @${k}`);
+      params[k] = filter[k];
+    }
+  }
+  return { sql: where.join(' AND '), params };
 }
 
 const sqlText = (v: string) => `'${v.replaceAll("'", "''")}'`;
@@ -62,6 +108,9 @@ export class SqliteStore implements Store {
   /** Quarter hours whose rollup rows are stale. */
   private dirty = new Set<number>();
   private rebuildAll = false;
+  /** Whether telemetry events that name their request are stored: only then must a transcript copy look for one. */
+  private telemetryRequests: boolean;
+  private readonly stmts = new Map<string, Database.Statement>();
 
   constructor(readonly path: string, opts: SqliteOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -78,6 +127,7 @@ export class SqliteStore implements Store {
       this.rebuildAll = true;
     }
     this.deleteFileEvents = this.db.prepare(`DELETE FROM events WHERE file_id = ? RETURNING ts / ${QUARTER_HOUR_MS} AS b`);
+    this.telemetryRequests = this.db.prepare(`SELECT 1 FROM events WHERE dedup_key >= 'otlp:' AND dedup_key < 'otlp;' LIMIT 1`).get() !== undefined;
     this.saveCheckpoint = this.db.prepare(
       `UPDATE files SET dev = @dev, ino = @ino, size = @size, mtime_ms = @mtimeMs, offset = @offset, lines = @lines,
        head_hash = @headHash WHERE id = @fileId AND path = @path`,
@@ -89,7 +139,8 @@ export class SqliteStore implements Store {
     let stmt = this.upserts.get(key);
     if (!stmt) {
       const columns = [...ORIGIN_COLUMNS, ...EVENT_COLUMNS];
-      const updates = columns.filter((c) => c !== 'dedup_key').map((c) => `${c} = excluded.${c}`).join(', ');
+      const updates = columns.filter((c) => c !== 'dedup_key')
+        .map((c) => (c === 'sources' ? `sources = COALESCE(excluded.sources, events.sources)` : `${c} = excluded.${c}`)).join(', ');
       const total = (t: string) => `(${t}.input + ${t}.output + ${t}.cache_read + ${t}.cache_write_5m + ${t}.cache_write_1h)`;
       // The same choice as core's shouldReplace: a main-chain copy over a sidechain one, then the larger copy, then
       // on a tie the copy that knows the request ran in fast mode.
@@ -144,20 +195,83 @@ export class SqliteStore implements Store {
     return out;
   }
 
+  /** A statement prepared once per connection. */
+  private stmt(sql: string): Database.Statement {
+    let st = this.stmts.get(sql);
+    if (!st) this.stmts.set(sql, (st = this.db.prepare(sql)));
+    return st;
+  }
+
   async commit(batch: Batch): Promise<void> {
     // Sorted keys turn random b-tree inserts into nearly sequential ones.
     const events = [...batch.events].sort((a, b) => (a.dedupKey < b.dedupKey ? -1 : a.dedupKey > b.dedupKey ? 1 : 0));
+    const metricEvents = batch.metricEvents ?? [];
     this.db.transaction(() => {
       for (const id of batch.replacedFileIds) {
         const gone = this.deleteFileEvents.all(id) as Array<{ b: number }>;
         for (const { b } of gone) this.dirty.add(b);
       }
-      if (events.length > 0 || batch.replacedFileIds.length > 0) this.markStale.run();
-      for (const e of events) this.upsertFor(e).run(eventValues(e));
+      if (events.length > 0 || metricEvents.length > 0 || batch.replacedFileIds.length > 0) this.markStale.run();
+      const sessions = new Set<string>();
+      for (const e of events) {
+        let sources: string | null = null;
+        if (e.source === 'otlp' && e.requestId) {
+          this.recordSighting(e);
+          // Already known from another source (a transcript): one request, now seen by one more source.
+          const other = this.stmt('SELECT id FROM events WHERE request_id = ? AND dedup_key <> ? LIMIT 1').get(e.requestId, e.dedupKey) as { id: number } | undefined;
+          if (other) {
+            this.stmt(`UPDATE events SET sources = COALESCE(sources, source) || ',' || ?1
+              WHERE id = ?2 AND instr(',' || COALESCE(sources, source) || ',', ',' || ?1 || ',') = 0`).run(e.source, other.id);
+            continue;
+          }
+          this.telemetryRequests = true;
+        } else if (e.requestId && this.telemetryRequests) {
+          // The transcript's copy is the fuller one (it knows the project): it takes the telemetry copy's place.
+          const gone = this.stmt(`DELETE FROM events WHERE dedup_key = ? RETURNING ts / ${QUARTER_HOUR_MS} AS b`).get(telemetryKey(e.requestId)) as { b: number } | undefined;
+          if (gone) {
+            this.dirty.add(gone.b);
+            sources = `${e.source},otlp`;
+          }
+        }
+        this.upsertFor(e).run(eventValues(e, sources));
+        sessions.add(e.sessionId);
+      }
+      for (const s of sessions) {
+        if (this.stmt('INSERT INTO covered_sessions (session_id) VALUES (?) ON CONFLICT DO NOTHING').run(s).changes === 0) continue;
+        // Newly covered by per-request records: what token metrics said about it is no longer counted.
+        const gone = this.stmt(`DELETE FROM events WHERE dedup_key >= ? AND dedup_key < ? RETURNING ts / ${QUARTER_HOUR_MS} AS b`)
+          .all(`${METRIC_KEY_PREFIX}${s}\u0001`, `${METRIC_KEY_PREFIX}${s}\u0002`) as Array<{ b: number }>;
+        for (const { b } of gone) this.dirty.add(b);
+      }
+      for (const e of metricEvents) {
+        if (this.stmt('SELECT 1 FROM covered_sessions WHERE session_id = ?').get(e.sessionId)) continue;
+        this.upsertFor(e).run(eventValues(e, null));
+        this.dirty.add(Math.floor(e.ts / QUARTER_HOUR_MS));
+      }
+      for (const m of batch.metricTotals ?? []) {
+        this.stmt(`INSERT INTO metric_totals (session_id, tool, input, output, cache_read, cache_write, cost, last_ts)
+          VALUES (@sessionId, @tool, @input, @output, @cacheRead, @cacheWrite, @cost, @lastTs)
+          ON CONFLICT DO UPDATE SET input = input + excluded.input, output = output + excluded.output,
+            cache_read = cache_read + excluded.cache_read, cache_write = cache_write + excluded.cache_write,
+            cost = cost + excluded.cost, last_ts = MAX(last_ts, excluded.last_ts)`).run(m);
+      }
+      for (const c of batch.counters ?? []) {
+        this.stmt(`INSERT INTO otel_counters (name, labels, value) VALUES (?, ?, ?)
+          ON CONFLICT DO UPDATE SET value = value + excluded.value`).run(c.name, JSON.stringify(c.labels), c.value);
+      }
+      for (const st of batch.series ?? []) {
+        this.stmt('INSERT OR REPLACE INTO metric_series (key, start_nano, value) VALUES (?, ?, ?)').run(st.key, st.startNano, st.value);
+      }
       for (const cp of batch.checkpoints) this.saveCheckpoint.run(cp);
     })();
     // Tracked even when a full rebuild is due: a worker's connection reports these to the one that settles.
     for (const e of events) this.dirty.add(Math.floor(e.ts / QUARTER_HOUR_MS));
+  }
+
+  private recordSighting(e: PricedEvent): void {
+    this.stmt(`INSERT OR REPLACE INTO sightings (request_id, source, ts, session_id, model, input, output, cache_read, cache_write, reported_cost)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(e.requestId, e.source, e.ts, e.sessionId, e.model, e.input, e.output, e.cacheRead, e.cacheWrite5m + e.cacheWrite1h, e.reportedCost);
   }
 
   async beginBulkLoad(): Promise<void> {
@@ -202,27 +316,14 @@ export class SqliteStore implements Store {
   }
 
   async usage(filter: UsageFilter, grouping: Grouping): Promise<UsageRow[]> {
-    const where = ['1 = 1'];
-    const params: Record<string, unknown> = {};
-    if (filter.fromTs !== undefined) {
-      where.push('bucket >= @from');
-      params.from = Math.floor(filter.fromTs / QUARTER_HOUR_MS);
-    }
-    if (filter.toTs !== undefined) {
-      where.push('bucket < @to');
-      params.to = Math.ceil(filter.toTs / QUARTER_HOUR_MS);
-    }
-    if (filter.project !== undefined) {
-      where.push(`(project = @project OR project LIKE '%/' || @project OR project LIKE '%\\' || @project)`);
-      params.project = filter.project;
-    }
+    const { sql: where, params } = rollupWhere(filter);
     const group = grouping.by === 'session' ? 'session_id' : localDayExpression(grouping.offsets);
     const sql = `SELECT ${group} AS "group", model, MAX(project) AS project, MAX(last_ts) AS lastTs,
         SUM(requests) AS requests, SUM(input) AS input, SUM(output) AS output, SUM(cache_read) AS cacheRead,
         SUM(cache_write_5m) AS cacheWrite5m, SUM(cache_write_1h) AS cacheWrite1h, SUM(reasoning) AS reasoning,
         TOTAL(calc_cost) AS calcCost, SUM(calc_unknown) AS calcUnknown, TOTAL(reported_cost) AS reportedCost,
         TOTAL(auto_cost) AS autoCost, SUM(auto_unknown) AS autoUnknown
-      FROM usage_rollup WHERE ${where.join(' AND ')} GROUP BY 1, model`;
+      FROM usage_rollup WHERE ${where} GROUP BY 1, model`;
     // Reports repeat the same queries on an unchanged index (a warm `daily`, a status line): their last answers are
     // kept, tagged with the rollup's version.
     const key = JSON.stringify([sql, params]);
@@ -249,6 +350,87 @@ export class SqliteStore implements Store {
         (SELECT bucket FROM usage_rollup WHERE bucket >= @from AND bucket < @to ORDER BY bucket DESC LIMIT 1) AS hi`)
       .get({ from, to }) as { lo: number | null; hi: number | null };
     return row.lo === null || row.hi === null ? null : { from: row.lo * QUARTER_HOUR_MS, to: (row.hi + 1) * QUARTER_HOUR_MS };
+  }
+
+  async eventsAfter(id: number, limit: number): Promise<EventRow[]> {
+    return this.stmt(`SELECT ${EVENT_ROW} FROM events WHERE id > ? ORDER BY id LIMIT ?`).all(id, limit) as EventRow[];
+  }
+
+  async eventsSince(ts: number): Promise<EventRow[]> {
+    return this.stmt(`SELECT ${EVENT_ROW} FROM events WHERE ts >= ? ORDER BY ts`).all(ts) as EventRow[];
+  }
+
+  async lastEventId(): Promise<number> {
+    return (this.stmt('SELECT COALESCE(MAX(id), 0) AS id FROM events').get() as { id: number }).id;
+  }
+
+  async totals(): Promise<TotalsRow[]> {
+    return this.stmt(`SELECT tool, model, host, ${ROLLUP_SUMS} FROM usage_rollup GROUP BY tool, model, host`).all() as TotalsRow[];
+  }
+
+  async breakdown(filter: UsageFilter, by: BreakdownKey): Promise<BreakdownRow[]> {
+    const { sql, params } = rollupWhere(filter);
+    return this.db.prepare(`SELECT ${BREAKDOWN_COLUMN[by]} AS key, ${ROLLUP_SUMS}, MAX(last_ts) AS lastTs
+      FROM usage_rollup WHERE ${sql} GROUP BY 1 ORDER BY cost DESC`).all(params) as BreakdownRow[];
+  }
+
+  async timeBuckets(filter: UsageFilter, bucketMs: number): Promise<TimeBucketRow[]> {
+    const { sql, params } = rollupWhere(filter);
+    if (bucketMs % QUARTER_HOUR_MS === 0) {
+      const k = bucketMs / QUARTER_HOUR_MS;
+      return this.db.prepare(`SELECT (bucket / ${k}) * ${bucketMs} AS t, ${ROLLUP_SUMS} FROM usage_rollup WHERE ${sql} GROUP BY 1 ORDER BY 1`)
+        .all(params) as TimeBucketRow[];
+    }
+    // Finer than the rollup: from the events themselves, over the time index.
+    const where = sql.replace('bucket >= @from', 'ts >= @fromMs').replace('bucket < @to', 'ts < @toMs');
+    return this.db.prepare(`SELECT (ts / ${bucketMs}) * ${bucketMs} AS t, COUNT(*) AS requests, SUM(input) AS input, SUM(output) AS output,
+        SUM(cache_read) AS cacheRead, SUM(cache_write_5m) AS cacheWrite5m, SUM(cache_write_1h) AS cacheWrite1h,
+        SUM(reasoning) AS reasoning, TOTAL(COALESCE(reported_cost, calc_cost)) AS cost
+      FROM events WHERE ${where} GROUP BY 1 ORDER BY 1`)
+      .all({ ...params, fromMs: filter.fromTs ?? -1e15, toMs: filter.toTs ?? 1e15 }) as TimeBucketRow[];
+  }
+
+  async counters(): Promise<CounterValue[]> {
+    const rows = this.stmt('SELECT name, labels, value FROM otel_counters ORDER BY name, labels').all() as Array<{ name: string; labels: string; value: number }>;
+    return rows.map((r) => ({ name: r.name, labels: JSON.parse(r.labels) as Record<string, string>, value: r.value }));
+  }
+
+  async loadSeries(): Promise<SeriesState[]> {
+    return this.stmt('SELECT key, start_nano AS startNano, value FROM metric_series').all() as SeriesState[];
+  }
+
+  async requestDisagreements(limit: number): Promise<RequestDisagreement[]> {
+    const rows = this.db.prepare(`SELECT s.request_id AS requestId, s.session_id AS sessionId, s.model, s.ts, s.source AS sSource,
+        s.input AS sInput, s.output AS sOutput, s.cache_read AS sRead, s.cache_write AS sWrite,
+        e.source AS eSource, e.input AS eInput, e.output AS eOutput, e.cache_read AS eRead, e.cache_write_5m + e.cache_write_1h AS eWrite
+      FROM sightings s JOIN events e ON e.request_id = s.request_id AND e.source <> s.source
+      WHERE s.input <> e.input OR s.output <> e.output OR s.cache_read <> e.cache_read OR s.cache_write <> e.cache_write_5m + e.cache_write_1h
+      ORDER BY s.ts DESC LIMIT ?`).all(limit) as Array<Record<string, number | string>>;
+    return rows.map((r) => ({
+      requestId: String(r.requestId), sessionId: String(r.sessionId), model: String(r.model), ts: Number(r.ts),
+      copies: [
+        { source: String(r.eSource), input: Number(r.eInput), output: Number(r.eOutput), cacheRead: Number(r.eRead), cacheWrite: Number(r.eWrite) },
+        { source: String(r.sSource), input: Number(r.sInput), output: Number(r.sOutput), cacheRead: Number(r.sRead), cacheWrite: Number(r.sWrite) },
+      ],
+    }));
+  }
+
+  async sessionDisagreements(limit: number): Promise<SessionDisagreement[]> {
+    const rows = this.db.prepare(`WITH per_request AS (
+        SELECT session_id, tool, SUM(input) AS input, SUM(output) AS output, SUM(cache_read) AS cache_read,
+          SUM(cache_write_5m + cache_write_1h) AS cache_write
+        FROM events WHERE session_id IN (SELECT session_id FROM metric_totals) AND NOT (dedup_key >= '${METRIC_KEY_PREFIX}' AND dedup_key < 'm;')
+        GROUP BY 1, 2)
+      SELECT m.session_id AS sessionId, m.tool, m.input AS mInput, m.output AS mOutput, m.cache_read AS mRead, m.cache_write AS mWrite,
+        r.input AS rInput, r.output AS rOutput, r.cache_read AS rRead, r.cache_write AS rWrite
+      FROM metric_totals m JOIN per_request r ON r.session_id = m.session_id AND r.tool = m.tool
+      WHERE m.input <> r.input OR m.output <> r.output OR m.cache_read <> r.cache_read OR m.cache_write <> r.cache_write
+      ORDER BY m.last_ts DESC LIMIT ?`).all(limit) as Array<Record<string, number | string>>;
+    return rows.map((r) => ({
+      sessionId: String(r.sessionId), tool: String(r.tool),
+      metrics: { input: Number(r.mInput), output: Number(r.mOutput), cacheRead: Number(r.mRead), cacheWrite: Number(r.mWrite) },
+      requests: { input: Number(r.rInput), output: Number(r.rOutput), cacheRead: Number(r.rRead), cacheWrite: Number(r.rWrite) },
+    }));
   }
 
   async eventCount(): Promise<number> {

@@ -29,9 +29,104 @@ export interface Checkpoint {
 export interface Batch {
   /** Files that were truncated or replaced: what they contributed before is dropped first. */
   replacedFileIds: number[];
+  /** Per-request events (transcripts, telemetry log events, the proxy). */
   events: PricedEvent[];
   /** Where each file of the batch has been read up to. */
   checkpoints: Checkpoint[];
+  /**
+   * Usage derived from token metrics (keys start with METRIC_KEY_PREFIX): stored only for sessions no per-request
+   * source covers, and dropped when one starts to.
+   */
+  metricEvents?: PricedEvent[];
+  metricTotals?: MetricTotals[];
+  counters?: CounterValue[];
+  /** The last value of each cumulative metric series, saved with the deltas computed from it. */
+  series?: SeriesState[];
+}
+
+/** Dedup keys of usage derived from token metrics: `m:<session>\u0001…`, so a session's are one key range. */
+export const METRIC_KEY_PREFIX = 'm:';
+export const metricKey = (sessionId: string, rest: string) => `${METRIC_KEY_PREFIX}${sessionId}\u0001${rest}`;
+
+export interface CounterValue {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+export interface SeriesState {
+  key: string;
+  startNano: string;
+  value: number;
+}
+
+/** What token metrics said about a session, kept to compare with its per-request records. */
+export interface MetricTotals {
+  sessionId: string;
+  tool: string;
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  cost: number;
+  lastTs: number;
+}
+
+/** An event as the live views and the API see it. */
+export interface EventRow extends TokenCounts {
+  id: number;
+  ts: number;
+  tool: string;
+  source: string;
+  /** Every source that saw the request, comma-separated. */
+  sources: string;
+  host: string;
+  sessionId: string;
+  project: string;
+  model: string;
+  /** Reported cost where the log has one, else the calculated one (0 when neither is known). */
+  cost: number;
+}
+
+export interface TotalsRow extends TokenCounts {
+  tool: string;
+  model: string;
+  host: string;
+  requests: number;
+  cost: number;
+}
+
+export type BreakdownKey = 'model' | 'project' | 'session' | 'tool' | 'host';
+
+export interface BreakdownRow extends TokenCounts {
+  key: string;
+  requests: number;
+  cost: number;
+  lastTs: number;
+}
+
+export interface TimeBucketRow extends TokenCounts {
+  /** Start of the bucket, ms since the epoch. */
+  t: number;
+  requests: number;
+  cost: number;
+}
+
+/** One request as each source that saw it counted it, when the counts differ. */
+export interface RequestDisagreement {
+  requestId: string;
+  sessionId: string;
+  model: string;
+  ts: number;
+  copies: Array<{ source: string; input: number; output: number; cacheRead: number; cacheWrite: number }>;
+}
+
+/** A session whose token metrics and per-request records differ. */
+export interface SessionDisagreement {
+  sessionId: string;
+  tool: string;
+  metrics: { input: number; output: number; cacheRead: number; cacheWrite: number };
+  requests: { input: number; output: number; cacheRead: number; cacheWrite: number };
 }
 
 /** Time bounds are applied at quarter-hour resolution, which every time zone's day boundaries fall on. */
@@ -40,6 +135,10 @@ export interface UsageFilter {
   toTs?: number;
   /** A project's path, or the last segment of it. */
   project?: string;
+  session?: string;
+  tool?: string;
+  model?: string;
+  host?: string;
 }
 
 /** By local day (the zone's offsets over the range asked for), or by session. */
@@ -98,6 +197,20 @@ export interface Store {
   /** Prices resolved in earlier runs, so that pricing new events rarely needs the price database. */
   loadPrices(): Promise<KnownPrice[]>;
   savePrices(prices: KnownPrice[]): Promise<void>;
+  /** Live views: events stored after the one with this id, oldest first. */
+  eventsAfter(id: number, limit: number): Promise<EventRow[]>;
+  /** Events from this time on, oldest first (windows and burn rates). */
+  eventsSince(ts: number): Promise<EventRow[]>;
+  lastEventId(): Promise<number>;
+  /** All-time totals by tool, model and host. */
+  totals(): Promise<TotalsRow[]>;
+  breakdown(filter: UsageFilter, by: BreakdownKey): Promise<BreakdownRow[]>;
+  /** Totals per fixed-size time bucket (a minute, an hour) over a range. */
+  timeBuckets(filter: UsageFilter, bucketMs: number): Promise<TimeBucketRow[]>;
+  counters(): Promise<CounterValue[]>;
+  loadSeries(): Promise<SeriesState[]>;
+  requestDisagreements(limit: number): Promise<RequestDisagreement[]>;
+  sessionDisagreements(limit: number): Promise<SessionDisagreement[]>;
   /** Recomputes every stored calculated cost (after the price database or rules changed); forgets kept prices. */
   reprice(price: (e: PricingInput) => number | null): Promise<number>;
   close(): Promise<void>;

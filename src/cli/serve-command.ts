@@ -1,0 +1,69 @@
+// tokenmeter serve: runs the daemon in the foreground until SIGINT or SIGTERM.
+import { join } from 'node:path';
+import { AlreadyRunning } from '../server/instance-lock.js';
+import { Daemon, StartupError } from '../server/daemon.js';
+import { Logger, logLevel } from '../server/log.js';
+import { DEFAULT_GRPC_PORT, DEFAULT_PORT, hostName, indexPath, tokenmeterHome } from './home.js';
+import { UsageError } from './report-command.js';
+
+export interface ServeFlags {
+  host: string;
+  port?: string;
+  grpcPort?: string;
+  grpc: boolean;
+  token?: string;
+  snapshot?: string | false;
+  sweepInterval: string;
+  verbose?: boolean;
+}
+
+function port(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag}: "${value}" is not a port number`);
+  return n;
+}
+
+export async function runServe(flags: ServeFlags, version: string): Promise<void> {
+  const env = process.env;
+  const home = tokenmeterHome(env);
+  const sweepSeconds = Number(flags.sweepInterval);
+  if (!Number.isFinite(sweepSeconds) || sweepSeconds < 1) throw new UsageError(`--sweep-interval: "${flags.sweepInterval}" is not a number of seconds (≥ 1)`);
+  const logger = new Logger(join(home, 'daemon.log'), logLevel(flags.verbose ?? false, env));
+  const daemon = new Daemon({
+    home, indexPath: indexPath(env), bindHost: flags.host,
+    port: port(flags.port ?? env.TOKENMETER_PORT, DEFAULT_PORT, '--port'),
+    grpcPort: flags.grpc ? port(flags.grpcPort ?? env.TOKENMETER_GRPC_PORT, DEFAULT_GRPC_PORT, '--grpc-port') : null,
+    token: flags.token ?? (env.TOKENMETER_TOKEN || undefined), hostName: hostName(env),
+    snapshotPath: flags.snapshot === false ? null : flags.snapshot ?? env.TOKENMETER_SNAPSHOT ?? join(home, 'token-metrics.json'),
+    sweepMs: sweepSeconds * 1000, logger, version, env,
+  });
+  try {
+    await daemon.start();
+  } catch (e) {
+    if (e instanceof AlreadyRunning || e instanceof StartupError) {
+      process.stderr.write(`tokenmeter: ${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  process.stderr.write(
+    `tokenmeter ${version}: serving http://${flags.host.includes(':') ? `[${flags.host}]` : flags.host}:${daemon.httpPort}` +
+      ` (dashboard API /api/summary, Prometheus /metrics, OTLP/HTTP /v1/metrics and /v1/logs` +
+      `${daemon.grpcPort !== null ? `, OTLP/gRPC :${daemon.grpcPort}` : ''}); Ctrl-C stops\n`,
+  );
+  let signals = 0;
+  const shutdown = (sig: string) => {
+    if (++signals > 1) process.exit(1); // a second Ctrl-C: stop waiting
+    logger.info(`${sig}: finishing pending writes`);
+    daemon.stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        logger.error(`shutdown: ${(e as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}

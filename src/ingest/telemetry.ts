@@ -1,0 +1,175 @@
+// Turns interpreted telemetry into store writes: cumulative series become deltas (a series that restarts is a reset,
+// never a negative delta), token metric points of one export become one usage record per session and model, and
+// everything received within a few milliseconds is committed in one transaction (group commit).
+import { emptyCounts, type Tool, type UsageEvent } from '../core/event.js';
+import type { PriceBook } from '../core/pricing.js';
+import { nanosToMs, type Temporality } from '../sources/otlp/flatten.js';
+import type { Interpretation, MetricUsagePoint } from '../sources/otlp/interpret.js';
+import { metricKey, type Batch, type CounterValue, type MetricTotals, type SeriesState, type Store } from '../store/store.js';
+import { priceEvents } from './prices.js';
+
+/** How long a write waits for others to share its transaction. */
+const GROUP_COMMIT_MS = 4;
+
+export interface TelemetryOptions {
+  store: Store;
+  /** The host token metrics are attributed to (they do not name one). */
+  host: string;
+  priceBook: () => Promise<PriceBook>;
+  /** Runs a store write so that it never overlaps another writer of this process (the file indexer). */
+  exclusive: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** Called after each commit that stored something. */
+  onCommit?: () => void;
+}
+
+interface Pending {
+  interp: Interpretation;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+export class TelemetryIngest {
+  private series = new Map<string, SeriesState>();
+  private loaded: Promise<void> | undefined;
+  private queue: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  /** Telemetry records stored since start, for /metrics. */
+  received = { events: 0, metricPoints: 0, counters: 0, rejected: 0 };
+
+  constructor(private readonly opts: TelemetryOptions) {}
+
+  /** Resolves once what was given is committed: an OTLP sender is told "accepted" only for stored data. */
+  accept(interp: Interpretation): Promise<void> {
+    this.received.rejected += interp.rejected;
+    if (interp.events.length === 0 && interp.usage.length === 0 && interp.counters.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.queue.push({ interp, resolve, reject });
+      this.timer ??= setTimeout(() => void this.flush(), GROUP_COMMIT_MS);
+    });
+  }
+
+  async flush(): Promise<void> {
+    this.timer = undefined;
+    const pending = this.queue;
+    this.queue = [];
+    if (pending.length === 0) return;
+    try {
+      this.loaded ??= this.opts.store.loadSeries().then((rows) => {
+        for (const r of rows) this.series.set(r.key, r);
+      });
+      await this.loaded;
+      const batch = await this.batchOf(pending.map((p) => p.interp));
+      await this.opts.exclusive(async () => {
+        await this.opts.store.commit(batch);
+        await this.opts.store.settle();
+      });
+      this.opts.onCommit?.();
+      for (const p of pending) p.resolve();
+    } catch (e) {
+      // Cumulative state may have advanced for data that was not stored: read it again from the store.
+      this.series.clear();
+      this.loaded = undefined;
+      for (const p of pending) p.reject(e);
+    }
+  }
+
+  /** The change a point brings: its value for a delta series, the increase since the last point for a cumulative one. */
+  private delta(key: string, temporality: Temporality, startNano: string, value: number, changed: Map<string, SeriesState>): number {
+    if (temporality !== 'cumulative') return value;
+    const last = changed.get(key) ?? this.series.get(key);
+    const state = { key, startNano, value };
+    changed.set(key, state);
+    this.series.set(key, state);
+    if (!last || last.startNano !== startNano || value < last.value) return value; // a new or restarted series
+    return value - last.value;
+  }
+
+  private async batchOf(interps: Interpretation[]): Promise<Batch> {
+    const changed = new Map<string, SeriesState>();
+    const events: UsageEvent[] = [];
+    const counters = new Map<string, CounterValue>();
+    const grouped = new Map<string, { event: UsageEvent; withCache: number; tool: number }>();
+    const totals = new Map<string, MetricTotals>();
+    for (const interp of interps) {
+      for (const e of interp.events) events.push(e);
+      for (const c of interp.counters) {
+        const d = c.seriesKey ? this.delta(c.seriesKey, c.temporality, c.startNano, c.value, changed) : c.value;
+        if (d === 0) continue;
+        const key = `${c.name}\u0000${JSON.stringify(c.labels)}`;
+        const acc = counters.get(key);
+        if (acc) acc.value += d;
+        else counters.set(key, { name: c.name, labels: c.labels, value: d });
+      }
+      for (const p of interp.usage) {
+        const d = this.delta(p.seriesKey, p.temporality, p.startNano, p.value, changed);
+        if (d === 0) continue;
+        addUsage(grouped, totals, p, d);
+      }
+    }
+    const metricEvents: UsageEvent[] = [];
+    for (const g of grouped.values()) {
+      // Gemini's input metric includes cached and tool-use prompt tokens are input too.
+      if (g.withCache > 0) g.event.input += Math.max(g.withCache - g.event.cacheRead, 0);
+      g.event.input += g.tool;
+      g.event.output += g.event.reasoning && g.event.tool === 'gemini' ? g.event.reasoning : 0;
+      g.event.host = this.opts.host;
+      metricEvents.push(g.event);
+    }
+    this.received.events += events.length;
+    this.received.metricPoints += metricEvents.length;
+    this.received.counters += counters.size;
+    const book = events.length + metricEvents.length > 0 ? await this.opts.priceBook() : undefined;
+    return {
+      replacedFileIds: [],
+      checkpoints: [],
+      events: book ? await priceEvents(events, book, null) : [],
+      metricEvents: book ? await priceEvents(metricEvents, book, null) : [],
+      metricTotals: [...totals.values()],
+      counters: [...counters.values()],
+      series: [...changed.values()],
+    };
+  }
+}
+
+function addUsage(
+  grouped: Map<string, { event: UsageEvent; withCache: number; tool: number }>,
+  totals: Map<string, MetricTotals>,
+  p: MetricUsagePoint,
+  d: number,
+): void {
+  const session = p.sessionId || 'unknown';
+  const key = metricKey(session, `${p.tool}\u0001${p.model}\u0001${p.variant}\u0001${p.timeNano}`);
+  let g = grouped.get(key);
+  if (!g) {
+    const event: UsageEvent = {
+      ...emptyCounts(), ts: nanosToMs(p.timeNano), tool: p.tool as Tool, source: 'otlp', host: '', sessionId: session,
+      project: '', model: p.model, speed: p.variant.includes('speed=fast') ? 'fast' : 'standard', reportedCost: null,
+      dedupKey: key, requestId: null, isSidechain: false,
+    };
+    grouped.set(key, (g = { event, withCache: 0, tool: 0 }));
+  }
+  const n = Math.round(d);
+  const e = g.event;
+  switch (p.kind) {
+    case 'input': e.input += n; break;
+    case 'output': e.output += n; break;
+    case 'cacheRead': e.cacheRead += n; break;
+    case 'cacheWrite': e.cacheWrite5m += n; break;
+    case 'reasoning': e.reasoning += n; break;
+    case 'inputWithCache': g.withCache += n; break;
+    case 'tool': g.tool += n; break;
+    case 'cost': e.reportedCost = (e.reportedCost ?? 0) + d; break;
+  }
+  const tk = `${session}\u0000${p.tool}`;
+  let t = totals.get(tk);
+  if (!t) totals.set(tk, (t = { sessionId: session, tool: p.tool, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0, lastTs: 0 }));
+  t.lastTs = Math.max(t.lastTs, e.ts);
+  if (p.kind === 'input' || p.kind === 'tool') t.input += n;
+  else if (p.kind === 'inputWithCache') t.input += n; // corrected for cache below, per event, not per total
+  else if (p.kind === 'output' || (p.kind === 'reasoning' && p.tool === 'gemini')) t.output += n;
+  else if (p.kind === 'cacheRead') {
+    t.cacheRead += n;
+    if (p.tool === 'gemini') t.input -= n;
+  } else if (p.kind === 'cacheWrite') t.cacheWrite += n;
+  else if (p.kind === 'cost') t.cost += d;
+}

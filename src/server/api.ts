@@ -1,0 +1,136 @@
+// The JSON API: a summary for status lines and dashboards, usage grouped by time or by dimension, 5-hour blocks.
+import { buildBlocks } from '../core/blocks.js';
+import { cacheWrite, totalTokens, type TokenCounts } from '../core/event.js';
+import { startOfDay } from '../core/report.js';
+import { DayKeyer, LOCAL_ZONE, dayOfNumber, offsetSegments } from '../core/time.js';
+import type { BreakdownKey, Store, UsageFilter } from '../store/store.js';
+import { addTo, toEntry, windowView, zeroTotals, type LiveState, type Totals } from './live.js';
+
+export class ApiError extends Error {
+  constructor(message: string, readonly status = 400) {
+    super(message);
+  }
+}
+
+const MINUTE = 60_000;
+const HOUR = 3600_000;
+const DAY = 86_400_000;
+
+/** An instant from a query parameter: epoch milliseconds, an ISO date-time, or a YYYY-MM-DD day (local midnight). */
+export function parseInstant(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (/^\d{10,14}$/.test(value)) return Number(value);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return startOfDay(value, LOCAL_ZONE);
+  const t = Date.parse(value);
+  if (Number.isFinite(t)) return t;
+  throw new ApiError(`query parameter ${name}: "${value}" is not a date (YYYY-MM-DD, ISO 8601 or epoch milliseconds)`);
+}
+
+type Query = Record<string, string | undefined>;
+
+function filterOf(q: Query, defaultSince: number | undefined): UsageFilter {
+  const f: UsageFilter = { fromTs: parseInstant(q.since, 'since') ?? defaultSince, toTs: parseInstant(q.until, 'until') };
+  for (const k of ['project', 'session', 'tool', 'model', 'host'] as const) if (q[k]) f[k] = q[k];
+  return f;
+}
+
+/** Counts as the API shows them: cache writes also summed, and the token total. */
+const withTotal = <T extends TokenCounts>(t: T) => ({ ...t, cacheWrite: cacheWrite(t), totalTokens: totalTokens(t) });
+
+export class Api {
+  constructor(private readonly store: Store, private readonly live: LiveState, private readonly info: { version: string; host: string; startedAt: number }) {}
+
+  async summary(now = Date.now()) {
+    const all = zeroTotals();
+    const byTool = new Map<string, Totals>();
+    for (const r of await this.live.totals()) {
+      addTo(all, r);
+      let t = byTool.get(r.tool);
+      if (!t) byTool.set(r.tool, (t = zeroTotals()));
+      addTo(t, r);
+    }
+    const todayKey = new DayKeyer(LOCAL_ZONE).day(now);
+    const today = zeroTotals();
+    for (const r of await this.store.breakdown({ fromTs: startOfDay(todayKey, LOCAL_ZONE) }, 'tool')) addTo(today, r);
+    const recent = this.live.recentEvents();
+    const last = recent.at(-1);
+    let session = null;
+    if (last) {
+      const t = zeroTotals();
+      for (const r of await this.store.breakdown({ session: last.sessionId }, 'session')) addTo(t, r);
+      session = { id: last.sessionId, tool: last.tool, project: last.project, model: last.model, lastActivity: new Date(last.ts).toISOString(), ...withTotal(t) };
+    }
+    const window = await this.live.window();
+    return {
+      updatedAt: new Date(now).toISOString(),
+      version: this.info.version,
+      host: this.info.host,
+      uptimeSeconds: Math.round((now - this.info.startedAt) / 1000),
+      totals: withTotal(all),
+      byTool: Object.fromEntries([...byTool].map(([k, v]) => [k, withTotal(v)])),
+      today: { date: todayKey, ...withTotal(today) },
+      session,
+      window: window && {
+        ...window, start: new Date(window.start).toISOString(), reset: new Date(window.reset).toISOString(),
+        tokens: withTotal(window.tokens),
+      },
+      rate: this.live.recentRate(),
+    };
+  }
+
+  async usage(q: Query, now = Date.now()) {
+    const group = q.group ?? 'day';
+    if (group === 'minute' || group === 'hour') {
+      const step = group === 'minute' ? MINUTE : HOUR;
+      const f = filterOf(q, now - (group === 'minute' ? 60 * MINUTE : 48 * HOUR));
+      const rows = await this.store.timeBuckets(f, step);
+      return { group, since: iso(f.fromTs), until: iso(f.toTs), rows: rows.map((r) => ({ ...withTotal(r), t: new Date(r.t).toISOString() })) };
+    }
+    if (group === 'day') {
+      const f = filterOf(q, now - 30 * DAY);
+      const from = f.fromTs ?? 0;
+      const to = f.toTs ?? now + DAY;
+      const rows = await this.store.usage(f, { by: 'day', offsets: offsetSegments(LOCAL_ZONE, from - DAY, to + DAY) });
+      const byDay = new Map<number, Totals>();
+      for (const r of rows) {
+        let t = byDay.get(r.group as number);
+        if (!t) byDay.set(r.group as number, (t = zeroTotals()));
+        addTo(t, { ...r, cost: r.autoCost });
+      }
+      const out = [...byDay].sort((a, b) => a[0] - b[0]).map(([d, t]) => ({ day: dayOfNumber(d), ...withTotal(t) }));
+      return { group, since: iso(f.fromTs), until: iso(f.toTs), rows: out };
+    }
+    const keys: BreakdownKey[] = ['model', 'project', 'session', 'tool', 'host'];
+    if (!keys.includes(group as BreakdownKey)) throw new ApiError(`query parameter group: "${group}" is not one of minute, hour, day, ${keys.join(', ')}`);
+    const f = filterOf(q, undefined);
+    const rows = await this.store.breakdown(f, group as BreakdownKey);
+    return { group, since: iso(f.fromTs), until: iso(f.toTs), rows: rows.map((r) => ({ ...withTotal(r), lastActivity: new Date(r.lastTs).toISOString() })) };
+  }
+
+  /** 5-hour blocks in ccusage's JSON shape. */
+  async blocks(q: Query, now = Date.now()) {
+    const since = parseInstant(q.since, 'since') ?? now - 7 * DAY;
+    const rows = (await this.store.eventsSince(since)).filter((r) => r.ts <= now);
+    let blocks = buildBlocks(rows.map(toEntry), now);
+    if (q.active === '1' || q.active === 'true') blocks = blocks.filter((b) => b.isActive);
+    return {
+      blocks: blocks.map((b) => {
+        const w = windowView(b, now);
+        return {
+          id: b.id, startTime: new Date(b.start).toISOString(), endTime: new Date(b.end).toISOString(),
+          actualEndTime: b.actualEnd === null ? null : new Date(b.actualEnd).toISOString(), isActive: b.isActive, isGap: b.isGap,
+          entries: b.entries,
+          tokenCounts: { inputTokens: b.tokens.input, outputTokens: b.tokens.output, cacheCreationInputTokens: b.tokens.cacheWrite5m + b.tokens.cacheWrite1h, cacheReadInputTokens: b.tokens.cacheRead },
+          totalTokens: b.totalTokens, costUSD: b.cost, models: b.models,
+          burnRate: w.burnRate && { tokensPerMinute: w.burnRate.tokensPerMinute, costPerHour: w.burnRate.costPerHour },
+          projection: w.projection,
+        };
+      }),
+    };
+  }
+}
+
+function iso(ts: number | undefined): string | null {
+  return ts === undefined ? null : new Date(ts).toISOString();
+}
+

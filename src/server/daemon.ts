@@ -1,0 +1,284 @@
+// `tokenmeter serve`: one process that keeps the index current as logs grow, receives telemetry, and serves
+// everything that polls. Writes to the store happen one at a time (file ingestion and telemetry take turns), and
+// each write is followed by a pull into the in-memory read model.
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { refreshIndex, type IndexStats } from '../ingest/indexer.js';
+import { openPriceBook } from '../ingest/prices.js';
+import { TelemetryIngest } from '../ingest/telemetry.js';
+import { FolderWatcher, foldersToWatch, type Change } from '../ingest/watcher.js';
+import { claudeRoots, discoverClaudeFiles } from '../sources/claude-code/discover.js';
+import type { DiscoveredFile } from '../sources/discovery.js';
+import { SqliteStore } from '../store/sqlite.js';
+import type { PriceBook } from '../core/pricing.js';
+import { Api } from './api.js';
+import { Guard, isLoopbackHost } from './guard.js';
+import { buildHttpApp } from './http.js';
+import { InstanceLock } from './instance-lock.js';
+import { LiveState } from './live.js';
+import { Logger } from './log.js';
+import { MetricsExposition } from './metrics.js';
+import { startGrpc } from './otlp-grpc.js';
+import { OtlpReceiver } from './otlp-receiver.js';
+import { SnapshotWriter } from './snapshot.js';
+import { StreamHub } from './stream.js';
+
+/** Appends arriving together (a streamed response writes several lines) are read in one pass. */
+const DEBOUNCE_MS = 8;
+
+export interface DaemonOptions {
+  home: string;
+  indexPath: string;
+  bindHost: string;
+  port: number;
+  /** null: no gRPC receiver. */
+  grpcPort: number | null;
+  token: string | undefined;
+  hostName: string;
+  snapshotPath: string | null;
+  sweepMs: number;
+  logger: Logger;
+  version: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export class StartupError extends Error {}
+
+/** Runs `fn`s one after another, in call order. */
+function serial() {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = tail.then(fn, fn);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+export class Daemon {
+  private readonly log: Logger;
+  private store!: SqliteStore;
+  private lock!: InstanceLock;
+  private live!: LiveState;
+  private telemetry!: TelemetryIngest;
+  private stream!: StreamHub;
+  private snapshot: SnapshotWriter | undefined;
+  private watcher: FolderWatcher | undefined;
+  private closeHttp: (() => Promise<void>) | undefined;
+  private closeGrpc: (() => Promise<void>) | undefined;
+  private readonly exclusive = serial();
+  private files = new Map<string, DiscoveredFile>();
+  private pendingPaths = new Set<string>();
+  private pendingSweep = false;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+  private prices: Promise<PriceBook> | undefined;
+  private readonly startedAt = Date.now();
+  private parseErrors = 0;
+  private transcriptEvents = 0;
+  httpPort = 0;
+  grpcPort: number | null = null;
+
+  constructor(private readonly opts: DaemonOptions) {
+    this.log = opts.logger;
+  }
+
+  async start(): Promise<void> {
+    const o = this.opts;
+    if (!isLoopbackHost(o.bindHost) && !o.token) {
+      throw new StartupError(`listening on ${o.bindHost} (not loopback) needs a bearer token: set --token or TOKENMETER_TOKEN`);
+    }
+    this.lock = new InstanceLock(join(o.home, 'daemon.lock'));
+    const owner = () => ({ pid: process.pid, port: this.httpPort || o.port, host: o.bindHost, startedAt: new Date(this.startedAt).toISOString() });
+    this.lock.acquire(owner());
+    try {
+      this.store = new SqliteStore(o.indexPath);
+      this.live = new LiveState(this.store);
+      await this.live.start();
+      const priceBook = () => (this.prices ??= openPriceBook(this.store));
+      this.telemetry = new TelemetryIngest({
+        store: this.store, host: o.hostName, priceBook, exclusive: this.exclusive,
+        onCommit: () => void this.live.pull(),
+      });
+      const receiver = new OtlpReceiver(this.telemetry, o.hostName, (m) => this.log.warn(m));
+      const guard = new Guard({ bindHost: o.bindHost, token: o.token });
+      const metrics = new MetricsExposition(this.live, this.store, {
+        filesWatched: () => this.files.size,
+        parseErrors: () => this.parseErrors,
+        ingested: () => ({ transcript: this.transcriptEvents, otlp: this.telemetry.received.events + this.telemetry.received.metricPoints }),
+        otlp: () => ({ requests: receiver.requests, rejected: receiver.rejected, failures: receiver.failures }),
+      });
+      this.stream = new StreamHub(this.live);
+      const api = new Api(this.store, this.live, { version: o.version, host: o.hostName, startedAt: this.startedAt });
+      const app = buildHttpApp({
+        guard, receiver, metrics, api, stream: this.stream, log: (m) => this.log.warn(m),
+        health: () => ({
+          version: o.version, pid: process.pid, uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
+          filesWatched: this.files.size, streamClients: this.stream.size,
+        }),
+      });
+      try {
+        await app.listen({ host: o.bindHost, port: o.port });
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        if (err.code === 'EADDRINUSE') throw new StartupError(`port ${o.port} on ${o.bindHost} is already in use (another tokenmeter or an OTel Collector?); choose another with --port or TOKENMETER_PORT`);
+        throw e;
+      }
+      this.closeHttp = () => app.close();
+      const address = app.server.address();
+      this.httpPort = typeof address === 'object' && address ? address.port : o.port;
+      if (o.grpcPort !== null) {
+        try {
+          const g = await startGrpc(o.bindHost, o.grpcPort, receiver, guard, o.token);
+          this.grpcPort = g.port;
+          this.closeGrpc = g.close;
+        } catch (e) {
+          throw new StartupError(`cannot listen for OTLP/gRPC on ${o.bindHost}:${o.grpcPort}: ${(e as Error).message} (--grpc-port to change it, --no-grpc to turn it off)`);
+        }
+      }
+      this.lock.update(owner());
+      this.log.info(`listening on http://${o.bindHost}:${this.httpPort}${this.grpcPort !== null ? `, OTLP/gRPC on ${o.bindHost}:${this.grpcPort}` : ''}; index ${o.indexPath}`);
+
+      this.watcher = new FolderWatcher({
+        isLog: (name) => name.endsWith('.jsonl'),
+        onChange: (c) => this.schedule(c),
+        sweepMs: o.sweepMs,
+        onError: (dir, e) => this.log.debug(`cannot watch ${dir}: ${e.message}`),
+      });
+      if (o.snapshotPath) {
+        this.snapshot = new SnapshotWriter(o.snapshotPath, () => snapshotOf(api), () => this.live.version, (e) => this.log.warn(`snapshot ${o.snapshotPath}: ${e.message}`));
+        this.snapshot.start();
+      }
+      // The first pass may be a cold index of a large history; the endpoints answer meanwhile.
+      this.schedule({ kind: 'sweep' });
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
+  }
+
+  private schedule(c: Change): void {
+    if (this.stopping) return;
+    if (c.kind === 'sweep') this.pendingSweep = true;
+    else for (const p of c.paths) this.pendingPaths.add(p);
+    if (!this.timer && !this.running) this.timer = setTimeout(() => void this.runPending(), DEBOUNCE_MS);
+  }
+
+  /** Resolves when everything seen so far is in the store (for tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.timer || this.running) {
+      if (this.running) await this.running;
+      else await new Promise((r) => setTimeout(r, DEBOUNCE_MS));
+    }
+  }
+
+  private async runPending(): Promise<void> {
+    this.timer = undefined;
+    this.running = (async () => {
+      while ((this.pendingSweep || this.pendingPaths.size > 0) && !this.stopping) {
+        const sweep = this.pendingSweep;
+        const paths = this.pendingPaths;
+        this.pendingSweep = false;
+        this.pendingPaths = new Set();
+        try {
+          await this.exclusive(() => (sweep ? this.sweep() : this.readFiles(paths)));
+          await this.live.pull();
+        } catch (e) {
+          this.log.error(`indexing failed: ${(e as Error).stack ?? (e as Error).message}`);
+        }
+      }
+    })();
+    await this.running;
+    this.running = undefined;
+  }
+
+  private account(stats: IndexStats, started: number): void {
+    this.parseErrors += stats.badLines;
+    this.transcriptEvents += stats.events;
+    if (stats.filesRead > 0) {
+      this.log.info(`read ${stats.filesRead} file(s), ${(stats.bytesRead / 1048576).toFixed(2)} MB, ${stats.events} requests in ${(performance.now() - started).toFixed(0)} ms`);
+    }
+    for (const p of stats.problems) this.log.info(`${p.path}${p.line ? `:${p.line}` : ''}: ${p.message}`);
+  }
+
+  /** Looks at every root and file again: new sessions, new roots, anything watching missed. */
+  private async sweep(): Promise<void> {
+    const started = performance.now();
+    const discovery = discoverClaudeFiles(this.opts.env, await this.store.dirListings());
+    await this.store.saveDirListings(discovery.listings);
+    this.files = new Map(discovery.files.map((f) => [f.path, f]));
+    const stats = await refreshIndex(this.store, discovery.files, { host: this.opts.hostName });
+    this.account(stats, started);
+    this.watcher?.setFolders(foldersToWatch(this.watchRoots(), this.files.keys()));
+  }
+
+  /** Where transcripts may appear: each root's projects/ folder, or the root itself until projects/ exists. */
+  private watchRoots(): string[] {
+    const out: string[] = [];
+    for (const root of claudeRoots(this.opts.env).roots) {
+      for (const dir of [join(root, 'projects'), root]) {
+        try {
+          if (statSync(dir).isDirectory()) {
+            out.push(realpathSync.native(dir));
+            break;
+          }
+        } catch {
+          // not there (yet): the sweep looks again
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Reads the files a watch event named; one not seen before (a new session) takes a sweep. */
+  private async readFiles(paths: Set<string>): Promise<void> {
+    const started = performance.now();
+    const batch: DiscoveredFile[] = [];
+    for (const path of paths) {
+      const known = this.files.get(path);
+      if (!known) {
+        if (existsSync(path)) return this.sweep();
+        continue;
+      }
+      try {
+        const st = statSync(path);
+        const f = { ...known, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+        this.files.set(path, f);
+        batch.push(f);
+      } catch {
+        return this.sweep(); // removed or replaced
+      }
+    }
+    if (batch.length === 0) return;
+    this.account(await refreshIndex(this.store, batch, { host: this.opts.hostName }), started);
+  }
+
+  /** Stops taking work, finishes what was taken (file reads, telemetry writes), and closes the store. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.watcher?.close();
+      this.snapshot?.stop();
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.stream?.close();
+      await this.closeHttp?.().catch(() => undefined);
+      await this.closeGrpc?.().catch(() => undefined);
+      await this.telemetry?.flush().catch(() => undefined);
+      if (this.running) await this.running;
+      await this.exclusive(async () => undefined);
+      if (this.snapshot) await this.snapshot.write().catch(() => undefined);
+      await this.store?.close().catch(() => undefined);
+      this.lock?.release();
+    })();
+    return this.stopping;
+  }
+}
+
+/** What token-metrics.json holds: the summary a status line needs, without all-time breakdowns. */
+async function snapshotOf(api: Api) {
+  const s = await api.summary();
+  return {
+    updatedAt: s.updatedAt, host: s.host, session: s.session, today: s.today, window: s.window,
+    tokensPerMinute: s.rate.tokensPerMinute, costPerHour: s.rate.costPerHour,
+  };
+}

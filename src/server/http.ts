@@ -1,0 +1,115 @@
+// The daemon's HTTP surface: OTLP/HTTP receiver, Prometheus endpoints, JSON API, event stream, health.
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { encodeExportResponse, encodeStatus, responseObject, type Signal } from '../sources/otlp/proto.js';
+import { Api, ApiError } from './api.js';
+import type { Guard } from './guard.js';
+import type { MetricsExposition } from './metrics.js';
+import { decodeBody, decompress, MAX_BODY_BYTES, ReceiveError, type OtlpReceiver } from './otlp-receiver.js';
+import type { StreamHub } from './stream.js';
+
+const PROTOBUF = 'application/x-protobuf';
+const JSON_TYPE = 'application/json';
+const PROMETHEUS_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+export interface HttpParts {
+  guard: Guard;
+  receiver: OtlpReceiver;
+  metrics: MetricsExposition;
+  api: Api;
+  stream: StreamHub;
+  health: () => Record<string, unknown>;
+  log: (msg: string) => void;
+}
+
+function mediaType(req: FastifyRequest): string {
+  return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** An OTLP/HTTP error: a google.rpc.Status in the request's own encoding. */
+function otlpError(reply: FastifyReply, status: number, grpcCode: number, message: string, protobuf: boolean) {
+  if (protobuf) return reply.code(status).type(PROTOBUF).send(Buffer.from(encodeStatus(grpcCode, message)));
+  return reply.code(status).type(JSON_TYPE).send({ code: grpcCode, message });
+}
+
+export function buildHttpApp(p: HttpParts): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, forceCloseConnections: true, return503OnClosing: true });
+
+  // Bodies stay raw: they may be gzip, and OTLP decides how to read them.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (req, reply) => {
+    const otlp = req.method === 'POST' && req.url.startsWith('/v1/');
+    const verdict = p.guard.check({
+      hostHeader: req.headers.host, remoteAddress: req.socket.remoteAddress, authorization: req.headers.authorization, otlp,
+    });
+    if (!verdict.ok) {
+      p.log(`refused ${req.method} ${req.url} from ${req.socket.remoteAddress}: ${verdict.message}`);
+      return reply.code(verdict.status).type(JSON_TYPE).send({ error: verdict.message });
+    }
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    const status = err.statusCode ?? 500;
+    if (req.method === 'POST' && req.url.startsWith('/v1/')) {
+      const signal = req.url.startsWith('/v1/logs') ? 'logs' : 'metrics';
+      p.receiver.count(signal, 'http', status);
+      const message = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `body larger than ${MAX_BODY_BYTES} bytes` : err.message;
+      return otlpError(reply, status, status === 413 ? 8 : 3, message, mediaType(req) === PROTOBUF);
+    }
+    if (status >= 500) p.log(`${req.method} ${req.url}: ${err.stack ?? err.message}`);
+    return reply.code(status).type(JSON_TYPE).send({ error: err.message });
+  });
+
+  const otlpRoute = (signal: Signal) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const type = mediaType(req);
+    const protobuf = type === PROTOBUF;
+    if (!protobuf && type !== JSON_TYPE) {
+      p.receiver.count(signal, 'http', 415);
+      return otlpError(reply, 415, 3, `Content-Type "${type || '(none)'}" is not ${PROTOBUF} or ${JSON_TYPE}`, false);
+    }
+    try {
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const body = decodeBody(signal, decompress(raw, req.headers['content-encoding'] as string | undefined), protobuf ? 'protobuf' : 'json');
+      const partial = await p.receiver.receive(signal, body);
+      p.receiver.count(signal, 'http', 200);
+      if (protobuf) return reply.code(200).type(PROTOBUF).send(Buffer.from(encodeExportResponse(signal, partial)));
+      return reply.code(200).type(JSON_TYPE).send(responseObject(signal, partial));
+    } catch (e) {
+      if (e instanceof ReceiveError) {
+        p.receiver.count(signal, 'http', e.httpStatus);
+        return otlpError(reply, e.httpStatus, e.grpcCode, e.message, protobuf);
+      }
+      // The store could not take it: the sender keeps the data and retries.
+      p.receiver.failures++;
+      p.receiver.count(signal, 'http', 503);
+      p.log(`otlp ${signal}: could not store an export: ${(e as Error).message}`);
+      return otlpError(reply.header('Retry-After', '5'), 503, 14, 'temporarily unable to store; retry', protobuf);
+    }
+  };
+  app.post('/v1/metrics', otlpRoute('metrics'));
+  app.post('/v1/logs', otlpRoute('logs'));
+  // Traces are accepted so that a sender configured for all signals sees no errors; they carry no usage.
+  app.post('/v1/traces', async (req, reply) => (mediaType(req) === PROTOBUF ? reply.type(PROTOBUF).send(Buffer.alloc(0)) : reply.send({})));
+
+  app.get('/v1/metrics', async (_req, reply) => reply.type(PROMETHEUS_TYPE).send(await p.metrics.seedText()));
+  app.get('/metrics', async (_req, reply) => reply.type(PROMETHEUS_TYPE).send(await p.metrics.text()));
+  app.get('/healthz', async () => ({ status: 'ok', ...p.health() }));
+
+  const apiRoute = (fn: (q: Record<string, string | undefined>) => Promise<unknown>) => async (req: FastifyRequest, reply: FastifyReply) => {
+    try {
+      return reply.type(JSON_TYPE).send(await fn(req.query as Record<string, string | undefined>));
+    } catch (e) {
+      if (e instanceof ApiError) return reply.code(e.status).send({ error: e.message });
+      throw e;
+    }
+  };
+  app.get('/api/summary', apiRoute(() => p.api.summary()));
+  app.get('/api/usage', apiRoute((q) => p.api.usage(q)));
+  app.get('/api/blocks', apiRoute((q) => p.api.blocks(q)));
+  app.get('/api/stream', (_req, reply) => {
+    reply.hijack();
+    p.stream.add(reply.raw);
+  });
+  return app;
+}

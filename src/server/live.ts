@@ -1,0 +1,147 @@
+// The daemon's read model: what every output (metrics, API, stream, snapshot) shows, computed from the store after
+// each write and kept in memory, so that a poll once a second costs a lookup, not a query.
+import { BLOCK_MS, buildBlocks, burnRate, project, type Block, type BlockEntry } from '../core/blocks.js';
+import { totalTokens, type TokenCounts } from '../core/event.js';
+import type { EventRow, Store, TotalsRow } from '../store/store.js';
+
+/** How far back the current window's chain of requests is looked for. */
+const WINDOW_LOOKBACK_MS = 48 * 3600_000;
+/** Events kept in memory for rates and the stream. */
+const RECENT_MS = 60 * 60_000;
+const RATE_WINDOW_MS = 10 * 60_000;
+
+export interface WindowView {
+  start: number;
+  /** When the window resets (start + 5 h). */
+  reset: number;
+  isActive: boolean;
+  tokens: TokenCounts;
+  totalTokens: number;
+  cost: number;
+  requests: number;
+  burnRate: { tokensPerMinute: number; costPerHour: number } | null;
+  projection: { totalTokens: number; totalCost: number; remainingMinutes: number } | null;
+}
+
+export interface Totals extends TokenCounts {
+  requests: number;
+  cost: number;
+  totalTokens: number;
+}
+
+export function zeroTotals(): Totals {
+  return { input: 0, output: 0, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0, reasoning: 0, requests: 0, cost: 0, totalTokens: 0 };
+}
+
+export function addTo(t: Totals, r: TokenCounts & { cost: number; requests?: number }): void {
+  t.input += r.input;
+  t.output += r.output;
+  t.cacheRead += r.cacheRead;
+  t.cacheWrite5m += r.cacheWrite5m;
+  t.cacheWrite1h += r.cacheWrite1h;
+  t.reasoning += r.reasoning;
+  t.cost += r.cost;
+  t.requests += r.requests ?? 1;
+  t.totalTokens = totalTokens(t);
+}
+
+type Listener = (kind: 'usage', event: EventRow) => void;
+
+export class LiveState {
+  private lastId = 0;
+  private recent: EventRow[] = [];
+  private totalsCache: TotalsRow[] | undefined;
+  private windowCache: { at: number; view: WindowView | null } | undefined;
+  private listeners = new Set<Listener>();
+  /** When the newest event was stored, and how old its own timestamp was then (the ingest lag). */
+  lastStoredAt = 0;
+  lastLagMs = 0;
+  version = 0;
+
+  constructor(private readonly store: Store, private readonly now: () => number = Date.now) {}
+
+  async start(): Promise<void> {
+    this.lastId = await this.store.lastEventId();
+    this.recent = (await this.store.eventsSince(this.now() - RECENT_MS)).filter((e) => e.ts <= this.now() + 60_000);
+  }
+
+  subscribe(l: Listener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  /** Picks up what was stored since the last call (after any write), and tells subscribers. */
+  async pull(): Promise<number> {
+    this.totalsCache = undefined;
+    this.windowCache = undefined;
+    this.version++;
+    let n = 0;
+    for (;;) {
+      const rows = await this.store.eventsAfter(this.lastId, 5000);
+      if (rows.length === 0) break;
+      const now = this.now();
+      for (const e of rows) {
+        this.lastId = e.id;
+        if (now - e.ts <= RECENT_MS) this.recent.push(e);
+        this.lastLagMs = Math.max(now - e.ts, 0);
+        for (const l of this.listeners) l('usage', e);
+      }
+      this.lastStoredAt = now;
+      n += rows.length;
+    }
+    if (n > 0) this.recent.sort((a, b) => a.ts - b.ts);
+    const cutoff = this.now() - RECENT_MS;
+    let drop = 0;
+    while (drop < this.recent.length && this.recent[drop]!.ts < cutoff) drop++;
+    if (drop > 0) this.recent = this.recent.slice(drop);
+    return n;
+  }
+
+  async totals(): Promise<TotalsRow[]> {
+    return (this.totalsCache ??= await this.store.totals());
+  }
+
+  /** Events of the last hour, oldest first. */
+  recentEvents(): EventRow[] {
+    return this.recent;
+  }
+
+  /** Sums of the events whose time is within the last `ms`. */
+  recentTotals(ms: number): Totals {
+    const t = zeroTotals();
+    const from = this.now() - ms;
+    for (let i = this.recent.length - 1; i >= 0 && this.recent[i]!.ts >= from; i--) addTo(t, this.recent[i]!);
+    return t;
+  }
+
+  /** Tokens per minute and dollars per hour over the last 10 minutes. */
+  recentRate(): { tokensPerMinute: number; costPerHour: number } {
+    const t = this.recentTotals(RATE_WINDOW_MS);
+    return { tokensPerMinute: t.totalTokens / (RATE_WINDOW_MS / 60_000), costPerHour: t.cost * (3600_000 / RATE_WINDOW_MS) };
+  }
+
+  /** The current (or last) 5-hour window; recomputed after a write or when a minute has passed. */
+  async window(): Promise<WindowView | null> {
+    const now = this.now();
+    if (this.windowCache && now - this.windowCache.at < 60_000) return this.windowCache.view;
+    const rows = await this.store.eventsSince(now - WINDOW_LOOKBACK_MS);
+    const blocks = buildBlocks(rows.filter((r) => r.ts <= now).map(toEntry), now);
+    const last = blocks.filter((b) => !b.isGap).at(-1);
+    const view = last ? windowView(last, now) : null;
+    this.windowCache = { at: now, view };
+    return view;
+  }
+}
+
+export function toEntry(r: EventRow): BlockEntry {
+  return { ts: r.ts, model: r.model, cost: r.cost, input: r.input, output: r.output, cacheRead: r.cacheRead,
+    cacheWrite5m: r.cacheWrite5m, cacheWrite1h: r.cacheWrite1h, reasoning: r.reasoning };
+}
+
+export function windowView(b: Block, now: number): WindowView {
+  const rate = burnRate(b);
+  return {
+    start: b.start, reset: b.start + BLOCK_MS, isActive: b.isActive, tokens: b.tokens, totalTokens: b.totalTokens,
+    cost: b.cost, requests: b.entries, burnRate: rate, projection: project(b, rate, now),
+  };
+}

@@ -1,0 +1,79 @@
+// The daemon's log: to stderr and to a file in TOKENMETER_HOME that rotates by size. Quiet by default (warnings
+// and errors); --verbose or DEBUG=tokenmeter adds what it does, line by line.
+import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+const MAX_FILE_BYTES = 1 << 20;
+const KEEP_FILES = 3;
+
+export type Level = 'error' | 'warn' | 'info' | 'debug';
+const RANK: Record<Level, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+
+export class Logger {
+  private size = 0;
+
+  constructor(private readonly file: string | null, private readonly level: Level, private readonly stderr = true) {
+    if (file) {
+      mkdirSync(dirname(file), { recursive: true });
+      try {
+        this.size = statSync(file).size;
+      } catch {
+        this.size = 0;
+      }
+    }
+  }
+
+  enabled(level: Level): boolean {
+    return RANK[level] <= RANK[this.level];
+  }
+
+  error(msg: string): void {
+    this.write('error', msg);
+  }
+  warn(msg: string): void {
+    this.write('warn', msg);
+  }
+  info(msg: string): void {
+    this.write('info', msg);
+  }
+  debug(msg: string): void {
+    this.write('debug', msg);
+  }
+
+  private write(level: Level, msg: string): void {
+    if (!this.enabled(level)) return;
+    const line = `${new Date().toISOString()} ${level.padEnd(5)} ${msg}\n`;
+    if (this.stderr) process.stderr.write(line);
+    if (!this.file) return;
+    try {
+      if (this.size + line.length > MAX_FILE_BYTES) this.rotate();
+      appendFileSync(this.file, line);
+      this.size += Buffer.byteLength(line);
+    } catch {
+      // A full disk or a removed folder must not stop the daemon; stderr still has the line.
+    }
+  }
+
+  /** daemon.log → daemon.log.1 → … → daemon.log.3 (dropped). */
+  private rotate(): void {
+    for (let i = KEEP_FILES - 1; i >= 1; i--) {
+      try {
+        renameSync(`${this.file}.${i}`, `${this.file}.${i + 1}`);
+      } catch {
+        // not there yet
+      }
+    }
+    try {
+      renameSync(this.file!, `${this.file}.1`);
+    } catch {
+      // not there yet
+    }
+    this.size = 0;
+  }
+}
+
+export function logLevel(verbose: boolean, env: NodeJS.ProcessEnv = process.env): Level {
+  const debug = (env.DEBUG ?? '').split(',').map((s) => s.trim());
+  if (debug.includes('tokenmeter') || debug.includes('tokenmeter:*') || debug.includes('*')) return 'debug';
+  return verbose ? 'info' : 'warn';
+}

@@ -1,0 +1,160 @@
+// Flattens an OTLP export request (in its JSON form, which protobuf requests are decoded into) into data points and
+// log records with plain attribute maps. Field names are accepted in lowerCamelCase (the OTLP/JSON spelling) and
+// in snake_case (what some hand-written senders use).
+
+export type AttrValue = string | number | boolean;
+export type Attributes = Record<string, AttrValue>;
+
+/** Longer attribute values are cut: we keep ids and names, never content, and a sender may send anything. */
+export const MAX_ATTRIBUTE_CHARS = 256;
+
+export type Temporality = 'delta' | 'cumulative' | 'unspecified';
+
+export interface MetricPoint {
+  name: string;
+  unit: string;
+  kind: 'sum' | 'gauge';
+  temporality: Temporality;
+  /** Resource, scope and point attributes, the point's own winning. */
+  attrs: Attributes;
+  startNano: string;
+  timeNano: string;
+  value: number;
+}
+
+export interface LogEvent {
+  /** The event's full name, e.g. `claude_code.api_request`. */
+  name: string;
+  timeNano: string;
+  attrs: Attributes;
+}
+
+export interface Flattened<T> {
+  items: T[];
+  /** Points or records that could not be understood (no value, no time): reported back as rejected. */
+  rejected: number;
+  problems: string[];
+}
+
+type Json = Record<string, unknown>;
+
+const field = (o: Json, camel: string, snake: string): unknown => (o[camel] !== undefined ? o[camel] : o[snake]);
+const list = (v: unknown): Json[] => (Array.isArray(v) ? (v.filter((x) => x !== null && typeof x === 'object') as Json[]) : []);
+const obj = (v: unknown): Json | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
+
+function anyValue(v: unknown): AttrValue | undefined {
+  const o = obj(v);
+  if (!o) return undefined;
+  const s = field(o, 'stringValue', 'string_value');
+  if (typeof s === 'string') return s.length > MAX_ATTRIBUTE_CHARS ? s.slice(0, MAX_ATTRIBUTE_CHARS) : s;
+  const i = field(o, 'intValue', 'int_value');
+  if (typeof i === 'string' || typeof i === 'number') {
+    const n = Number(i);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  const d = field(o, 'doubleValue', 'double_value');
+  if (typeof d === 'number') return d;
+  if (typeof d === 'string' && Number.isFinite(Number(d))) return Number(d); // "NaN"/"Infinity" spellings
+  const b = field(o, 'boolValue', 'bool_value');
+  if (typeof b === 'boolean') return b;
+  return undefined; // arrays, maps and bytes carry nothing we read
+}
+
+export function attributes(v: unknown, into: Attributes = {}): Attributes {
+  for (const kv of list(v)) {
+    const key = kv.key;
+    if (typeof key !== 'string') continue;
+    const value = anyValue(kv.value);
+    if (value !== undefined) into[key] = value;
+  }
+  return into;
+}
+
+/** A nanosecond timestamp as a decimal string ('' when absent or malformed). */
+function nanos(v: unknown): string {
+  if (typeof v === 'string' && /^\d{1,20}$/.test(v)) return v.replace(/^0+(?=\d)/, '');
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return BigInt(Math.round(v)).toString();
+  return '';
+}
+
+export function nanosToMs(n: string): number {
+  return n.length > 6 ? Number(n.slice(0, -6)) : 0;
+}
+
+const TEMPORALITY: Record<string, Temporality> = {
+  '1': 'delta', '2': 'cumulative', AGGREGATION_TEMPORALITY_DELTA: 'delta', AGGREGATION_TEMPORALITY_CUMULATIVE: 'cumulative',
+};
+
+function pointValue(p: Json): number | undefined {
+  const d = field(p, 'asDouble', 'as_double');
+  if (typeof d === 'number') return d;
+  const i = field(p, 'asInt', 'as_int');
+  if (typeof i === 'string' || typeof i === 'number') return Number(i);
+  return undefined;
+}
+
+export function flattenMetrics(body: Json): Flattened<MetricPoint> {
+  const out: Flattened<MetricPoint> = { items: [], rejected: 0, problems: [] };
+  for (const rm of list(field(body, 'resourceMetrics', 'resource_metrics'))) {
+    const resource = attributes(obj(rm.resource)?.attributes);
+    for (const sm of list(field(rm, 'scopeMetrics', 'scope_metrics'))) {
+      for (const m of list(sm.metrics)) {
+        const name = typeof m.name === 'string' ? m.name : '';
+        const unit = typeof m.unit === 'string' ? m.unit : '';
+        const sum = obj(m.sum);
+        const gauge = obj(m.gauge);
+        const data = sum ?? gauge;
+        if (!name || !data) continue; // histograms, summaries, and metrics without data: accepted, not read
+        const temporality = sum ? (TEMPORALITY[String(field(sum, 'aggregationTemporality', 'aggregation_temporality'))] ?? 'unspecified') : 'unspecified';
+        for (const p of list(field(data, 'dataPoints', 'data_points'))) {
+          const value = pointValue(p);
+          const timeNano = nanos(field(p, 'timeUnixNano', 'time_unix_nano'));
+          if (value === undefined || !Number.isFinite(value) || !timeNano) {
+            out.rejected++;
+            if (out.problems.length < 5) out.problems.push(`metric ${name}: a data point without ${!timeNano ? 'timeUnixNano' : 'a numeric value'}`);
+            continue;
+          }
+          out.items.push({
+            name, unit, kind: sum ? 'sum' : 'gauge', temporality,
+            attrs: attributes(p.attributes, { ...resource }),
+            startNano: nanos(field(p, 'startTimeUnixNano', 'start_time_unix_nano')),
+            timeNano, value,
+          });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Claude Code names an event in the body (`claude_code.api_request`) and in `event.name` (`api_request`); newer SDKs
+ * use the record's `eventName`; Gemini CLI and Codex put the full name in `event.name`.
+ */
+function eventName(r: Json, attrs: Attributes, serviceName: string): string {
+  const body = obj(r.body);
+  const bodyText = body ? anyValue(body) : undefined;
+  const candidates = [field(r, 'eventName', 'event_name'), attrs['event.name'], bodyText];
+  for (const c of candidates) if (typeof c === 'string' && c.includes('.') && !c.includes(' ')) return c;
+  const short = attrs['event.name'];
+  if (typeof short === 'string' && short) return `${serviceName.replaceAll('-', '_')}.${short}`;
+  return '';
+}
+
+export function flattenLogs(body: Json): Flattened<LogEvent> {
+  const out: Flattened<LogEvent> = { items: [], rejected: 0, problems: [] };
+  for (const rl of list(field(body, 'resourceLogs', 'resource_logs'))) {
+    const resource = attributes(obj(rl.resource)?.attributes);
+    const serviceName = typeof resource['service.name'] === 'string' ? resource['service.name'] : '';
+    for (const sl of list(field(rl, 'scopeLogs', 'scope_logs'))) {
+      for (const r of list(field(sl, 'logRecords', 'log_records'))) {
+        const attrs = attributes(r.attributes, { ...resource });
+        const name = eventName(r, attrs, serviceName);
+        if (!name) continue; // a plain log line: not an event we read
+        const timeNano = nanos(field(r, 'timeUnixNano', 'time_unix_nano')) || nanos(field(r, 'observedTimeUnixNano', 'observed_time_unix_nano'));
+        out.items.push({ name, timeNano, attrs });
+      }
+    }
+  }
+  return out;
+}
