@@ -1,7 +1,7 @@
 // `tokenmeter serve`: one process that keeps the index current as logs grow, receives telemetry, and serves
 // everything that polls. Writes to the store happen one at a time (file ingestion and telemetry take turns), and
 // each write is followed by a pull into the in-memory read model.
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { refreshIndex, type IndexStats } from '../ingest/indexer.js';
 import { openPriceBook } from '../ingest/prices.js';
@@ -88,6 +88,7 @@ export class Daemon {
     if (!isLoopbackHost(o.bindHost) && !o.token) {
       throw new StartupError(`listening on ${o.bindHost} (not loopback) needs a bearer token: set --token or TOKENMETER_TOKEN`);
     }
+    mkdirSync(o.home, { recursive: true });
     this.lock = new InstanceLock(join(o.home, 'daemon.lock'));
     const owner = () => ({ pid: process.pid, port: this.httpPort || o.port, host: o.bindHost, startedAt: new Date(this.startedAt).toISOString() });
     this.lock.acquire(owner());

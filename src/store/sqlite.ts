@@ -220,8 +220,8 @@ export class SqliteStore implements Store {
           // Already known from another source (a transcript): one request, now seen by one more source.
           const other = this.stmt('SELECT id FROM events WHERE request_id = ? AND dedup_key <> ? LIMIT 1').get(e.requestId, e.dedupKey) as { id: number } | undefined;
           if (other) {
-            this.stmt(`UPDATE events SET sources = COALESCE(sources, source) || ',' || ?1
-              WHERE id = ?2 AND instr(',' || COALESCE(sources, source) || ',', ',' || ?1 || ',') = 0`).run(e.source, other.id);
+            this.stmt(`UPDATE events SET sources = COALESCE(sources, source) || ',' || @source
+              WHERE id = @id AND instr(',' || COALESCE(sources, source) || ',', ',' || @source || ',') = 0`).run({ source: e.source, id: other.id });
             continue;
           }
           this.telemetryRequests = true;
