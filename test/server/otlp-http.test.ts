@@ -51,7 +51,7 @@ function logsBody(records: unknown[], service = 'claude-code') {
 
 async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
   const raw = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
-  return fetch(d.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: raw });
+  return fetch(d.url + path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: raw as BodyInit });
 }
 
 describe('OTLP/HTTP receiver', () => {
