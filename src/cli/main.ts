@@ -58,6 +58,27 @@ program
     await runServe(opts, version);
   });
 
+program
+  .command('service')
+  .description('start the daemon at login: install | uninstall | status (systemd user unit on Linux, launchd agent on macOS)')
+  .argument('<action>', 'install, uninstall or status')
+  .option('--no-start', 'only write or remove the service file; do not call systemctl or launchctl')
+  .addOption(new Option('--platform <platform>').hideHelp())
+  .action(async (action: string, opts: { start: boolean; platform?: string }) => {
+    const { runService } = await import('./service-command.js');
+    runService(action, opts);
+  });
+
+program
+  .command('doctor')
+  .description('what tokenmeter sees, and where two sources disagree about a request or a session')
+  .option('-j, --json', 'JSON output')
+  .option('--limit <n>', 'disagreements to list', '20')
+  .action(async (opts: { json?: boolean; limit: string }) => {
+    const { runDoctor } = await import('./doctor-command.js');
+    process.exitCode = await runDoctor(opts);
+  });
+
 // A reader that stops early (`| head`) is not an error.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (e: NodeJS.ErrnoException) => {

@@ -115,7 +115,7 @@ export class Daemon {
         guard, receiver, metrics, api, stream: this.stream, log: (m) => this.log.warn(m),
         health: () => ({
           version: o.version, pid: process.pid, uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
-          filesWatched: this.files.size, streamClients: this.stream.size,
+          filesWatched: this.files.size, streamClients: this.stream.size, indexing: this.busy,
         }),
       });
       try {
@@ -163,6 +163,11 @@ export class Daemon {
     if (c.kind === 'sweep') this.pendingSweep = true;
     else for (const p of c.paths) this.pendingPaths.add(p);
     if (!this.timer && !this.running) this.timer = setTimeout(() => void this.runPending(), DEBOUNCE_MS);
+  }
+
+  /** Whether log files are being read or about to be. */
+  get busy(): boolean {
+    return this.timer !== undefined || this.running !== undefined;
   }
 
   /** Resolves when everything seen so far is in the store (for tests and shutdown). */

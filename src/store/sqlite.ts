@@ -399,6 +399,10 @@ export class SqliteStore implements Store {
     return this.stmt('SELECT key, start_nano AS startNano, value FROM metric_series').all() as SeriesState[];
   }
 
+  async requestsBySources(): Promise<Array<{ sources: string; requests: number }>> {
+    return this.db.prepare('SELECT COALESCE(sources, source) AS sources, COUNT(*) AS requests FROM events GROUP BY 1 ORDER BY 2 DESC').all() as Array<{ sources: string; requests: number }>;
+  }
+
   async requestDisagreements(limit: number): Promise<RequestDisagreement[]> {
     const rows = this.db.prepare(`SELECT s.request_id AS requestId, s.session_id AS sessionId, s.model, s.ts, s.source AS sSource,
         s.input AS sInput, s.output AS sOutput, s.cache_read AS sRead, s.cache_write AS sWrite,

@@ -209,6 +209,8 @@ export interface Store {
   timeBuckets(filter: UsageFilter, bucketMs: number): Promise<TimeBucketRow[]>;
   counters(): Promise<CounterValue[]>;
   loadSeries(): Promise<SeriesState[]>;
+  /** Requests counted by each combination of sources that saw them. */
+  requestsBySources(): Promise<Array<{ sources: string; requests: number }>>;
   requestDisagreements(limit: number): Promise<RequestDisagreement[]>;
   sessionDisagreements(limit: number): Promise<SessionDisagreement[]>;
   /** Recomputes every stored calculated cost (after the price database or rules changed); forgets kept prices. */
