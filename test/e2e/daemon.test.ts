@@ -51,7 +51,7 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeou
 }
 
 async function summary() {
-  return (await (await fetch(url('/api/summary'))).json()) as { totals: Record<string, number> };
+  return (await (await fetch(url("/api/summary"))).json()) as { totals: { requests: number; input: number; output: number; cacheWrite: number; cacheRead: number; totalTokens: number } };
 }
 
 /** Totals once the daemon has read everything there is. */
