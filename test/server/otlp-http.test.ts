@@ -1,5 +1,6 @@
 // Hand-made OTLP bodies for what the SDK never sends: resets, odd shapes, broken encodings, oversized bodies, and
 // the rules about which source counts a request.
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -211,6 +212,14 @@ describe('one request, several sources', () => {
       requestId: 'req_both_2',
       copies: [expect.objectContaining({ source: 'transcript', output: 95 }), expect.objectContaining({ source: 'otlp', output: 90 })],
     })]);
+    // tokenmeter doctor says the same, and exits 1 so a script can tell.
+    const doctor = spawnSync(process.execPath, [join(__dirname, '..', '..', 'dist', 'cli.js'), 'doctor'], {
+      env: { PATH: process.env.PATH, HOME: d.home, TOKENMETER_HOME: d.home, CLAUDE_CONFIG_DIR: d.claudeDir }, encoding: 'utf8',
+    });
+    expect(doctor.status, doctor.stderr).toBe(1);
+    expect(doctor.stdout).toMatch(/Daemon: running \(pid \d+/);
+    expect(doctor.stdout).toMatch(/req_both_2 \(session 22222222-2222-4222-8222-222222222222, claude-sonnet-4-5-20250929, .*\)\n    transcript in 4, out 95, .*\n    otlp       in 4, out 90/);
+    expect(doctor.stdout).toMatch(/transcript,otlp +2/);
   });
 
   it('counts token metrics for a session only until a per-request source covers it', async () => {
