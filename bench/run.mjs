@@ -113,3 +113,10 @@ log(`token totals, tokenmeter vs generator: ${same(JSON.parse(cold.last.stdout).
 log(`requests after appends: ${ours.requests} (expected ${expected.totals.requests + appended.requests})`);
 log(`peak RSS of the cold index: ${Number.isNaN(cold.rss) ? 'n/a' : `${cold.rss.toFixed(0)} MB`} (target ≤ 200 MB)`);
 rmSync(appendDir, { recursive: true, force: true });
+
+if (process.env.BENCH_DAEMON !== '0') {
+  const { benchDaemon } = await import('./daemon.mjs');
+  log('');
+  log('daemon (tokenmeter serve on the same history, index already built):');
+  await benchDaemon({ cli, env, dataDir, log });
+}

@@ -1,6 +1,6 @@
 // Turns interpreted telemetry into store writes: cumulative series become deltas (a series that restarts is a reset,
 // never a negative delta), token metric points of one export become one usage record per session and model, and
-// everything received within a few milliseconds is committed in one transaction (group commit).
+// everything received in one turn of the event loop is committed in one transaction (group commit).
 import { emptyCounts, type Tool, type UsageEvent } from '../core/event.js';
 import type { PriceBook } from '../core/pricing.js';
 import { nanosToMs, type Temporality } from '../sources/otlp/flatten.js';
@@ -8,8 +8,6 @@ import type { Interpretation, MetricUsagePoint } from '../sources/otlp/interpret
 import { metricKey, type Batch, type CounterValue, type MetricTotals, type SeriesState, type Store } from '../store/store.js';
 import { priceEvents } from './prices.js';
 
-/** How long a write waits for others to share its transaction. */
-const GROUP_COMMIT_MS = 4;
 
 export interface TelemetryOptions {
   store: Store;
@@ -18,7 +16,7 @@ export interface TelemetryOptions {
   priceBook: () => Promise<PriceBook>;
   /** Runs a store write so that it never overlaps another writer of this process (the file indexer). */
   exclusive: <T>(fn: () => Promise<T>) => Promise<T>;
-  /** Called after each commit that stored something. */
+  /** Called after each commit; the store's rollup still has to be settled. */
   onCommit?: () => void;
 }
 
@@ -32,7 +30,7 @@ export class TelemetryIngest {
   private series = new Map<string, SeriesState>();
   private loaded: Promise<void> | undefined;
   private queue: Pending[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private scheduled = false;
   /** Telemetry records stored since start, for /metrics. */
   received = { events: 0, metricPoints: 0, counters: 0, rejected: 0 };
 
@@ -44,12 +42,16 @@ export class TelemetryIngest {
     if (interp.events.length === 0 && interp.usage.length === 0 && interp.counters.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.queue.push({ interp, resolve, reject });
-      this.timer ??= setTimeout(() => void this.flush(), GROUP_COMMIT_MS);
+      // Everything that arrived in this turn of the event loop shares one transaction: under load, many requests.
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
     });
   }
 
   async flush(): Promise<void> {
-    this.timer = undefined;
+    this.scheduled = false;
     const pending = this.queue;
     this.queue = [];
     if (pending.length === 0) return;
@@ -59,10 +61,8 @@ export class TelemetryIngest {
       });
       await this.loaded;
       const batch = await this.batchOf(pending.map((p) => p.interp));
-      await this.opts.exclusive(async () => {
-        await this.opts.store.commit(batch);
-        await this.opts.store.settle();
-      });
+      // The rollup is brought up to date by the caller (onCommit), at its own pace: under load, once per many commits.
+      await this.opts.exclusive(() => this.opts.store.commit(batch));
       this.opts.onCommit?.();
       for (const p of pending) p.resolve();
     } catch (e) {

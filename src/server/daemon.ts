@@ -25,6 +25,11 @@ import { StreamHub } from './stream.js';
 
 /** Appends arriving together (a streamed response writes several lines) are read in one pass. */
 const DEBOUNCE_MS = 8;
+/**
+ * Telemetry commits bring the report rollup up to date at most this often (a read settles at once): under load,
+ * one rollup refresh serves many commits.
+ */
+const SETTLE_MS = 200;
 
 export interface DaemonOptions {
   home: string;
@@ -74,6 +79,8 @@ export class Daemon {
   private stopping: Promise<void> | undefined;
   private prices: Promise<PriceBook> | undefined;
   private readonly startedAt = Date.now();
+  private settleTimer: NodeJS.Timeout | undefined;
+  private settlePending = false;
   private parseErrors = 0;
   private transcriptEvents = 0;
   httpPort = 0;
@@ -99,7 +106,7 @@ export class Daemon {
       const priceBook = () => (this.prices ??= openPriceBook(this.store));
       this.telemetry = new TelemetryIngest({
         store: this.store, host: o.hostName, priceBook, exclusive: this.exclusive,
-        onCommit: () => void this.live.pull(),
+        onCommit: () => this.scheduleSettle(),
       });
       const receiver = new OtlpReceiver(this.telemetry, o.hostName, (m) => this.log.warn(m));
       const guard = new Guard({ bindHost: o.bindHost, token: o.token });
@@ -112,10 +119,11 @@ export class Daemon {
       this.stream = new StreamHub(this.live);
       const api = new Api(this.store, this.live, { version: o.version, host: o.hostName, startedAt: this.startedAt });
       const app = buildHttpApp({
-        guard, receiver, metrics, api, stream: this.stream, log: (m) => this.log.warn(m),
+        guard, receiver, metrics, api, stream: this.stream, log: (m) => this.log.warn(m), beforeRead: () => this.settleNow(),
         health: () => ({
           version: o.version, pid: process.pid, uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
           filesWatched: this.files.size, streamClients: this.stream.size, indexing: this.busy,
+          memory: { rssMb: Math.round(process.memoryUsage.rss() / 1048576), heapUsedMb: Math.round(process.memoryUsage().heapUsed / 1048576) },
         }),
       });
       try {
@@ -156,6 +164,21 @@ export class Daemon {
       await this.stop();
       throw e;
     }
+  }
+
+  private scheduleSettle(): void {
+    this.settlePending = true;
+    this.settleTimer ??= setTimeout(() => void this.settleNow().catch((e: Error) => this.log.error(`settling the index: ${e.message}`)), SETTLE_MS);
+  }
+
+  /** Brings the rollup and the read model up to date with everything committed. */
+  async settleNow(): Promise<void> {
+    clearTimeout(this.settleTimer);
+    this.settleTimer = undefined;
+    if (!this.settlePending) return;
+    this.settlePending = false;
+    await this.exclusive(() => this.store.settle());
+    await this.live.pull();
   }
 
   private schedule(c: Change): void {
@@ -271,6 +294,7 @@ export class Daemon {
       await this.closeGrpc?.().catch(() => undefined);
       await this.telemetry?.flush().catch(() => undefined);
       if (this.running) await this.running;
+      await this.settleNow().catch(() => undefined);
       await this.exclusive(async () => undefined);
       if (this.snapshot) await this.snapshot.write().catch(() => undefined);
       await this.store?.close().catch(() => undefined);

@@ -19,6 +19,8 @@ export interface HttpParts {
   stream: StreamHub;
   health: () => Record<string, unknown>;
   log: (msg: string) => void;
+  /** Makes everything already accepted visible to reads (read-your-writes for a sender that then asks). */
+  beforeRead: () => Promise<void>;
 }
 
 function mediaType(req: FastifyRequest): string {
@@ -59,6 +61,10 @@ export function buildHttpApp(p: HttpParts): FastifyInstance {
     }
     if (status >= 500) p.log(`${req.method} ${req.url}: ${err.stack ?? err.message}`);
     return reply.code(status).type(JSON_TYPE).send({ error: err.message });
+  });
+
+  app.addHook('preHandler', async (req) => {
+    if (req.method === 'GET') await p.beforeRead();
   });
 
   const otlpRoute = (signal: Signal) => async (req: FastifyRequest, reply: FastifyReply) => {

@@ -6,9 +6,16 @@ import type { EventRow, Store, TotalsRow } from '../store/store.js';
 
 /** How far back the current window's chain of requests is looked for. */
 const WINDOW_LOOKBACK_MS = 48 * 3600_000;
-/** Events kept in memory for rates and the stream. */
+/**
+ * The events of that span are kept in memory and extended as events arrive; they are read again from the store this
+ * often, to follow copies that replaced others.
+ */
+const WINDOW_RELOAD_MS = 5 * 60_000;
+/** Per-second sums kept for rates. */
 const RECENT_MS = 60 * 60_000;
 const RATE_WINDOW_MS = 10 * 60_000;
+/** The last events kept whole (the current session, the dashboard's list); older ones live on in the per-second sums. */
+const RECENT_EVENTS = 2000;
 
 export interface WindowView {
   start: number;
@@ -50,8 +57,11 @@ type Listener = (kind: 'usage', event: EventRow) => void;
 export class LiveState {
   private lastId = 0;
   private recent: EventRow[] = [];
+  /** Sums by second of event time over the last hour, so rates stay exact however many events arrive. */
+  private seconds = new Map<number, Totals>();
   private totalsCache: TotalsRow[] | undefined;
   private windowCache: { at: number; view: WindowView | null } | undefined;
+  private windowRows: { loadedAt: number; rows: BlockEntry[] } | undefined;
   private listeners = new Set<Listener>();
   /** When the newest event was stored, and how old its own timestamp was then (the ingest lag). */
   lastStoredAt = 0;
@@ -62,7 +72,17 @@ export class LiveState {
 
   async start(): Promise<void> {
     this.lastId = await this.store.lastEventId();
-    this.recent = (await this.store.eventsSince(this.now() - RECENT_MS)).filter((e) => e.ts <= this.now() + 60_000);
+    for (const e of await this.store.eventsSince(this.now() - RECENT_MS)) this.remember(e, this.now());
+  }
+
+  private remember(e: EventRow, now: number): void {
+    if (now - e.ts > RECENT_MS || e.ts - now > 60_000) return;
+    this.recent.push(e);
+    if (this.recent.length > RECENT_EVENTS * 2) this.recent = this.recent.slice(-RECENT_EVENTS);
+    const sec = Math.floor(e.ts / 1000);
+    let t = this.seconds.get(sec);
+    if (!t) this.seconds.set(sec, (t = zeroTotals()));
+    addTo(t, e);
   }
 
   subscribe(l: Listener): () => void {
@@ -82,7 +102,8 @@ export class LiveState {
       const now = this.now();
       for (const e of rows) {
         this.lastId = e.id;
-        if (now - e.ts <= RECENT_MS) this.recent.push(e);
+        this.remember(e, now);
+        if (this.windowRows && now - e.ts <= WINDOW_LOOKBACK_MS) this.windowRows.rows.push(toEntry(e));
         this.lastLagMs = Math.max(now - e.ts, 0);
         for (const l of this.listeners) l('usage', e);
       }
@@ -90,10 +111,8 @@ export class LiveState {
       n += rows.length;
     }
     if (n > 0) this.recent.sort((a, b) => a.ts - b.ts);
-    const cutoff = this.now() - RECENT_MS;
-    let drop = 0;
-    while (drop < this.recent.length && this.recent[drop]!.ts < cutoff) drop++;
-    if (drop > 0) this.recent = this.recent.slice(drop);
+    const cutoff = Math.floor((this.now() - RECENT_MS) / 1000);
+    for (const sec of this.seconds.keys()) if (sec < cutoff) this.seconds.delete(sec);
     return n;
   }
 
@@ -101,16 +120,16 @@ export class LiveState {
     return (this.totalsCache ??= await this.store.totals());
   }
 
-  /** Events of the last hour, oldest first. */
+  /** The latest events of the last hour (up to a few thousand), oldest first. */
   recentEvents(): EventRow[] {
     return this.recent;
   }
 
-  /** Sums of the events whose time is within the last `ms`. */
+  /** Sums of the events whose time is within the last `ms` (at one-second resolution). */
   recentTotals(ms: number): Totals {
     const t = zeroTotals();
-    const from = this.now() - ms;
-    for (let i = this.recent.length - 1; i >= 0 && this.recent[i]!.ts >= from; i--) addTo(t, this.recent[i]!);
+    const from = Math.floor((this.now() - ms) / 1000);
+    for (const [sec, s] of this.seconds) if (sec >= from) addTo(t, s);
     return t;
   }
 
@@ -124,8 +143,12 @@ export class LiveState {
   async window(): Promise<WindowView | null> {
     const now = this.now();
     if (this.windowCache && now - this.windowCache.at < 60_000) return this.windowCache.view;
-    const rows = await this.store.eventsSince(now - WINDOW_LOOKBACK_MS);
-    const blocks = buildBlocks(rows.filter((r) => r.ts <= now).map(toEntry), now);
+    if (!this.windowRows || now - this.windowRows.loadedAt > WINDOW_RELOAD_MS) {
+      this.windowRows = { loadedAt: now, rows: (await this.store.eventsSince(now - WINDOW_LOOKBACK_MS)).map(toEntry) };
+    }
+    const rows = this.windowRows.rows.filter((r) => r.ts >= now - WINDOW_LOOKBACK_MS && r.ts <= now).sort((a, b) => a.ts - b.ts);
+    this.windowRows.rows = rows;
+    const blocks = buildBlocks(rows, now);
     const last = blocks.filter((b) => !b.isGap).at(-1);
     const view = last ? windowView(last, now) : null;
     this.windowCache = { at: now, view };

@@ -3,7 +3,7 @@
 // seed bridge's format for XRG are written by hand, because they carry a sample timestamp, which XRG needs: it
 // reads the second-to-last field of a line as the value. Lines without a timestamp therefore read as 0 there, so
 // tokenmeter's own series never add to what XRG counts.
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { cacheWrite } from '../core/event.js';
 import type { Store, TotalsRow } from '../store/store.js';
 import type { LiveState } from './live.js';
@@ -39,7 +39,21 @@ export class MetricsExposition {
 
   constructor(private readonly live: LiveState, private readonly store: Store, health: Health) {
     const r = this.registry;
-    collectDefaultMetrics({ register: r, prefix: 'tokenmeter_' });
+    // prom-client's default metrics sample the event loop every few milliseconds, which an idle daemon should not do.
+    new Gauge({
+      name: 'tokenmeter_process_resident_memory_bytes', help: 'Resident memory of the daemon', registers: [r],
+      collect() {
+        this.set(process.memoryUsage.rss());
+      },
+    });
+    new Counter({
+      name: 'tokenmeter_process_cpu_seconds_total', help: 'CPU time of the daemon (user and system)', registers: [r],
+      collect() {
+        const u = process.cpuUsage();
+        this.reset();
+        this.inc((u.user + u.system) / 1e6);
+      },
+    });
     const totals = () => live.totals();
     new Counter({
       name: 'tokenmeter_tokens_total', help: 'Tokens by tool, model, type and host (reasoning is a part of output)',

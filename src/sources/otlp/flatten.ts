@@ -15,7 +15,10 @@ export interface MetricPoint {
   unit: string;
   kind: 'sum' | 'gauge';
   temporality: Temporality;
-  /** Resource, scope and point attributes, the point's own winning. */
+  /**
+   * The point's attributes as own properties, over its resource's as the prototype: lookups see both (the point's
+   * winning), Object.keys only the point's, and nothing is copied per point.
+   */
   attrs: Attributes;
   startNano: string;
   timeNano: string;
@@ -45,18 +48,20 @@ const obj = (v: unknown): Json | undefined => (v !== null && typeof v === 'objec
 function anyValue(v: unknown): AttrValue | undefined {
   const o = obj(v);
   if (!o) return undefined;
-  const s = field(o, 'stringValue', 'string_value');
-  if (typeof s === 'string') return s.length > MAX_ATTRIBUTE_CHARS ? s.slice(0, MAX_ATTRIBUTE_CHARS) : s;
-  const i = field(o, 'intValue', 'int_value');
-  if (typeof i === 'string' || typeof i === 'number') {
-    const n = Number(i);
+  // camelCase first, without a second lookup: this runs for every attribute of every record.
+  let x = o.stringValue;
+  if (typeof x === 'string') return x.length > MAX_ATTRIBUTE_CHARS ? x.slice(0, MAX_ATTRIBUTE_CHARS) : x;
+  x = o.intValue;
+  if (x === undefined) x = o.doubleValue;
+  if (typeof x === 'number') return Number.isFinite(x) ? x : undefined;
+  if (typeof x === 'string') {
+    const n = Number(x); // int64 as a string, or "NaN"/"Infinity" spellings of a double
     return Number.isFinite(n) ? n : undefined;
   }
-  const d = field(o, 'doubleValue', 'double_value');
-  if (typeof d === 'number') return d;
-  if (typeof d === 'string' && Number.isFinite(Number(d))) return Number(d); // "NaN"/"Infinity" spellings
-  const b = field(o, 'boolValue', 'bool_value');
-  if (typeof b === 'boolean') return b;
+  if (typeof o.boolValue === 'boolean') return o.boolValue;
+  if ('string_value' in o || 'int_value' in o || 'double_value' in o || 'bool_value' in o) {
+    return anyValue({ stringValue: o.string_value, intValue: o.int_value, doubleValue: o.double_value, boolValue: o.bool_value });
+  }
   return undefined; // arrays, maps and bytes carry nothing we read
 }
 
@@ -116,7 +121,7 @@ export function flattenMetrics(body: Json): Flattened<MetricPoint> {
           }
           out.items.push({
             name, unit, kind: sum ? 'sum' : 'gauge', temporality,
-            attrs: attributes(p.attributes, { ...resource }),
+            attrs: attributes(p.attributes, Object.create(resource) as Attributes),
             startNano: nanos(field(p, 'startTimeUnixNano', 'start_time_unix_nano')),
             timeNano, value,
           });
@@ -148,7 +153,7 @@ export function flattenLogs(body: Json): Flattened<LogEvent> {
     const serviceName = typeof resource['service.name'] === 'string' ? resource['service.name'] : '';
     for (const sl of list(field(rl, 'scopeLogs', 'scope_logs'))) {
       for (const r of list(field(sl, 'logRecords', 'log_records'))) {
-        const attrs = attributes(r.attributes, { ...resource });
+        const attrs = attributes(r.attributes, Object.create(resource) as Attributes);
         const name = eventName(r, attrs, serviceName);
         if (!name) continue; // a plain log line: not an event we read
         const timeNano = nanos(field(r, 'timeUnixNano', 'time_unix_nano')) || nanos(field(r, 'observedTimeUnixNano', 'observed_time_unix_nano'));
