@@ -202,7 +202,7 @@ export async function benchDaemon({ cli, env, dataDir, log }) {
       }
     }
     const h = await health();
-    log(`daemon after the load: RSS ${usage(child.pid).rss.toFixed(0)} MB, V8 heap in use ${h.memory.heapUsedMb} MB`);
+    log(`daemon after the load: RSS ${usage(child.pid).rss.toFixed(0)} MB, V8 heap in use ${h.memory.heapUsedMb} MB of ${h.memory.heapTotalMb} MB`);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

@@ -64,6 +64,14 @@ function series(n, fn) {
 const tokens = (t) => ({ input: t.inputTokens, output: t.outputTokens, cacheCreate: t.cacheCreationTokens, cacheRead: t.cacheReadTokens, total: t.totalTokens });
 const same = (a, b) => JSON.stringify(tokens(a)) === JSON.stringify(tokens(b));
 
+if (process.env.BENCH_ONLY === 'daemon') {
+  // Only the daemon, from a cold index of its own.
+  rmSync(home, { recursive: true, force: true });
+  const { benchDaemon } = await import('./daemon.mjs');
+  await benchDaemon({ cli, env, dataDir, log });
+  process.exit(0);
+}
+
 log(`history: ${(expected.bytes / 1048576).toFixed(0)} MB, ${expected.files} files, ${expected.totals.requests} requests; ${runs} runs each, median wall time`);
 const cold = series(runs, () => {
   rmSync(home, { recursive: true, force: true });

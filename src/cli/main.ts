@@ -51,7 +51,7 @@ program
   .option('--token <token>', 'bearer token required from clients (env TOKENMETER_TOKEN)')
   .option('--snapshot <path>', 'where to write token-metrics.json (env TOKENMETER_SNAPSHOT; default in TOKENMETER_HOME)')
   .option('--no-snapshot', 'do not write token-metrics.json')
-  .option('--sweep-interval <seconds>', 'how often to look at every log file regardless of change events', '15')
+  .option('--sweep-interval <seconds>', 'how often to look at every log file regardless of change events', '30')
   .option('-v, --verbose', 'log what the daemon does (DEBUG=tokenmeter for more)')
   .action(async (opts: ServeFlags) => {
     const { runServe } = await import('./serve-command.js');

@@ -82,6 +82,7 @@ export class Daemon {
   private settleTimer: NodeJS.Timeout | undefined;
   private settlePending = false;
   private parseErrors = 0;
+  private indexedOnce = false;
   private transcriptEvents = 0;
   httpPort = 0;
   grpcPort: number | null = null;
@@ -100,7 +101,8 @@ export class Daemon {
     const owner = () => ({ pid: process.pid, port: this.httpPort || o.port, host: o.bindHost, startedAt: new Date(this.startedAt).toISOString() });
     this.lock.acquire(owner());
     try {
-      this.store = new SqliteStore(o.indexPath);
+      // A small page cache: the daemon reads small ranges (totals, today, the current window), not whole histories.
+      this.store = new SqliteStore(o.indexPath, { cacheMb: 4 });
       this.live = new LiveState(this.store);
       await this.live.start();
       const priceBook = () => (this.prices ??= openPriceBook(this.store));
@@ -123,7 +125,7 @@ export class Daemon {
         health: () => ({
           version: o.version, pid: process.pid, uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
           filesWatched: this.files.size, streamClients: this.stream.size, indexing: this.busy,
-          memory: { rssMb: Math.round(process.memoryUsage.rss() / 1048576), heapUsedMb: Math.round(process.memoryUsage().heapUsed / 1048576) },
+          memory: Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [`${k}Mb`, Math.round(v / 1048576)])),
         }),
       });
       try {
@@ -235,10 +237,20 @@ export class Daemon {
     const started = performance.now();
     const discovery = discoverClaudeFiles(this.opts.env, await this.store.dirListings());
     await this.store.saveDirListings(discovery.listings);
+    const before = this.files;
     this.files = new Map(discovery.files.map((f) => [f.path, f]));
-    const stats = await refreshIndex(this.store, discovery.files, { host: this.opts.hostName });
-    this.account(stats, started);
+    // Usually nothing changed that watching did not already deliver: then there is nothing to plan or read.
+    const unchanged = before.size === this.files.size && discovery.files.every((f) => {
+      const b = before.get(f.path);
+      return b !== undefined && b.size === f.size && b.mtimeMs === f.mtimeMs && b.ino === f.ino && b.dev === f.dev;
+    });
+    if (!unchanged || !this.indexedOnce) {
+      const stats = await refreshIndex(this.store, discovery.files, { host: this.opts.hostName });
+      this.indexedOnce = true;
+      this.account(stats, started);
+    }
     this.watcher?.setFolders(foldersToWatch(this.watchRoots(), this.files.keys()));
+    this.log.debug(`sweep: ${discovery.files.length} files${unchanged ? ', none changed' : ''} in ${(performance.now() - started).toFixed(1)} ms`);
   }
 
   /** Where transcripts may appear: each root's projects/ folder, or the root itself until projects/ exists. */

@@ -297,19 +297,32 @@ export class SqliteStore implements Store {
     const insert = `INSERT INTO usage_rollup ${ROLLUP_SELECT}`;
     const group = 'GROUP BY 1, tool, host, session_id, project, model';
     if (this.rebuildAll) {
-      this.db.exec(`DELETE FROM usage_rollup; ${insert} ${group}`);
+      // The totals are recomputed when next asked for, not here: a first index does not need them.
+      this.db.exec(`DELETE FROM usage_rollup; ${insert} ${group}; UPDATE meta SET value = '1' WHERE key = 'totals_stale'`);
     } else if (this.dirty.size > 0) {
-      const del = this.db.prepare('DELETE FROM usage_rollup WHERE bucket BETWEEN ? AND ?');
-      const add = this.db.prepare(`${insert} WHERE ts >= ? AND ts < ? ${group}`);
+      const del = this.stmt('DELETE FROM usage_rollup WHERE bucket BETWEEN ? AND ?');
+      const add = this.stmt(`${insert} WHERE ts >= ? AND ts < ? ${group}`);
+      // The totals follow each rebuilt range: what it held is taken out, what it holds now is put in.
+      const totals = (sign: '+' | '-') => this.stmt(`INSERT INTO usage_totals
+        SELECT tool, model, host, ${sign}SUM(requests), ${sign}SUM(input), ${sign}SUM(output), ${sign}SUM(cache_read),
+          ${sign}SUM(cache_write_5m), ${sign}SUM(cache_write_1h), ${sign}SUM(reasoning), ${sign}TOTAL(auto_cost)
+        FROM usage_rollup WHERE bucket BETWEEN ? AND ? GROUP BY tool, model, host
+        ON CONFLICT DO UPDATE SET requests = requests + excluded.requests, input = input + excluded.input,
+          output = output + excluded.output, cache_read = cache_read + excluded.cache_read,
+          cache_write_5m = cache_write_5m + excluded.cache_write_5m, cache_write_1h = cache_write_1h + excluded.cache_write_1h,
+          reasoning = reasoning + excluded.reasoning, auto_cost = auto_cost + excluded.auto_cost`);
       // Contiguous runs of stale quarter hours, each rebuilt with one range query on the time index.
       const buckets = [...this.dirty].sort((a, b) => a - b);
       for (let i = 0; i < buckets.length; ) {
         let j = i;
         while (j + 1 < buckets.length && buckets[j + 1] === buckets[j]! + 1) j++;
+        totals('-').run(buckets[i], buckets[j]);
         del.run(buckets[i], buckets[j]);
         add.run(buckets[i]! * QUARTER_HOUR_MS, (buckets[j]! + 1) * QUARTER_HOUR_MS);
+        totals('+').run(buckets[i], buckets[j]);
         i = j + 1;
       }
+      this.stmt('DELETE FROM usage_totals WHERE requests = 0').run();
     }
     this.dirty.clear();
     this.rebuildAll = false;
@@ -365,7 +378,16 @@ export class SqliteStore implements Store {
   }
 
   async totals(): Promise<TotalsRow[]> {
-    return this.stmt(`SELECT tool, model, host, ${ROLLUP_SUMS} FROM usage_rollup GROUP BY tool, model, host`).all() as TotalsRow[];
+    if ((await this.getMeta('totals_stale')) !== '0') {
+      this.db.transaction(() => {
+        this.db.exec(`DELETE FROM usage_totals;
+          INSERT INTO usage_totals SELECT tool, model, host, SUM(requests), SUM(input), SUM(output), SUM(cache_read),
+            SUM(cache_write_5m), SUM(cache_write_1h), SUM(reasoning), TOTAL(auto_cost) FROM usage_rollup GROUP BY tool, model, host;
+          UPDATE meta SET value = '0' WHERE key = 'totals_stale'`);
+      })();
+    }
+    return this.stmt(`SELECT tool, model, host, requests, input, output, cache_read AS cacheRead, cache_write_5m AS cacheWrite5m,
+      cache_write_1h AS cacheWrite1h, reasoning, auto_cost AS cost FROM usage_totals ORDER BY tool, model, host`).all() as TotalsRow[];
   }
 
   async breakdown(filter: UsageFilter, by: BreakdownKey): Promise<BreakdownRow[]> {

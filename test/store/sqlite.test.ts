@@ -143,3 +143,31 @@ describe('SqliteStore', () => {
     }
   });
 });
+
+describe('all-time totals', () => {
+  const direct = () => store.db.prepare(`SELECT tool, model, host, COUNT(*) AS requests, SUM(input) AS input, SUM(output) AS output,
+      SUM(cache_read) AS cacheRead, SUM(cache_write_5m) AS cacheWrite5m, SUM(cache_write_1h) AS cacheWrite1h, SUM(reasoning) AS reasoning,
+      TOTAL(COALESCE(reported_cost, calc_cost)) AS cost FROM events GROUP BY tool, model, host ORDER BY tool, model, host`).all();
+
+  it('follow every write: new events, larger copies, replaced files, models that disappear', async () => {
+    await write([ev({ dedupKey: 'a' }), ev({ dedupKey: 'b', model: 'claude-haiku-4-5', ts: Date.parse('2026-03-01T10:00:00Z') })]);
+    expect(await store.totals()).toEqual(direct());
+    await write([ev({ dedupKey: 'a', output: 500 }), ev({ dedupKey: 'c', host: 'other', calcCost: 0.5 })]);
+    expect(await store.totals()).toEqual(direct());
+    // The file that held everything is replaced with one event of a third model.
+    await store.commit({ replacedFileIds: [fileId], events: [ev({ dedupKey: 'd', model: 'claude-opus-4-5' })], checkpoints: [] });
+    await store.settle();
+    expect(await store.totals()).toEqual(direct());
+    expect((await store.totals()).map((t) => t.model)).toEqual(['claude-opus-4-5']);
+  });
+
+  it('are recomputed after a bulk load, when first asked for', async () => {
+    await store.beginBulkLoad();
+    await store.commit({ replacedFileIds: [], events: [ev({ dedupKey: 'x' }), ev({ dedupKey: 'y', output: 7 })], checkpoints: [] });
+    await store.endBulkLoad();
+    await store.settle();
+    expect(await store.getMeta('totals_stale')).toBe('1');
+    expect(await store.totals()).toEqual(direct());
+    expect(await store.getMeta('totals_stale')).toBe('0');
+  });
+});
