@@ -65,22 +65,3 @@ export class FolderWatcher {
     this.watchers.clear();
   }
 }
-
-/**
- * The folders to watch for a set of files under some roots: the roots, and each file's folder with every folder
- * between it and its root. A file outside every root (reached through a link) adds only its own folder.
- */
-export function foldersToWatch(roots: string[], files: Iterable<string>): Set<string> {
-  const dirs = new Set<string>(roots);
-  for (const f of files) {
-    let d = f.slice(0, f.lastIndexOf(sep));
-    const root = roots.find((r) => d.startsWith(r + sep));
-    dirs.add(d);
-    if (!root) continue;
-    while (d.length > root.length) {
-      dirs.add(d);
-      d = d.slice(0, d.lastIndexOf(sep));
-    }
-  }
-  return dirs;
-}

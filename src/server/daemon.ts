@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { refreshIndex, type IndexStats } from '../ingest/indexer.js';
 import { openPriceBook } from '../ingest/prices.js';
 import { TelemetryIngest } from '../ingest/telemetry.js';
-import { FolderWatcher, foldersToWatch, type Change } from '../ingest/watcher.js';
+import { FolderWatcher, type Change } from '../ingest/watcher.js';
 import { claudeRoots, discoverClaudeFiles } from '../sources/claude-code/discover.js';
 import type { DiscoveredFile } from '../sources/discovery.js';
 import { SqliteStore } from '../store/sqlite.js';
@@ -249,7 +249,7 @@ export class Daemon {
       this.indexedOnce = true;
       this.account(stats, started);
     }
-    this.watcher?.setFolders(foldersToWatch(this.watchRoots(), this.files.keys()));
+    this.watcher?.setFolders(new Set([...this.watchRoots(), ...discovery.folders]));
     this.log.debug(`sweep: ${discovery.files.length} files${unchanged ? ', none changed' : ''} in ${(performance.now() - started).toFixed(1)} ms`);
   }
 

@@ -43,7 +43,9 @@ export function decodeBody(signal: Signal, body: Buffer, format: 'json' | 'proto
   try {
     parsed = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
   } catch (e) {
-    throw new ReceiveError(`body is not JSON: ${(e as Error).message}`, 400, 3);
+    // V8's message quotes the body; a body may hold prompt text, which is never echoed or logged. The position is enough.
+    const at = /position (\d+)/.exec((e as Error).message)?.[1];
+    throw new ReceiveError(`body is not JSON${at ? ` (at byte ${at})` : ''}`, 400, 3);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ReceiveError(`body is not an OTLP ${signal} JSON object`, 400, 3);

@@ -21,6 +21,8 @@ export interface Discovery {
   /** Set when no root of the source exists at all: one clear line for the user. */
   missing: string | null;
   listings: ListingChanges;
+  /** Every folder walked (real paths), for watching: a new file may appear in any of them. */
+  folders: string[];
 }
 
 /** A folder's entries as last read, valid while the folder's mtime is unchanged. */

@@ -17,12 +17,12 @@ export interface TestDaemon {
   stop(): Promise<void>;
 }
 
-export async function startTestDaemon(opts: { token?: string; sweepMs?: number; snapshot?: boolean } = {}): Promise<TestDaemon> {
+export async function startTestDaemon(opts: { token?: string; sweepMs?: number; snapshot?: boolean; noRoot?: boolean } = {}): Promise<TestDaemon> {
   const tmp = tempDir('tokenmeter-daemon-');
   const home = join(tmp.path, 'home');
   const claudeDir = join(tmp.path, 'claude');
   const projectDir = join(claudeDir, 'projects', '-home-ana-api');
-  mkdirSync(projectDir, { recursive: true });
+  if (!opts.noRoot) mkdirSync(projectDir, { recursive: true });
   const daemon = new Daemon({
     home, indexPath: join(home, 'index.sqlite'), bindHost: '127.0.0.1', port: 0, grpcPort: 0, token: opts.token,
     hostName: 'test-host', snapshotPath: opts.snapshot ? join(home, 'token-metrics.json') : null, sweepMs: opts.sweepMs ?? 60_000,

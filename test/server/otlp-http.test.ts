@@ -123,6 +123,10 @@ describe('OTLP/HTTP receiver', () => {
     expect(badJson.status).toBe(400);
     expect((await badJson.json()).message).toMatch(/not JSON/);
     expect((await post('/v1/logs', '[1,2]')).status).toBe(400);
+    // The body is never quoted back (it may hold prompt text).
+    const quoted = await post('/v1/logs', 'secret prompt words that are not JSON');
+    expect(quoted.status).toBe(400);
+    expect(await quoted.text()).not.toContain('secret');
     const badProto = await post('/v1/metrics', new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]), { 'content-type': 'application/x-protobuf' });
     expect(badProto.status).toBe(400);
     expect(badProto.headers.get('content-type')).toBe('application/x-protobuf');

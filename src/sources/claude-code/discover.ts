@@ -137,5 +137,5 @@ export function discoverClaudeFiles(env: NodeJS.ProcessEnv = process.env, previo
     ? `no Claude Code data found: looked for projects/ in ${roots.join(', ')}${fromEnv ? '' : ' (set CLAUDE_CONFIG_DIR to point elsewhere)'}`
     : null;
   const removed = [...previous.keys()].filter((d) => !seenDirs.has(d));
-  return { files, problems, missing, listings: { changed, removed } };
+  return { files, problems, missing, listings: { changed, removed }, folders: [...seenDirs] };
 }
