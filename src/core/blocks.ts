@@ -1,7 +1,7 @@
 // 5-hour usage windows as ccusage draws them: a block starts at the hour of its first request; a request more than
 // 5 hours after the block's start, or after the previous request, opens a new block; the time between is a gap;
 // a block is active while its last request is less than 5 hours old and its end is still ahead.
-import { totalTokens, type TokenCounts } from './event.js';
+import { addCounts, emptyCounts, totalTokens, type TokenCounts } from './event.js';
 
 export const BLOCK_MS = 5 * 3600_000;
 const HOUR_MS = 3600_000;
@@ -43,7 +43,7 @@ export interface Projection {
 function newBlock(start: number): Block {
   return {
     id: new Date(start).toISOString(), start, end: start + BLOCK_MS, firstTs: null, actualEnd: null, isActive: false, isGap: false,
-    entries: 0, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0, reasoning: 0 },
+    entries: 0, tokens: emptyCounts(),
     totalTokens: 0, cost: 0, models: [],
   };
 }
@@ -68,13 +68,7 @@ export function buildBlocks(entries: BlockEntry[], now: number): Block[] {
     current.entries++;
     current.firstTs ??= e.ts;
     current.actualEnd = e.ts;
-    const t = current.tokens;
-    t.input += e.input;
-    t.output += e.output;
-    t.cacheRead += e.cacheRead;
-    t.cacheWrite5m += e.cacheWrite5m;
-    t.cacheWrite1h += e.cacheWrite1h;
-    t.reasoning += e.reasoning;
+    addCounts(current.tokens, e);
     current.cost += e.cost;
     if (!current.models.includes(e.model)) current.models.push(e.model);
   }

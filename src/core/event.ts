@@ -43,6 +43,16 @@ export function emptyCounts(): TokenCounts {
   return { input: 0, output: 0, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0, reasoning: 0 };
 }
 
+/** Adds `c`'s counts into `into`. */
+export function addCounts(into: TokenCounts, c: TokenCounts): void {
+  into.input += c.input;
+  into.output += c.output;
+  into.cacheRead += c.cacheRead;
+  into.cacheWrite5m += c.cacheWrite5m;
+  into.cacheWrite1h += c.cacheWrite1h;
+  into.reasoning += c.reasoning;
+}
+
 export function cacheWrite(c: TokenCounts): number {
   return c.cacheWrite5m + c.cacheWrite1h;
 }

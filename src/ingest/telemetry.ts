@@ -1,7 +1,7 @@
 // Turns interpreted telemetry into store writes: cumulative series become deltas (a series that restarts is a reset,
 // never a negative delta), token metric points of one export become one usage record per session and model, and
 // everything received in one turn of the event loop is committed in one transaction (group commit).
-import { emptyCounts, type Tool, type UsageEvent } from '../core/event.js';
+import { cacheWrite, emptyCounts, type Tool, type UsageEvent } from '../core/event.js';
 import type { PriceBook } from '../core/pricing.js';
 import { nanosToMs, type Temporality } from '../sources/otlp/flatten.js';
 import type { Interpretation, MetricUsagePoint } from '../sources/otlp/interpret.js';
@@ -103,7 +103,7 @@ export class TelemetryIngest {
       for (const p of interp.usage) {
         const d = this.delta(p.seriesKey, p.temporality, p.startNano, p.value, changed);
         if (d === 0) continue;
-        addUsage(grouped, totals, p, d);
+        addUsage(grouped, p, d);
       }
     }
     const metricEvents: UsageEvent[] = [];
@@ -114,6 +114,7 @@ export class TelemetryIngest {
       g.event.output += g.event.reasoning && g.event.tool === 'gemini' ? g.event.reasoning : 0;
       g.event.host = this.opts.host;
       metricEvents.push(g.event);
+      addToTotals(totals, g.event);
     }
     this.received.events += events.length;
     this.received.metricPoints += metricEvents.length;
@@ -131,12 +132,7 @@ export class TelemetryIngest {
   }
 }
 
-function addUsage(
-  grouped: Map<string, { event: UsageEvent; withCache: number; tool: number }>,
-  totals: Map<string, MetricTotals>,
-  p: MetricUsagePoint,
-  d: number,
-): void {
+function addUsage(grouped: Map<string, { event: UsageEvent; withCache: number; tool: number }>, p: MetricUsagePoint, d: number): void {
   const session = p.sessionId || 'unknown';
   const key = metricKey(session, `${p.tool}\u0001${p.model}\u0001${p.variant}\u0001${p.timeNano}`);
   let g = grouped.get(key);
@@ -160,16 +156,17 @@ function addUsage(
     case 'tool': g.tool += n; break;
     case 'cost': e.reportedCost = (e.reportedCost ?? 0) + d; break;
   }
-  const tk = `${session}\u0000${p.tool}`;
-  let t = totals.get(tk);
-  if (!t) totals.set(tk, (t = { sessionId: session, tool: p.tool, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0, lastTs: 0 }));
+}
+
+/** What token metrics said per session, kept to compare with the session's per-request records (doctor). */
+function addToTotals(totals: Map<string, MetricTotals>, e: UsageEvent): void {
+  const key = `${e.sessionId}\u0000${e.tool}`;
+  let t = totals.get(key);
+  if (!t) totals.set(key, (t = { sessionId: e.sessionId, tool: e.tool, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0, lastTs: 0 }));
+  t.input += e.input;
+  t.output += e.output;
+  t.cacheRead += e.cacheRead;
+  t.cacheWrite += cacheWrite(e);
+  t.cost += e.reportedCost ?? 0;
   t.lastTs = Math.max(t.lastTs, e.ts);
-  if (p.kind === 'input' || p.kind === 'tool') t.input += n;
-  else if (p.kind === 'inputWithCache') t.input += n; // corrected for cache below, per event, not per total
-  else if (p.kind === 'output' || (p.kind === 'reasoning' && p.tool === 'gemini')) t.output += n;
-  else if (p.kind === 'cacheRead') {
-    t.cacheRead += n;
-    if (p.tool === 'gemini') t.input -= n;
-  } else if (p.kind === 'cacheWrite') t.cacheWrite += n;
-  else if (p.kind === 'cost') t.cost += d;
 }

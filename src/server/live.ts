@@ -1,7 +1,7 @@
 // The daemon's read model: what every output (metrics, API, stream, snapshot) shows, computed from the store after
 // each write and kept in memory, so that a poll once a second costs a lookup, not a query.
 import { BLOCK_MS, buildBlocks, burnRate, project, type Block, type BlockEntry } from '../core/blocks.js';
-import { totalTokens, type TokenCounts } from '../core/event.js';
+import { addCounts, emptyCounts, totalTokens, type TokenCounts } from '../core/event.js';
 import type { EventRow, Store, TotalsRow } from '../store/store.js';
 
 /** How far back the current window's chain of requests is looked for. */
@@ -37,16 +37,11 @@ export interface Totals extends TokenCounts {
 }
 
 export function zeroTotals(): Totals {
-  return { input: 0, output: 0, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0, reasoning: 0, requests: 0, cost: 0, totalTokens: 0 };
+  return { ...emptyCounts(), requests: 0, cost: 0, totalTokens: 0 };
 }
 
 export function addTo(t: Totals, r: TokenCounts & { cost: number; requests?: number }): void {
-  t.input += r.input;
-  t.output += r.output;
-  t.cacheRead += r.cacheRead;
-  t.cacheWrite5m += r.cacheWrite5m;
-  t.cacheWrite1h += r.cacheWrite1h;
-  t.reasoning += r.reasoning;
+  addCounts(t, r);
   t.cost += r.cost;
   t.requests += r.requests ?? 1;
   t.totalTokens = totalTokens(t);
