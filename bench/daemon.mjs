@@ -135,6 +135,17 @@ export async function benchDaemon({ cli, env, dataDir, log }) {
     const idleCpu = ((b.cpu - a.cpu) / idleSeconds) * 100;
     log(`idle over ${idleSeconds} s: CPU ${idleCpu.toFixed(2)} % (target < 0.5 %), RSS ${b.rss.toFixed(0)} MB (target ≤ 80 MB)`);
 
+    // Reads: what a status line or a dashboard asks, answered from memory and the rollup.
+    for (const path of ['/api/summary', '/metrics']) {
+      const times = [];
+      for (let i = 0; i < 200; i++) {
+        const t = performance.now();
+        await request(port, 'GET', path);
+        times.push(performance.now() - t);
+      }
+      log(`GET ${path} (200 in a row): p50 ${percentile(times, 50).toFixed(2)} ms, p99 ${percentile(times, 99).toFixed(2)} ms`);
+    }
+
     // Append-to-visible: one assistant line appended, /metrics polled until it counts it.
     const dir = join(env.CLAUDE_CONFIG_DIR, 'projects', '-bench-live');
     rmSync(dir, { recursive: true, force: true });

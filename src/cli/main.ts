@@ -59,6 +59,15 @@ program
   });
 
 program
+  .command('index')
+  .description('bring the index up to date with the logs and exit (the daemon runs this for large catch-ups)')
+  .option('-v, --verbose', 'indexing figures, and the file and line of every skipped line')
+  .action(async (opts: { verbose?: boolean }) => {
+    const { runIndex } = await import('./index-command.js');
+    await runIndex(opts.verbose ?? false);
+  });
+
+program
   .command('service')
   .description('start the daemon at login: install | uninstall | status (systemd user unit on Linux, launchd agent on macOS)')
   .argument('<action>', 'install, uninstall or status')

@@ -37,6 +37,8 @@ export async function runServe(flags: ServeFlags, version: string): Promise<void
     token: flags.token ?? (env.TOKENMETER_TOKEN || undefined), hostName: hostName(env),
     snapshotPath: flags.snapshot === false ? null : flags.snapshot ?? env.TOKENMETER_SNAPSHOT ?? join(home, 'token-metrics.json'),
     sweepMs: sweepSeconds * 1000, logger, version, env,
+    // This CLI's own `index` command, for large catch-ups (the built CLI is the script Node runs).
+    indexCommand: [...process.execArgv, process.argv[1]!],
   });
   try {
     await daemon.start();

@@ -11,7 +11,7 @@ import { readLogFile, type ReadRequest, type ReadResult } from './read-file.js';
 import { WriteLock } from './write-lock.js';
 
 /** Below this many new bytes, starting worker threads costs more than it saves. */
-const PARALLEL_THRESHOLD_BYTES = 24 << 20;
+export const PARALLEL_THRESHOLD_BYTES = 24 << 20;
 /** A first load at least this large drops and rebuilds secondary indexes. */
 const BULK_THRESHOLD_BYTES = 64 << 20;
 
@@ -56,6 +56,18 @@ function planFile(file: DiscoveredFile, cp: Checkpoint | undefined): 'skip' | 'a
   if (cp.size === file.size && cp.mtimeMs === file.mtimeMs) return 'skip';
   if (cp.offset > 0 && !sameHead(file.path, cp.headHash)) return 'replace';
   return 'append';
+}
+
+/** How many bytes of these files are not in the index yet. */
+export function backlogBytes(files: DiscoveredFile[], checkpoints: Map<string, Checkpoint>): number {
+  let n = 0;
+  for (const f of files) {
+    const cp = checkpoints.get(f.path);
+    const action = planFile(f, cp);
+    if (action === 'append') n += f.size - cp!.offset;
+    else if (action !== 'skip') n += f.size;
+  }
+  return n;
 }
 
 export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: IndexOptions): Promise<IndexStats> {

@@ -3,7 +3,8 @@
 // each write is followed by a pull into the in-memory read model.
 import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { refreshIndex, type IndexStats } from '../ingest/indexer.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { backlogBytes, PARALLEL_THRESHOLD_BYTES, refreshIndex, type IndexStats } from '../ingest/indexer.js';
 import { openPriceBook } from '../ingest/prices.js';
 import { TelemetryIngest } from '../ingest/telemetry.js';
 import { FolderWatcher, type Change } from '../ingest/watcher.js';
@@ -45,6 +46,12 @@ export interface DaemonOptions {
   logger: Logger;
   version: string;
   env: NodeJS.ProcessEnv;
+  /**
+   * How to run `tokenmeter index` in a child process (node arguments up to the command), for large catch-ups: the
+   * child's memory goes back to the system when it exits, so the resident daemon stays small. Without it, the
+   * daemon reads everything itself.
+   */
+  indexCommand?: string[];
 }
 
 export class StartupError extends Error {}
@@ -82,6 +89,7 @@ export class Daemon {
   private settleTimer: NodeJS.Timeout | undefined;
   private settlePending = false;
   private parseErrors = 0;
+  private child: ChildProcess | undefined;
   private indexedOnce = false;
   private transcriptEvents = 0;
   httpPort = 0;
@@ -245,12 +253,35 @@ export class Daemon {
       return b !== undefined && b.size === f.size && b.mtimeMs === f.mtimeMs && b.ino === f.ino && b.dev === f.dev;
     });
     if (!unchanged || !this.indexedOnce) {
+      if (this.opts.indexCommand && backlogBytes(discovery.files, await this.store.checkpoints()) >= PARALLEL_THRESHOLD_BYTES) {
+        await this.indexInChild(this.opts.indexCommand);
+      }
       const stats = await refreshIndex(this.store, discovery.files, { host: this.opts.hostName });
       this.indexedOnce = true;
       this.account(stats, started);
     }
     this.watcher?.setFolders(new Set([...this.watchRoots(), ...discovery.folders]));
     this.log.debug(`sweep: ${discovery.files.length} files${unchanged ? ', none changed' : ''} in ${(performance.now() - started).toFixed(1)} ms`);
+  }
+
+  /** Runs `tokenmeter index` and waits for it; a failure only means this process reads what is left itself. */
+  private async indexInChild(command: string[]): Promise<void> {
+    const started = performance.now();
+    this.log.info('a large backlog: indexing it in a child process');
+    const child = spawn(process.execPath, [...command, 'index'], { env: this.opts.env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    this.child = child;
+    let err = '';
+    child.stderr!.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
+    const code = await new Promise<number | null>((resolve) => {
+      child.once('exit', (c) => resolve(c));
+      child.once('error', (e) => {
+        err += e.message;
+        resolve(-1);
+      });
+    });
+    this.child = undefined;
+    if (code === 0) this.log.info(`the child process indexed the backlog in ${(performance.now() - started).toFixed(0)} ms`);
+    else if (!this.stopping) this.log.warn(`indexing in a child process failed (${code}): ${err.trim()}; reading the logs in this process`);
   }
 
   /** Where transcripts may appear: each root's projects/ folder, or the root itself until projects/ exists. */
@@ -297,6 +328,7 @@ export class Daemon {
   /** Stops taking work, finishes what was taken (file reads, telemetry writes), and closes the store. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      this.child?.kill('SIGTERM');
       this.watcher?.close();
       this.snapshot?.stop();
       clearTimeout(this.timer);
