@@ -3,7 +3,26 @@
 // in snake_case (what some hand-written senders use).
 
 export type AttrValue = string | number | boolean;
-export type Attributes = Record<string, AttrValue>;
+
+/**
+ * A record's attributes over its resource's: lookups see both (the record's winning), `keys` only the record's, and
+ * nothing is copied per record. A Map, because attribute names (`session.id`) make plain objects slow dictionaries.
+ */
+export class Attributes {
+  readonly own = new Map<string, AttrValue>();
+
+  constructor(readonly parent?: Attributes) {}
+
+  get(key: string): AttrValue | undefined {
+    const v = this.own.get(key);
+    return v !== undefined ? v : this.parent?.get(key);
+  }
+
+  /** The record's own attribute names. */
+  keys(): string[] {
+    return [...this.own.keys()];
+  }
+}
 
 /** Longer attribute values are cut: we keep ids and names, never content, and a sender may send anything. */
 export const MAX_ATTRIBUTE_CHARS = 256;
@@ -15,10 +34,7 @@ export interface MetricPoint {
   unit: string;
   kind: 'sum' | 'gauge';
   temporality: Temporality;
-  /**
-   * The point's attributes as own properties, over its resource's as the prototype: lookups see both (the point's
-   * winning), Object.keys only the point's, and nothing is copied per point.
-   */
+  /** The point's attributes over its resource's. */
   attrs: Attributes;
   startNano: string;
   timeNano: string;
@@ -65,12 +81,14 @@ function anyValue(v: unknown): AttrValue | undefined {
   return undefined; // arrays, maps and bytes carry nothing we read
 }
 
-export function attributes(v: unknown, into: Attributes = {}): Attributes {
-  for (const kv of list(v)) {
-    const key = kv.key;
+export function attributes(v: unknown, parent?: Attributes): Attributes {
+  const into = new Attributes(parent);
+  if (!Array.isArray(v)) return into;
+  for (const kv of v as Json[]) {
+    const key = kv?.key;
     if (typeof key !== 'string') continue;
     const value = anyValue(kv.value);
-    if (value !== undefined) into[key] = value;
+    if (value !== undefined) into.own.set(key, value);
   }
   return into;
 }
@@ -121,7 +139,7 @@ export function flattenMetrics(body: Json): Flattened<MetricPoint> {
           }
           out.items.push({
             name, unit, kind: sum ? 'sum' : 'gauge', temporality,
-            attrs: attributes(p.attributes, Object.create(resource) as Attributes),
+            attrs: attributes(p.attributes, resource),
             startNano: nanos(field(p, 'startTimeUnixNano', 'start_time_unix_nano')),
             timeNano, value,
           });
@@ -139,9 +157,9 @@ export function flattenMetrics(body: Json): Flattened<MetricPoint> {
 function eventName(r: Json, attrs: Attributes, serviceName: string): string {
   const body = obj(r.body);
   const bodyText = body ? anyValue(body) : undefined;
-  const candidates = [field(r, 'eventName', 'event_name'), attrs['event.name'], bodyText];
+  const candidates = [field(r, 'eventName', 'event_name'), attrs.get('event.name'), bodyText];
   for (const c of candidates) if (typeof c === 'string' && c.includes('.') && !c.includes(' ')) return c;
-  const short = attrs['event.name'];
+  const short = attrs.get('event.name');
   if (typeof short === 'string' && short) return `${serviceName.replaceAll('-', '_')}.${short}`;
   return '';
 }
@@ -150,10 +168,11 @@ export function flattenLogs(body: Json): Flattened<LogEvent> {
   const out: Flattened<LogEvent> = { items: [], rejected: 0, problems: [] };
   for (const rl of list(field(body, 'resourceLogs', 'resource_logs'))) {
     const resource = attributes(obj(rl.resource)?.attributes);
-    const serviceName = typeof resource['service.name'] === 'string' ? resource['service.name'] : '';
+    const service = resource.get('service.name');
+    const serviceName = typeof service === 'string' ? service : '';
     for (const sl of list(field(rl, 'scopeLogs', 'scope_logs'))) {
       for (const r of list(field(sl, 'logRecords', 'log_records'))) {
-        const attrs = attributes(r.attributes, Object.create(resource) as Attributes);
+        const attrs = attributes(r.attributes, resource);
         const name = eventName(r, attrs, serviceName);
         if (!name) continue; // a plain log line: not an event we read
         const timeNano = nanos(field(r, 'timeUnixNano', 'time_unix_nano')) || nanos(field(r, 'observedTimeUnixNano', 'observed_time_unix_nano'));

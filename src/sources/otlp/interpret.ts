@@ -42,11 +42,11 @@ export interface Interpretation {
 }
 
 const str = (a: Attributes, k: string): string => {
-  const v = a[k];
+  const v = a.get(k);
   return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
 };
 const num = (a: Attributes, k: string): number | undefined => {
-  const v = a[k];
+  const v = a.get(k);
   const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
   return Number.isFinite(n) ? n : undefined;
 };
@@ -139,11 +139,11 @@ const IDENTITY = new Set(['session.id', 'model', 'type', 'user.account_uuid', 'u
   'host.arch', 'installation.id', 'app.entrypoint']);
 
 function seriesKey(name: string, a: Attributes): string {
-  return `${name}\u0000${Object.keys(a).sort().map((k) => `${k}=${a[k]}`).join('\u0000')}`;
+  return `${name}\u0000${a.keys().sort().map((k) => `${k}=${a.own.get(k)}`).join('\u0000')}`;
 }
 
 function variantOf(a: Attributes): string {
-  return Object.keys(a).filter((k) => !IDENTITY.has(k)).sort().map((k) => `${k}=${a[k]}`).join(',');
+  return a.keys().filter((k) => !IDENTITY.has(k)).sort().map((k) => `${k}=${a.own.get(k)}`).join(',');
 }
 
 function label(v: string): string {
