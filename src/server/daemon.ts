@@ -148,7 +148,7 @@ export class Daemon {
       this.httpPort = typeof address === 'object' && address ? address.port : o.port;
       if (o.grpcPort !== null) {
         try {
-          const g = await startGrpc(o.bindHost, o.grpcPort, receiver, guard, o.token);
+          const g = await startGrpc(o.bindHost, o.grpcPort, receiver, guard);
           this.grpcPort = g.port;
           this.closeGrpc = g.close;
         } catch (e) {

@@ -41,10 +41,6 @@ export class Guard {
     if (bind !== '0.0.0.0' && bind !== '::') this.allowedHosts.add(bind.replace(/^\[|\]$/g, ''));
   }
 
-  get exposed(): boolean {
-    return !isLoopbackHost(this.opts.bindHost);
-  }
-
   check(req: { hostHeader: string | undefined; remoteAddress: string | undefined; authorization: string | undefined; otlp: boolean }): Verdict {
     if (req.hostHeader !== undefined) {
       const host = hostOfHeader(req.hostHeader);

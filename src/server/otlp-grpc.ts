@@ -1,7 +1,7 @@
 // OTLP/gRPC (port 4317): the metrics and logs Export services, for senders set to OTEL_EXPORTER_OTLP_PROTOCOL=grpc.
 import * as grpc from '@grpc/grpc-js';
 import { encodeExportResponse, type Signal } from '../sources/otlp/proto.js';
-import { isLoopbackAddress, type Guard } from './guard.js';
+import type { Guard } from './guard.js';
 import { decodeBody, MAX_BODY_BYTES, ReceiveError, type OtlpReceiver } from './otlp-receiver.js';
 
 const SERVICES: Record<Signal, string> = {
@@ -28,18 +28,20 @@ function peerAddress(peer: string): string {
   return p.slice(0, p.lastIndexOf(':'));
 }
 
-export async function startGrpc(host: string, port: number, receiver: OtlpReceiver, guard: Guard, token: string | undefined): Promise<{ port: number; close: () => Promise<void> }> {
+export async function startGrpc(host: string, port: number, receiver: OtlpReceiver, guard: Guard): Promise<{ port: number; close: () => Promise<void> }> {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_BODY_BYTES });
   for (const signal of ['metrics', 'logs'] as const) {
     server.addService(definition(signal), {
       Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-        if (guard.exposed && token && !isLoopbackAddress(peerAddress(call.getPeer()))) {
-          const auth = String(call.metadata.get('authorization')[0] ?? '');
-          if (auth !== `Bearer ${token}`) {
-            receiver.count(signal, 'grpc', 'unauthenticated');
-            callback({ code: grpc.status.UNAUTHENTICATED, details: 'a bearer token is required' });
-            return;
-          }
+        // Browsers cannot speak gRPC, so there is no Host to check; the token rule is the HTTP one.
+        const verdict = guard.check({
+          hostHeader: undefined, remoteAddress: peerAddress(call.getPeer()), otlp: true,
+          authorization: String(call.metadata.get('authorization')[0] ?? '') || undefined,
+        });
+        if (!verdict.ok) {
+          receiver.count(signal, 'grpc', 'unauthenticated');
+          callback({ code: grpc.status.UNAUTHENTICATED, details: verdict.message });
+          return;
         }
         let body: Record<string, unknown>;
         try {
