@@ -11,6 +11,7 @@ export class SnapshotWriter {
   private lastVersion = -1;
   private lastWrite = 0;
   private writing = false;
+  private lastError = { message: '', at: 0 };
 
   constructor(
     readonly path: string,
@@ -34,7 +35,12 @@ export class SnapshotWriter {
     try {
       await this.write();
     } catch (e) {
-      this.onError(e as Error);
+      // A lasting problem (a read-only folder) is reported once a minute, not once a second.
+      const message = (e as Error).message;
+      if (message !== this.lastError.message || now - this.lastError.at > 60_000) {
+        this.lastError = { message, at: now };
+        this.onError(e as Error);
+      }
     } finally {
       this.writing = false;
     }

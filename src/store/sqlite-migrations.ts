@@ -1,7 +1,7 @@
 // Versioned schema. Each migration runs once, in order, inside a transaction; `user_version` records the last one.
 import type Database from 'better-sqlite3';
 
-const migrations: string[] = [
+export const MIGRATIONS: string[] = [
   // 1: events keyed by dedup key, per-file checkpoints, the quarter-hour rollup reports read, key/value metadata.
   `CREATE TABLE files (
      id INTEGER PRIMARY KEY,
@@ -66,7 +66,7 @@ const migrations: string[] = [
    CREATE TABLE price_cache (model TEXT NOT NULL, key INTEGER NOT NULL, price TEXT, PRIMARY KEY (model, key)) WITHOUT ROWID;
    CREATE TABLE dir_listings (path TEXT PRIMARY KEY, mtime_ms REAL NOT NULL, entries TEXT NOT NULL);
    INSERT INTO meta (key, value) VALUES ('rollup_version', '0'), ('rollup_stale', '1') ON CONFLICT(key) DO NOTHING;`,
-  // 3: all-time totals by tool, model and host, kept current with the rollup (what /metrics serves). Telemetry: every source that saw a request; sessions some per-request source covers (token metrics count only
+  // 3: telemetry. Every source that saw a request; sessions some per-request source covers (token metrics count only
   // for the others); each telemetry copy of a request, to compare sources; token metric totals per session; plain
   // counters; the last value of each cumulative series.
   `ALTER TABLE events ADD COLUMN sources TEXT;
@@ -81,14 +81,15 @@ const migrations: string[] = [
      cache_read INTEGER NOT NULL, cache_write INTEGER NOT NULL, cost REAL NOT NULL, last_ts INTEGER NOT NULL,
      PRIMARY KEY (session_id, tool)) WITHOUT ROWID;
    CREATE TABLE otel_counters (name TEXT NOT NULL, labels TEXT NOT NULL, value REAL NOT NULL, PRIMARY KEY (name, labels)) WITHOUT ROWID;
-   CREATE TABLE metric_series (key TEXT PRIMARY KEY, start_nano TEXT NOT NULL, value REAL NOT NULL) WITHOUT ROWID;
-   CREATE TABLE usage_totals (
+   CREATE TABLE metric_series (key TEXT PRIMARY KEY, start_nano TEXT NOT NULL, value REAL NOT NULL) WITHOUT ROWID;`,
+  // 4: all-time totals by tool, model and host, kept current with the rollup (what /metrics serves).
+  `CREATE TABLE usage_totals (
      tool TEXT NOT NULL, model TEXT NOT NULL, host TEXT NOT NULL, requests INTEGER NOT NULL, input INTEGER NOT NULL,
      output INTEGER NOT NULL, cache_read INTEGER NOT NULL, cache_write_5m INTEGER NOT NULL, cache_write_1h INTEGER NOT NULL,
      reasoning INTEGER NOT NULL, auto_cost REAL NOT NULL, PRIMARY KEY (tool, model, host)) WITHOUT ROWID;
    INSERT INTO meta (key, value) VALUES ('totals_stale', '1') ON CONFLICT(key) DO UPDATE SET value = '1';`,
 ];
-export const SCHEMA_VERSION = migrations.length;
+export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Secondary indexes: dropped during a bulk load and rebuilt after it (see Store.beginBulkLoad). */
 export const SECONDARY_INDEXES: Array<[name: string, definition: string]> = [
@@ -112,7 +113,7 @@ export function migrate(db: Database.Database, ensureIndexes = true): void {
   }
   for (let v = current; v < SCHEMA_VERSION; v++) {
     db.transaction(() => {
-      db.exec(migrations[v]!);
+      db.exec(MIGRATIONS[v]!);
       db.pragma(`user_version = ${v + 1}`);
     })();
   }

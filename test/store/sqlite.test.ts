@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { UsageEvent } from '../../src/core/event.js';
 import { buildReport, type CostMode } from '../../src/core/report.js';
 import { offsetSegments } from '../../src/core/time.js';
-import { SCHEMA_VERSION } from '../../src/store/sqlite-migrations.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/sqlite-migrations.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { PricedEvent } from '../../src/store/store.js';
 import { tempDir } from '../helpers/transcript.js';
@@ -169,5 +169,27 @@ describe('all-time totals', () => {
     expect(await store.getMeta('totals_stale')).toBe('1');
     expect(await store.totals()).toEqual(direct());
     expect(await store.getMeta('totals_stale')).toBe('0');
+  });
+});
+
+describe('schema migrations', () => {
+  it('bring an index of the first release (schema 2) up to date without losing its events', async () => {
+    await store.close();
+    const path = join(dir.path, 'old.sqlite');
+    const raw = new Database(path);
+    raw.exec(MIGRATIONS[0]!);
+    raw.exec(MIGRATIONS[1]!);
+    raw.pragma('user_version = 2');
+    raw.prepare(`INSERT INTO events (dedup_key, ts, tool, source, host, session_id, project, model, speed, input, output, cache_read,
+      cache_write_5m, cache_write_1h, reasoning, calc_cost, is_sidechain, request_id) VALUES ('msg_old', ?, 'claude-code', 'transcript', 'h',
+      'old-session', '/p', 'claude-sonnet-4-5', 'standard', 1, 2, 3, 4, 0, 0, 0.5, 0, 'req_old')`).run(Date.parse('2026-03-02T10:00:00Z'));
+    raw.close();
+    store = new SqliteStore(path);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(await store.eventCount()).toBe(1);
+    expect(store.db.prepare('SELECT session_id FROM covered_sessions').all()).toEqual([{ session_id: 'old-session' }]);
+    await store.settle();
+    expect(await store.totals()).toEqual([expect.objectContaining({ model: 'claude-sonnet-4-5', requests: 1, input: 1, output: 2, cost: 0.5 })]);
+    expect(await store.requestsBySources()).toEqual([{ sources: 'transcript', requests: 1 }]);
   });
 });
