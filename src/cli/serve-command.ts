@@ -51,7 +51,7 @@ export async function runServe(flags: ServeFlags, version: string): Promise<void
   }
   process.stderr.write(
     `tokenmeter ${version}: serving http://${flags.host.includes(':') ? `[${flags.host}]` : flags.host}:${daemon.httpPort}` +
-      ` (dashboard API /api/summary, Prometheus /metrics, OTLP/HTTP /v1/metrics and /v1/logs` +
+      ` (JSON API /api, Prometheus /metrics, OTLP/HTTP /v1/metrics and /v1/logs` +
       `${daemon.grpcPort !== null ? `, OTLP/gRPC :${daemon.grpcPort}` : ''}); Ctrl-C stops\n`,
   );
   let signals = 0;

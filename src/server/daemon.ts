@@ -91,6 +91,7 @@ export class Daemon {
   private parseErrors = 0;
   private child: ChildProcess | undefined;
   private indexedOnce = false;
+  private saidMissing = false;
   private transcriptEvents = 0;
   httpPort = 0;
   grpcPort: number | null = null;
@@ -245,6 +246,8 @@ export class Daemon {
     const started = performance.now();
     const discovery = discoverClaudeFiles(this.opts.env, await this.store.dirListings());
     await this.store.saveDirListings(discovery.listings);
+    if (discovery.missing && !this.saidMissing) this.log.warn(`${discovery.missing}; the daemon looks again every sweep, and takes telemetry meanwhile`);
+    this.saidMissing = discovery.missing !== null;
     const before = this.files;
     this.files = new Map(discovery.files.map((f) => [f.path, f]));
     // Usually nothing changed that watching did not already deliver: then there is nothing to plan or read.
