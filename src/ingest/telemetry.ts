@@ -32,13 +32,12 @@ export class TelemetryIngest {
   private queue: Pending[] = [];
   private scheduled = false;
   /** Telemetry records stored since start, for /metrics. */
-  received = { events: 0, metricPoints: 0, counters: 0, rejected: 0 };
+  received = { events: 0, metricPoints: 0 };
 
   constructor(private readonly opts: TelemetryOptions) {}
 
   /** Resolves once what was given is committed: an OTLP sender is told "accepted" only for stored data. */
   accept(interp: Interpretation): Promise<void> {
-    this.received.rejected += interp.rejected;
     if (interp.events.length === 0 && interp.usage.length === 0 && interp.counters.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.queue.push({ interp, resolve, reject });
@@ -118,7 +117,6 @@ export class TelemetryIngest {
     }
     this.received.events += events.length;
     this.received.metricPoints += metricEvents.length;
-    this.received.counters += counters.size;
     const book = events.length + metricEvents.length > 0 ? await this.opts.priceBook() : undefined;
     return {
       replacedFileIds: [],

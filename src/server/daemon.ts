@@ -125,7 +125,7 @@ export class Daemon {
         filesWatched: () => this.files.size,
         parseErrors: () => this.parseErrors,
         ingested: () => ({ transcript: this.transcriptEvents, otlp: this.telemetry.received.events + this.telemetry.received.metricPoints }),
-        otlp: () => ({ requests: receiver.requests, rejected: receiver.rejected, failures: receiver.failures }),
+        otlp: () => ({ requests: receiver.requests, rejected: receiver.rejected }),
       });
       this.stream = new StreamHub(this.live);
       const api = new Api(this.store, this.live, { version: o.version, host: o.hostName, startedAt: this.startedAt });

@@ -87,7 +87,6 @@ export function buildHttpApp(p: HttpParts): FastifyInstance {
         return otlpError(reply, e.httpStatus, e.grpcCode, e.message, protobuf);
       }
       // The store could not take it: the sender keeps the data and retries.
-      p.receiver.failures++;
       p.receiver.count(signal, 'http', 503);
       p.log(`otlp ${signal}: could not store an export: ${(e as Error).message}`);
       return otlpError(reply.header('Retry-After', '5'), 503, 14, 'temporarily unable to store; retry', protobuf);

@@ -12,7 +12,7 @@ export interface Health {
   filesWatched: () => number;
   parseErrors: () => number;
   ingested: () => Record<string, number>;
-  otlp: () => { requests: Record<string, number>; rejected: number; failures: number };
+  otlp: () => { requests: Record<string, number>; rejected: number };
 }
 
 const TOKEN_TYPES = [

@@ -57,7 +57,6 @@ export async function startGrpc(host: string, port: number, receiver: OtlpReceiv
             callback(null, Buffer.from(encodeExportResponse(signal, partial)));
           },
           (e: unknown) => {
-            receiver.failures++;
             receiver.count(signal, 'grpc', 'unavailable');
             callback({ code: grpc.status.UNAVAILABLE, details: `temporarily unable to store: ${(e as Error).message}` });
           },

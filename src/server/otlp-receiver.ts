@@ -56,8 +56,6 @@ export function decodeBody(signal: Signal, body: Buffer, format: 'json' | 'proto
 export class OtlpReceiver {
   requests: Record<string, number> = {};
   rejected = 0;
-  /** Exports that could not be stored (answered 503 / UNAVAILABLE so the sender retries). */
-  failures = 0;
 
   constructor(private readonly ingest: TelemetryIngest, private readonly host: string, private readonly log: (msg: string) => void) {}
 
