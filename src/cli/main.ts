@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import type { Period } from '../core/report.js';
 import { DEFAULT_GRPC_PORT, DEFAULT_PORT, indexPath } from './home.js';
 import { runReport, UsageError, type ReportFlags } from './report-command.js';
+import type { BlocksFlags } from './blocks-command.js';
 import type { ServeFlags } from './serve-command.js';
 
 declare const __TOKENMETER_VERSION__: string | undefined;
@@ -40,6 +41,22 @@ for (const [period, description] of reports) {
     await runReport(period, { ...opts, tz: opts.tz ?? opts.timezone });
   });
 }
+
+program
+  .command('blocks')
+  .description('5-hour windows: tokens, cost, burn rate, share of the limit, official percentage when known')
+  .option('-a, --active', 'only the active window, with its projection')
+  .option('-r, --recent', 'windows of the last 3 days')
+  .option('-j, --json', 'JSON output (ccusage field names, plus limit and official figures)')
+  .option('--plan <plan>', 'pro, max5, max20 or custom (also "plan" in the config file)')
+  .option('-t, --limit <tokens>', 'tokens per window, p90 (learned from past windows) or max (the largest seen)')
+  .option('-s, --since <date>', 'windows ending after this day')
+  .option('-u, --until <date>', 'windows starting up to this day')
+  .option('-v, --verbose', 'indexing figures')
+  .action(async (opts: BlocksFlags) => {
+    const { runBlocks } = await import('./blocks-command.js');
+    await runBlocks(opts);
+  });
 
 program
   .command('serve')

@@ -1,11 +1,8 @@
 // daily | weekly | monthly | session: refresh the index, sum, render.
 import { buildReport, startOfDay, type CostMode, type Period } from '../core/report.js';
 import { addDays, assertTimeZone, DateArgError, LOCAL_ZONE, offsetSegments, parseDateArg, WEEKDAYS, type Weekday } from '../core/time.js';
-import { SqliteStore } from '../store/sqlite.js';
 import type { UsageFilter, UsageRow } from '../store/store.js';
-import { runningDaemon } from '../server/instance-lock.js';
-import { daemonLockPath, indexPath } from './home.js';
-import { refresh } from './refresh.js';
+import { withIndex } from './index-access.js';
 import { renderCsv } from './render-csv.js';
 import { reportJson } from './render-json.js';
 
@@ -52,12 +49,7 @@ export async function runReport(period: Period, flags: ReportFlags): Promise<voi
     throw e;
   }
 
-  const store = new SqliteStore(indexPath());
-  try {
-    // A running daemon keeps the index current to the quarter second; reading the logs again would only compete with it.
-    const daemon = runningDaemon(daemonLockPath());
-    if (!daemon) await refresh(store, flags.verbose ?? false, (l) => process.stderr.write(`${l}\n`));
-    else if (flags.verbose) process.stderr.write(`tokenmeter: the index is kept current by the daemon (pid ${daemon.pid})\n`);
+  await withIndex(flags.verbose ?? false, async (store) => {
     let rows: UsageRow[] = [];
     if (period === 'session') rows = await store.usage(filter, { by: 'session' });
     else {
@@ -80,7 +72,5 @@ export async function runReport(period: Period, flags: ReportFlags): Promise<voi
       const compact = wantsCompact(flags.compact ?? false, process.stdout.isTTY ? process.stdout.columns : Number(process.env.COLUMNS) || undefined);
       process.stdout.write(`${renderTable(report, { compact, breakdown: flags.breakdown ?? false, color })}\n`);
     }
-  } finally {
-    await store.close();
-  }
+  });
 }

@@ -1,10 +1,12 @@
 // The JSON API: a summary for status lines and dashboards, usage grouped by time or by dimension, 5-hour blocks.
 import { buildBlocks } from '../core/blocks.js';
+import { blocksReport } from '../core/blocks-report.js';
+import { chooseLimit, LimitError } from '../core/limits.js';
 import { cacheWrite, totalTokens, type TokenCounts } from '../core/event.js';
 import { startOfDay } from '../core/report.js';
 import { DayKeyer, LOCAL_ZONE, dayOfNumber, offsetSegments } from '../core/time.js';
 import type { BreakdownKey, Store, UsageFilter } from '../store/store.js';
-import { addTo, toEntry, windowView, zeroTotals, type LiveState, type Totals } from './live.js';
+import { addTo, zeroTotals, type LiveState, type Totals } from './live.js';
 
 export class ApiError extends Error {
   constructor(message: string, readonly status = 400) {
@@ -107,26 +109,22 @@ export class Api {
     return { group, since: iso(f.fromTs), until: iso(f.toTs), rows: rows.map((r) => ({ ...withTotal(r), lastActivity: new Date(r.lastTs).toISOString() })) };
   }
 
-  /** 5-hour blocks in ccusage's JSON shape. */
+  /** 5-hour blocks in ccusage's JSON shape, with the share of the limit (`plan`, `limit` as for the CLI). */
   async blocks(q: Query, now = Date.now()) {
     const since = parseInstant(q.since, 'since') ?? now - 7 * DAY;
-    const rows = (await this.store.eventsSince(since)).filter((r) => r.ts <= now);
-    let blocks = buildBlocks(rows.map(toEntry), now);
+    const rows = (await this.store.eventsSince(0)).filter((r) => r.ts <= now);
+    const all = buildBlocks(rows, now);
+    let limit;
+    try {
+      limit = chooseLimit(q.plan, q.limit, all, now);
+    } catch (e) {
+      if (e instanceof LimitError) throw new ApiError(`query parameter ${e.message}`);
+      throw e;
+    }
+    let blocks = all.filter((b) => b.end >= since);
     if (q.active === '1' || q.active === 'true') blocks = blocks.filter((b) => b.isActive);
-    return {
-      blocks: blocks.map((b) => {
-        const w = windowView(b, now);
-        return {
-          id: b.id, startTime: new Date(b.start).toISOString(), endTime: new Date(b.end).toISOString(),
-          actualEndTime: b.actualEnd === null ? null : new Date(b.actualEnd).toISOString(), isActive: b.isActive, isGap: b.isGap,
-          entries: b.entries,
-          tokenCounts: { inputTokens: b.tokens.input, outputTokens: b.tokens.output, cacheCreationInputTokens: b.tokens.cacheWrite5m + b.tokens.cacheWrite1h, cacheReadInputTokens: b.tokens.cacheRead },
-          totalTokens: b.totalTokens, costUSD: b.cost, models: b.models,
-          burnRate: w.burnRate && { tokensPerMinute: w.burnRate.tokensPerMinute, costPerHour: w.burnRate.costPerHour },
-          projection: w.projection,
-        };
-      }),
-    };
+    const readings = (await this.store.limitReadings('5h', since - DAY)).map((r) => ({ at: r.at, usedPercent: r.usedPercent, resetsAt: r.resetsAt, localCost: r.localCost }));
+    return blocksReport(blocks, { now, limit, readings });
   }
 }
 

@@ -88,6 +88,11 @@ export const MIGRATIONS: string[] = [
      output INTEGER NOT NULL, cache_read INTEGER NOT NULL, cache_write_5m INTEGER NOT NULL, cache_write_1h INTEGER NOT NULL,
      reasoning INTEGER NOT NULL, auto_cost REAL NOT NULL, PRIMARY KEY (tool, model, host)) WITHOUT ROWID;
    INSERT INTO meta (key, value) VALUES ('totals_stale', '1') ON CONFLICT(key) DO UPDATE SET value = '1';`,
+  // 5: official window readings (Claude Code's status-line rate_limits, Codex's), each with the local cost and
+  // tokens of the same window when it was read: the calibration of our estimates.
+  `CREATE TABLE limit_readings (
+     at INTEGER NOT NULL, tool TEXT NOT NULL, window TEXT NOT NULL, used_percent REAL NOT NULL, resets_at INTEGER NOT NULL,
+     local_cost REAL NOT NULL, local_tokens INTEGER NOT NULL, PRIMARY KEY (tool, window, at)) WITHOUT ROWID;`,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

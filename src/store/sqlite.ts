@@ -9,7 +9,7 @@ import { QUARTER_HOUR_MS, type OffsetSegment } from '../core/time.js';
 import { createSecondaryIndexes, dropSecondaryIndexes, migrate } from './sqlite-migrations.js';
 import {
   METRIC_KEY_PREFIX, type Batch, type BreakdownKey, type BreakdownRow, type Checkpoint, type CounterValue, type EventRow,
-  type Grouping, type PricedEvent, type PricingInput, type RequestDisagreement, type SeriesState, type SessionDisagreement,
+  type Grouping, type LimitReading, type PricedEvent, type PricingInput, type RequestDisagreement, type SeriesState, type SessionDisagreement,
   type Store, type TimeBucketRow, type TotalsRow, type UsageFilter, type UsageRow,
 } from './store.js';
 
@@ -419,6 +419,16 @@ export class SqliteStore implements Store {
 
   async loadSeries(): Promise<SeriesState[]> {
     return this.stmt('SELECT key, start_nano AS startNano, value FROM metric_series').all() as SeriesState[];
+  }
+
+  async addLimitReading(r: LimitReading): Promise<void> {
+    this.stmt(`INSERT OR REPLACE INTO limit_readings (at, tool, window, used_percent, resets_at, local_cost, local_tokens)
+      VALUES (@at, @tool, @window, @usedPercent, @resetsAt, @localCost, @localTokens)`).run(r);
+  }
+
+  async limitReadings(window: string, since: number): Promise<LimitReading[]> {
+    return this.stmt(`SELECT at, tool, window, used_percent AS usedPercent, resets_at AS resetsAt, local_cost AS localCost,
+      local_tokens AS localTokens FROM limit_readings WHERE window = ? AND at >= ? ORDER BY at`).all(window, since) as LimitReading[];
   }
 
   async requestsBySources(): Promise<Array<{ sources: string; requests: number }>> {

@@ -112,6 +112,18 @@ export interface TimeBucketRow extends TokenCounts {
   cost: number;
 }
 
+/** An official reading of a usage window (Claude Code's `rate_limits`), with the local figures of that window. */
+export interface LimitReading {
+  at: number;
+  tool: string;
+  /** '5h' or '7d'. */
+  window: string;
+  usedPercent: number;
+  resetsAt: number;
+  localCost: number;
+  localTokens: number;
+}
+
 /** One request as each source that saw it counted it, when the counts differ. */
 export interface RequestDisagreement {
   requestId: string;
@@ -213,6 +225,9 @@ export interface Store {
   requestsBySources(): Promise<Array<{ sources: string; requests: number }>>;
   requestDisagreements(limit: number): Promise<RequestDisagreement[]>;
   sessionDisagreements(limit: number): Promise<SessionDisagreement[]>;
+  addLimitReading(r: LimitReading): Promise<void>;
+  /** Readings of a window taken since `since`, oldest first. */
+  limitReadings(window: string, since: number): Promise<LimitReading[]>;
   /** Recomputes every stored calculated cost (after the price database or rules changed); forgets kept prices. */
   reprice(price: (e: PricingInput) => number | null): Promise<number>;
   close(): Promise<void>;

@@ -1,0 +1,59 @@
+// tokenmeter blocks: 5-hour windows with tokens, cost, burn rate, the share of the limit used and, where Claude Code
+// reported it, the official percentage beside our figure.
+import { buildBlocks } from '../core/blocks.js';
+import { blocksReport } from '../core/blocks-report.js';
+import { startOfDay } from '../core/report.js';
+import { addDays, DateArgError, LOCAL_ZONE, parseDateArg } from '../core/time.js';
+import { loadConfig } from './config.js';
+import { withIndex } from './index-access.js';
+import { resolveLimit } from './limit.js';
+import { UsageError } from './report-command.js';
+
+export interface BlocksFlags {
+  active?: boolean;
+  recent?: boolean;
+  json?: boolean;
+  plan?: string;
+  limit?: string;
+  since?: string;
+  until?: string;
+  verbose?: boolean;
+}
+
+const RECENT_MS = 3 * 86_400_000;
+
+export async function runBlocks(flags: BlocksFlags, now = Date.now()): Promise<void> {
+  let from: number | undefined;
+  let to: number | undefined;
+  try {
+    if (flags.since) from = startOfDay(parseDateArg(flags.since, '--since'), LOCAL_ZONE);
+    if (flags.until) to = startOfDay(addDays(parseDateArg(flags.until, '--until'), 1), LOCAL_ZONE);
+  } catch (e) {
+    if (e instanceof DateArgError) throw new UsageError(e.message);
+    throw e;
+  }
+  const config = loadConfig();
+  await withIndex(flags.verbose ?? false, async (store) => {
+    // Blocks chain from the first request on, so the whole history is read; filters apply to the blocks.
+    const rows = (await store.eventsSince(0)).filter((r) => r.ts <= now);
+    const all = buildBlocks(rows, now);
+    const limit = resolveLimit(flags, config, all, now);
+    let blocks = all;
+    if (flags.active) blocks = blocks.filter((b) => b.isActive);
+    if (flags.recent) blocks = blocks.filter((b) => b.end >= now - RECENT_MS);
+    if (from !== undefined) blocks = blocks.filter((b) => b.end > from!);
+    if (to !== undefined) blocks = blocks.filter((b) => b.start < to!);
+    const readings = (await store.limitReadings('5h', 0)).map((r) => ({ at: r.at, usedPercent: r.usedPercent, resetsAt: r.resetsAt, localCost: r.localCost }));
+    const report = blocksReport(blocks, { now, limit, readings });
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      return;
+    }
+    if (report.blocks.length === 0) {
+      process.stdout.write(flags.active ? 'No active 5-hour block.\n' : 'No usage found.\n');
+      return;
+    }
+    const { renderBlocksTable } = await import('./render-blocks.js');
+    process.stdout.write(`${renderBlocksTable(report, now)}\n`);
+  });
+}
