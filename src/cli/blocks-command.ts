@@ -7,7 +7,7 @@ import { addDays, DateArgError, LOCAL_ZONE, parseDateArg } from '../core/time.js
 import { loadConfig } from './config.js';
 import { withIndex } from './index-access.js';
 import { resolveLimit } from './limit.js';
-import { UsageError } from './report-command.js';
+import { UsageError } from './usage-error.js';
 
 export interface BlocksFlags {
   active?: boolean;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlanName } from '../core/limits.js';
 import { tokenmeterHome } from './home.js';
-import { UsageError } from './report-command.js';
+import { UsageError } from './usage-error.js';
 
 export interface StatuslineConfig {
   /** Segments in order, e.g. "{model} | {cost} | {tokens} | {rate} | {window}". */

@@ -2,7 +2,7 @@
 import type { Block } from '../core/blocks.js';
 import { chooseLimit, LimitError, type LimitChoice } from '../core/limits.js';
 import type { Config } from './config.js';
-import { UsageError } from './report-command.js';
+import { UsageError } from './usage-error.js';
 
 export function resolveLimit(flags: { plan?: string; limit?: string }, config: Config, blocks: Block[], now: number): LimitChoice {
   const limit = flags.limit ?? (flags.plan === undefined && config.limit !== undefined ? String(config.limit) : undefined);

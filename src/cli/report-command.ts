@@ -3,6 +3,7 @@ import { buildReport, startOfDay, type CostMode, type Period } from '../core/rep
 import { addDays, assertTimeZone, DateArgError, LOCAL_ZONE, offsetSegments, parseDateArg, WEEKDAYS, type Weekday } from '../core/time.js';
 import type { UsageFilter, UsageRow } from '../store/store.js';
 import { withIndex } from './index-access.js';
+import { UsageError } from './usage-error.js';
 import { renderCsv } from './render-csv.js';
 import { reportJson } from './render-json.js';
 
@@ -21,7 +22,6 @@ export interface ReportFlags {
   verbose?: boolean;
 }
 
-export class UsageError extends Error {}
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T, flag: string): T {
   if (value === undefined) return fallback;

@@ -4,7 +4,7 @@ import { AlreadyRunning } from '../server/instance-lock.js';
 import { Daemon, StartupError } from '../server/daemon.js';
 import { Logger, logLevel } from '../server/log.js';
 import { DEFAULT_GRPC_PORT, DEFAULT_PORT, hostName, indexPath, tokenmeterHome } from './home.js';
-import { UsageError } from './report-command.js';
+import { UsageError } from './usage-error.js';
 
 export interface ServeFlags {
   host: string;

@@ -13,6 +13,8 @@ import type { DiscoveredFile } from '../sources/discovery.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { PriceBook } from '../core/pricing.js';
 import { Api } from './api.js';
+import { statusData } from './status.js';
+import type { PlanName } from '../core/limits.js';
 import { Guard, isLoopbackHost } from './guard.js';
 import { buildHttpApp } from './http.js';
 import { InstanceLock } from './instance-lock.js';
@@ -131,6 +133,8 @@ export class Daemon {
       const api = new Api(this.store, this.live, { version: o.version, host: o.hostName, startedAt: this.startedAt });
       const app = buildHttpApp({
         guard, receiver, metrics, api, stream: this.stream, log: (m) => this.log.warn(m), beforeRead: () => this.settleNow(),
+        // It may record an official reading: a write, so it takes its turn.
+        statusline: (input, q) => this.exclusive(() => statusData(this.store, input, { plan: q.plan as PlanName | undefined, limit: q.limit })),
         health: () => ({
           version: o.version, pid: process.pid, uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
           filesWatched: this.files.size, streamClients: this.stream.size, indexing: this.busy,

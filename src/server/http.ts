@@ -1,7 +1,9 @@
 // The daemon's HTTP surface: OTLP/HTTP receiver, Prometheus endpoints, JSON API, event stream, health.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { encodeExportResponse, encodeStatus, responseObject, type Signal } from '../sources/otlp/proto.js';
+import { LimitError } from '../core/limits.js';
 import { Api, ApiError } from './api.js';
+import type { StatusData, StatusInput } from './status.js';
 import type { Guard } from './guard.js';
 import type { MetricsExposition } from './metrics.js';
 import { decodeBody, decompress, MAX_BODY_BYTES, ReceiveError, type OtlpReceiver } from './otlp-receiver.js';
@@ -21,6 +23,8 @@ export interface HttpParts {
   log: (msg: string) => void;
   /** Makes everything already accepted visible to reads (read-your-writes for a sender that then asks). */
   beforeRead: () => Promise<void>;
+  /** What `tokenmeter statusline` shows for a status-line input. */
+  statusline: (input: StatusInput, query: Record<string, string | undefined>) => Promise<StatusData>;
 }
 
 function mediaType(req: FastifyRequest): string {
@@ -112,6 +116,23 @@ export function buildHttpApp(p: HttpParts): FastifyInstance {
   app.get('/api/summary', apiRoute(() => p.api.summary()));
   app.get('/api/usage', apiRoute((q) => p.api.usage(q)));
   app.get('/api/blocks', apiRoute((q) => p.api.blocks(q)));
+  app.post('/api/statusline', async (req, reply) => {
+    let input: StatusInput;
+    try {
+      const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+      input = raw.trim() ? (JSON.parse(raw) as StatusInput) : {};
+      if (!input || typeof input !== 'object' || Array.isArray(input)) throw new Error('not an object');
+    } catch {
+      return reply.code(400).type(JSON_TYPE).send({ error: 'the body is not a status-line JSON object' });
+    }
+    await p.beforeRead();
+    try {
+      return reply.type(JSON_TYPE).send(await p.statusline(input, req.query as Record<string, string | undefined>));
+    } catch (e) {
+      if (e instanceof LimitError) return reply.code(400).send({ error: `query parameter ${e.message}` });
+      throw e;
+    }
+  });
   app.get('/api/stream', (_req, reply) => {
     reply.hijack();
     p.stream.add(reply.raw);

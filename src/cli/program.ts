@@ -1,0 +1,142 @@
+// The tokenmeter command line (all but the status line's short path, see main.ts).
+import { Command, Option } from 'commander';
+import type { Period } from '../core/report.js';
+import { DEFAULT_GRPC_PORT, DEFAULT_PORT, indexPath } from './home.js';
+import { runReport, type ReportFlags } from './report-command.js';
+import { UsageError } from './usage-error.js';
+import type { BlocksFlags } from './blocks-command.js';
+import type { ServeFlags } from './serve-command.js';
+
+declare const __TOKENMETER_VERSION__: string | undefined;
+const version = typeof __TOKENMETER_VERSION__ === 'string' ? __TOKENMETER_VERSION__ : 'dev';
+
+const program = new Command('tokenmeter')
+  .description('Tokens and costs of AI coding assistants, from their local logs')
+  .version(version);
+
+const reports: Array<[Period, string]> = [
+  ['daily', 'usage by day'],
+  ['weekly', 'usage by week'],
+  ['monthly', 'usage by month'],
+  ['session', 'usage by session'],
+];
+
+for (const [period, description] of reports) {
+  const cmd = program
+    .command(period, { isDefault: period === 'daily' })
+    .description(description)
+    .option('-s, --since <date>', 'from this day on (YYYY-MM-DD or YYYYMMDD)')
+    .option('-u, --until <date>', 'up to and including this day')
+    .option('-z, --tz <zone>', 'IANA time zone for day boundaries (default: the local zone)')
+    .addOption(new Option('--timezone <zone>').hideHelp())
+    .option('-p, --project <path>', "only this project (its path, or the path's last segment)")
+    .option('-b, --breakdown', 'a row per model under each period')
+    .option('-j, --json', 'JSON output (ccusage field names)')
+    .option('--csv', 'CSV output, a row per period (per model with --breakdown)')
+    .option('--compact', 'the narrow table layout')
+    .addOption(new Option('-m, --mode <mode>', 'cost source: auto (logged cost when present), calculate, display').choices(['auto', 'calculate', 'display']).default('auto'))
+    .addOption(new Option('-o, --order <order>', 'row order').choices(['asc', 'desc']).default('asc'))
+    .option('-v, --verbose', 'indexing figures, and the file and line of every skipped line');
+  if (period === 'weekly') cmd.option('--start-of-week <day>', 'first day of a week', 'sunday');
+  cmd.action(async (opts: ReportFlags & { timezone?: string }) => {
+    await runReport(period, { ...opts, tz: opts.tz ?? opts.timezone });
+  });
+}
+
+program
+  .command('statusline')
+  .description("one line for Claude Code's statusLine setting, from the JSON it sends on stdin")
+  .option('--format <template>', 'segments in order: {model} {cost} {session_cost} {today_cost} {tokens} {rate} {cost_rate} {window} {weekly}')
+  .option('--no-emoji', 'no emoji')
+  .option('--no-color', 'no colour (also NO_COLOR)')
+  .option('--plan <plan>', 'pro, max5, max20 or custom')
+  .option('-t, --limit <tokens>', 'tokens per window, p90 or max')
+  .action(async () => {
+    const { runStatusline } = await import('./statusline-command.js');
+    await runStatusline(process.argv.slice(process.argv.indexOf('statusline') + 1));
+  });
+
+program
+  .command('blocks')
+  .description('5-hour windows: tokens, cost, burn rate, share of the limit, official percentage when known')
+  .option('-a, --active', 'only the active window, with its projection')
+  .option('-r, --recent', 'windows of the last 3 days')
+  .option('-j, --json', 'JSON output (ccusage field names, plus limit and official figures)')
+  .option('--plan <plan>', 'pro, max5, max20 or custom (also "plan" in the config file)')
+  .option('-t, --limit <tokens>', 'tokens per window, p90 (learned from past windows) or max (the largest seen)')
+  .option('-s, --since <date>', 'windows ending after this day')
+  .option('-u, --until <date>', 'windows starting up to this day')
+  .option('-v, --verbose', 'indexing figures')
+  .action(async (opts: BlocksFlags) => {
+    const { runBlocks } = await import('./blocks-command.js');
+    await runBlocks(opts);
+  });
+
+program
+  .command('serve')
+  .description('run the daemon: follow logs live, receive OTLP telemetry, serve /metrics, the JSON API and the stream')
+  .option('--host <address>', 'address to listen on (non-loopback needs --token)', '127.0.0.1')
+  .option('--port <port>', `HTTP port (env TOKENMETER_PORT, default ${DEFAULT_PORT})`)
+  .option('--grpc-port <port>', `OTLP/gRPC port (env TOKENMETER_GRPC_PORT, default ${DEFAULT_GRPC_PORT})`)
+  .option('--no-grpc', 'do not listen for OTLP/gRPC')
+  .option('--token <token>', 'bearer token required from clients (env TOKENMETER_TOKEN)')
+  .option('--snapshot <path>', 'where to write token-metrics.json (env TOKENMETER_SNAPSHOT; default in TOKENMETER_HOME)')
+  .option('--no-snapshot', 'do not write token-metrics.json')
+  .option('--sweep-interval <seconds>', 'how often to look at every log file regardless of change events', '30')
+  .option('-v, --verbose', 'log what the daemon does (DEBUG=tokenmeter for more)')
+  .action(async (opts: ServeFlags) => {
+    const { runServe } = await import('./serve-command.js');
+    await runServe(opts, version);
+  });
+
+program
+  .command('index')
+  .description('bring the index up to date with the logs and exit (the daemon runs this for large catch-ups)')
+  .option('-v, --verbose', 'indexing figures, and the file and line of every skipped line')
+  .action(async (opts: { verbose?: boolean }) => {
+    const { runIndex } = await import('./index-command.js');
+    await runIndex(opts.verbose ?? false);
+  });
+
+program
+  .command('service')
+  .description('start the daemon at login: install | uninstall | status (systemd user unit on Linux, launchd agent on macOS)')
+  .argument('<action>', 'install, uninstall or status')
+  .option('--no-start', 'only write or remove the service file; do not call systemctl or launchctl')
+  .addOption(new Option('--platform <platform>').hideHelp())
+  .action(async (action: string, opts: { start: boolean; platform?: string }) => {
+    const { runService } = await import('./service-command.js');
+    runService(action, opts);
+  });
+
+program
+  .command('doctor')
+  .description('what tokenmeter sees, and where two sources disagree about a request or a session')
+  .option('-j, --json', 'JSON output')
+  .option('--limit <n>', 'disagreements to list', '20')
+  .action(async (opts: { json?: boolean; limit: string }) => {
+    const { runDoctor } = await import('./doctor-command.js');
+    process.exitCode = await runDoctor(opts);
+  });
+
+// A reader that stops early (`| head`) is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  if (e instanceof UsageError) {
+    process.stderr.write(`tokenmeter: ${e.message}\n`);
+    process.exit(2);
+  }
+  const err = e as NodeJS.ErrnoException;
+  process.stderr.write(`tokenmeter: ${err.message ?? String(e)}\n`);
+  if (err.code === 'SQLITE_CORRUPT' || err.code === 'SQLITE_NOTADB') {
+    process.stderr.write(`tokenmeter: the index at ${indexPath()} is damaged; move it aside and run again to rebuild it from the logs still on disk\n`);
+  }
+  if (process.env.DEBUG) process.stderr.write(`${err.stack}\n`);
+  process.exit(1);
+});

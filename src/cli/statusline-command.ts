@@ -1,0 +1,152 @@
+// tokenmeter statusline: Claude Code's statusLine command. Reads the session's JSON on stdin and prints one line,
+// asking the daemon when one runs (loopback HTTP, a hard timeout) and the index otherwise, after reading only the
+// current transcript's new bytes. It never fails Claude Code: whatever happens it prints a line and exits 0, and it
+// gives up at 300 ms of process time.
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
+import { basename, dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { PlanName } from '../core/limits.js';
+import type { StatusData, StatusInput } from '../server/status.js';
+import { loadConfig } from './config.js';
+import { daemonLockPath, hostName, indexPath } from './home.js';
+import { DEFAULT_FORMAT, formatStatusLine } from './statusline-format.js';
+
+/** Process time after which the line is given up for the fallback (Claude Code debounces at 300 ms). */
+const DEADLINE_MS = 270;
+const DAEMON_TIMEOUT_MS = 120;
+/** New bytes of the current transcript read before answering, at most (~10 ms of parsing). */
+const MAX_REFRESH_BYTES = 2 << 20;
+
+let done = false;
+function finish(line: string): void {
+  if (done) return;
+  done = true;
+  process.stdout.write(`${line}\n`, () => process.exit(0));
+}
+
+function fallback(input: StatusInput | null, why: string): string {
+  const model = input?.model?.display_name ?? input?.model?.id;
+  return `${model ? `${model} | ` : ''}tokenmeter: ${why}`;
+}
+
+function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return Promise.resolve('');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    process.stdin.on('data', (c: Buffer) => chunks.push(c));
+    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    process.stdin.on('error', reject);
+  });
+}
+
+/**
+ * POST /api/statusline to the daemon over a plain socket: one request, HTTP/1.0 so the daemon closes when done.
+ * node:http would cost a few of the milliseconds this path has.
+ */
+function askDaemon(port: number, body: string, query: string, timeoutMs: number): Promise<StatusData> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const timer = setTimeout(() => socket.destroy(new Error('daemon timed out')), timeoutMs);
+    const chunks: Buffer[] = [];
+    const auth = process.env.TOKENMETER_TOKEN ? `Authorization: Bearer ${process.env.TOKENMETER_TOKEN}\r\n` : '';
+    socket.on('connect', () => {
+      socket.end(`POST /api/statusline${query} HTTP/1.0\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n${auth}` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    });
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      const text = Buffer.concat(chunks).toString('utf8');
+      const head = text.slice(0, text.indexOf('\r\n\r\n'));
+      if (!/^HTTP\/1\.[01] 200 /.test(head)) return reject(new Error(`daemon answered ${head.split('\r\n')[0] || 'nothing'}`));
+      try {
+        resolve(JSON.parse(text.slice(head.length + 4)) as StatusData);
+      } catch (e) {
+        reject(e as Error);
+      }
+    });
+  });
+}
+
+/** Without a daemon: read the session's transcript's new bytes, then compute from the index. */
+async function fromIndex(input: StatusInput, plan: PlanName | undefined, limit: string | undefined): Promise<StatusData> {
+  const { SqliteStore } = await import('../store/sqlite.js');
+  const { statusData } = await import('../server/status.js');
+  const store = new SqliteStore(indexPath());
+  try {
+    if (input.transcript_path) {
+      try {
+        const path = realpathSync.native(input.transcript_path);
+        const st = statSync(path);
+        const { backlogBytes, refreshIndex } = await import('../ingest/indexer.js');
+        const file = {
+          path, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, source: 'claude-code' as const,
+          sessionFallback: basename(path, '.jsonl'), projectFallback: basename(dirname(path)),
+        };
+        // A large backlog (a long transcript never indexed) would not fit the time a status line has.
+        if (backlogBytes([file], await store.checkpoints()) <= MAX_REFRESH_BYTES) await refreshIndex(store, [file], { host: hostName(), workers: 1 });
+      } catch {
+        // A transcript not written yet (a session's first line), or gone: the index answers as it is.
+      }
+    }
+    return await statusData(store, input, { plan, limit });
+  } finally {
+    await store.close();
+  }
+}
+
+export async function runStatusline(argv: string[]): Promise<void> {
+  let input: StatusInput | null = null;
+  const timer = setTimeout(() => finish(fallback(input, 'busy, try again')), Math.max(DEADLINE_MS - performance.now(), 10));
+  try {
+    const { values } = parseArgs({
+      args: argv, strict: false,
+      options: { format: { type: 'string' }, 'no-emoji': { type: 'boolean' }, 'no-color': { type: 'boolean' }, plan: { type: 'string' }, limit: { type: 'string' } },
+    });
+    const config = loadConfig();
+    const raw = await readStdin();
+    try {
+      input = raw.trim() ? (JSON.parse(raw) as StatusInput) : {};
+      if (!input || typeof input !== 'object' || Array.isArray(input)) throw new Error('not an object');
+    } catch {
+      input = null;
+      clearTimeout(timer);
+      return finish(fallback(null, 'unreadable status input'));
+    }
+    const plan = (typeof values.plan === 'string' ? values.plan : config.plan) as PlanName | undefined;
+    const limit = typeof values.limit === 'string' ? values.limit : config.limit !== undefined ? String(config.limit) : undefined;
+    let data: StatusData | undefined;
+    let owner: { port: number; pid: number } | null = null;
+    try {
+      owner = JSON.parse(readFileSync(daemonLockPath(), 'utf8')) as { port: number; pid: number };
+      process.kill(owner.pid, 0);
+    } catch {
+      owner = null;
+    }
+    if (owner) {
+      const q = new URLSearchParams();
+      if (plan) q.set('plan', plan);
+      if (limit) q.set('limit', limit);
+      const query = q.size ? `?${q}` : '';
+      data = await askDaemon(owner.port, raw.trim() || '{}', query, Math.min(DAEMON_TIMEOUT_MS, DEADLINE_MS - performance.now() - 60)).catch(() => undefined);
+    }
+    data ??= await fromIndex(input, plan, limit);
+    const s = config.statusline ?? {};
+    const line = formatStatusLine(data, {
+      format: typeof values.format === 'string' ? values.format : s.format ?? DEFAULT_FORMAT,
+      emoji: values['no-emoji'] ? false : s.emoji ?? true,
+      color: !values['no-color'] && !process.env.NO_COLOR,
+      thresholds: s.thresholds,
+    });
+    clearTimeout(timer);
+    finish(line || fallback(input, 'no usage yet'));
+  } catch (e) {
+    clearTimeout(timer);
+    finish(fallback(input, `unavailable (${(e as Error).message.slice(0, 60)})`));
+  }
+}

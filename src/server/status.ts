@@ -1,0 +1,122 @@
+// What a status line shows, computed from a store: the session's and today's cost and tokens, the burn rate, and the
+// 5-hour window's use (Claude Code's official figure when it sent one, else our estimate). The daemon answers it from
+// its index; without a daemon, `tokenmeter statusline` computes it itself. Official readings sent with the
+// status-line input are recorded here, with the local figures of the same window, to calibrate later estimates.
+import { BLOCK_MS, buildBlocks, burnRate } from '../core/blocks.js';
+import { totalTokens } from '../core/event.js';
+import { chooseLimit, estimateWindow, limitTokens, timeToLimit, type PlanName } from '../core/limits.js';
+import { startOfDay } from '../core/report.js';
+import { DayKeyer, LOCAL_ZONE } from '../core/time.js';
+import type { EventRow, Store } from '../store/store.js';
+
+/** Claude Code's status-line input, as far as we read it. */
+export interface StatusInput {
+  session_id?: string;
+  transcript_path?: string;
+  model?: { id?: string; display_name?: string };
+  cost?: { total_cost_usd?: number };
+  rate_limits?: {
+    five_hour?: { used_percentage?: number; resets_at?: number };
+    seven_day?: { used_percentage?: number; resets_at?: number };
+  };
+}
+
+export interface StatusData {
+  model: string | null;
+  session: { cost: number; tokens: number } | null;
+  today: { cost: number; tokens: number };
+  /** Tokens per minute and dollars per hour over the last 10 minutes. */
+  rate: { tokensPerMinute: number; costPerHour: number };
+  window: {
+    usedPercent: number;
+    resetsAt: number;
+    source: 'official' | 'estimated' | 'limit';
+    tokens: number;
+    cost: number;
+    /** When the limit is reached at the window's burn rate, if it will be before the reset. */
+    limitAt: number | null;
+  } | null;
+  weekly: { usedPercent: number; resetsAt: number } | null;
+}
+
+const RATE_MS = 10 * 60_000;
+const LOOKBACK_MS = 48 * 3600_000;
+const P90_DAYS_MS = 8 * 86_400_000;
+/** A reading is recorded again only when it changed or this long after the last one. */
+const READING_EVERY_MS = 5 * 60_000;
+
+const sum = (rows: EventRow[]) => rows.reduce((a, r) => ({ cost: a.cost + r.cost, tokens: a.tokens + totalTokens(r) }), { cost: 0, tokens: 0 });
+
+/** The P90 limit moves slowly: it is computed at most once an hour and kept in the store. */
+async function cachedLimit(store: Store, plan: string | undefined, limit: string | undefined, now: number): Promise<number> {
+  if (plan && plan !== 'custom' && limit === undefined) return chooseLimit(plan, undefined, [], now).tokens;
+  if (limit !== undefined && limit !== 'p90') return chooseLimit(undefined, limit, [], now).tokens;
+  const kept = JSON.parse((await store.getMeta('p90_limit')) ?? 'null') as { tokens: number; at: number } | null;
+  if (kept && now - kept.at < 3600_000) return kept.tokens;
+  const blocks = buildBlocks((await store.eventsSince(now - P90_DAYS_MS)).filter((r) => r.ts <= now), now);
+  const tokens = chooseLimit(undefined, 'p90', blocks, now).tokens;
+  await store.setMeta('p90_limit', JSON.stringify({ tokens, at: now }));
+  return tokens;
+}
+
+async function recordReadings(store: Store, input: StatusInput, rows: EventRow[], now: number): Promise<void> {
+  const windows = [['5h', input.rate_limits?.five_hour, BLOCK_MS], ['7d', input.rate_limits?.seven_day, 7 * 86_400_000]] as const;
+  for (const [window, r, length] of windows) {
+    if (!r || typeof r.used_percentage !== 'number' || typeof r.resets_at !== 'number') continue;
+    const resetsAt = r.resets_at * 1000;
+    const last = (await store.limitReadings(window, now - READING_EVERY_MS)).at(-1);
+    if (last && last.usedPercent === r.used_percentage && last.resetsAt === resetsAt) continue;
+    // The local figures of the same window; the 7-day one needs events older than those in hand.
+    const inWindow = window === '5h' ? rows.filter((e) => e.ts >= resetsAt - length) : await store.eventsSince(resetsAt - length);
+    const local = sum(inWindow.filter((e) => e.ts <= now));
+    await store.addLimitReading({ at: now, tool: 'claude-code', window, usedPercent: r.used_percentage, resetsAt, localCost: local.cost, localTokens: local.tokens });
+  }
+}
+
+export async function statusData(store: Store, input: StatusInput, opts: { now?: number; plan?: PlanName; limit?: string } = {}): Promise<StatusData> {
+  const now = opts.now ?? Date.now();
+  const rows = (await store.eventsSince(now - LOOKBACK_MS)).filter((r) => r.ts <= now);
+  await recordReadings(store, input, rows, now);
+
+  let session: StatusData['session'] = null;
+  if (input.session_id) {
+    const t = await store.breakdown({ session: input.session_id }, 'session');
+    session = t.length ? { cost: t[0]!.cost, tokens: totalTokens(t[0]!) } : { cost: 0, tokens: 0 };
+  }
+  const todayStart = startOfDay(new DayKeyer(LOCAL_ZONE).day(now), LOCAL_ZONE);
+  const today = (await store.breakdown({ fromTs: todayStart }, 'tool')).reduce((a, r) => ({ cost: a.cost + r.cost, tokens: a.tokens + totalTokens(r) }), { cost: 0, tokens: 0 });
+  const recent = sum(rows.filter((r) => r.ts >= now - RATE_MS));
+  const rate = { tokensPerMinute: recent.tokens / (RATE_MS / 60_000), costPerHour: recent.cost * (3600_000 / RATE_MS) };
+
+  const block = buildBlocks(rows, now).filter((b) => !b.isGap).at(-1);
+  const active = block?.isActive ? block : undefined;
+  const readings = (await store.limitReadings('5h', now - 7 * 86_400_000)).map((r) => ({ at: r.at, usedPercent: r.usedPercent, resetsAt: r.resetsAt, localCost: r.localCost }));
+  const official = readings.at(-1);
+  let window: StatusData['window'] = null;
+  if (active || (official && official.resetsAt > now)) {
+    const tokenLimit = await cachedLimit(store, opts.plan, opts.limit, now);
+    const tokens = active ? limitTokens(active.tokens) : 0;
+    const cost = active?.cost ?? 0;
+    const est = estimateWindow({
+      now, windowStart: active?.start ?? now, windowEnd: active ? active.start + BLOCK_MS : now + BLOCK_MS,
+      localCost: cost, localTokens: tokens, tokenLimit, readings,
+    });
+    if (est) {
+      let at: number | null;
+      if (est.source === 'limit') {
+        const r = active ? burnRate(active) : null;
+        const limitRate = r && active ? (r.tokensPerMinute * tokens) / Math.max(active.totalTokens, 1) : 0;
+        at = timeToLimit(tokens, tokenLimit, limitRate, now);
+      } else {
+        // In percent: the pace since the official window began, carried on to 100 %.
+        const elapsedMin = (now - (est.resetsAt - BLOCK_MS)) / 60_000;
+        at = elapsedMin > 0 ? timeToLimit(est.usedPercent, 100, est.usedPercent / elapsedMin, now) : null;
+      }
+      window = { ...est, tokens, cost, limitAt: at !== null && at < est.resetsAt ? at : null };
+    }
+  }
+  const week = input.rate_limits?.seven_day;
+  const weekly = week && typeof week.used_percentage === 'number' && typeof week.resets_at === 'number'
+    ? { usedPercent: week.used_percentage, resetsAt: week.resets_at * 1000 } : null;
+  return { model: input.model?.display_name ?? input.model?.id ?? null, session, today, rate, window, weekly };
+}
