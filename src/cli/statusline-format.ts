@@ -52,21 +52,21 @@ export function formatStatusLine(d: StatusData, o: FormatOptions = {}): string {
     segments.window = light + (o.color ? `${ANSI[level]}${text}${ANSI.reset}` : text);
   } else segments.window = '';
   segments.weekly = d.weekly ? `${e('📅')}${Math.round(d.weekly.usedPercent)}% 7d (${until(d.weekly.resetsAt - now)})` : '';
-  // Separators around an empty segment go with it.
+  // Text before the first placeholder and after the last is kept; text between two is a separator, shown only
+  // between two segments that have something to show.
   const parts = (o.format ?? DEFAULT_FORMAT).split(/(\{[a-z_]+\})/);
-  let out = '';
-  let pendingSep = '';
-  for (const part of parts) {
-    const m = /^\{([a-z_]+)\}$/.exec(part);
-    if (!m) {
-      pendingSep += part;
-      continue;
-    }
+  const suffix = parts.length > 1 ? parts.pop()! : '';
+  let out = parts[0]!;
+  let sep = '';
+  let shown = false;
+  for (let i = 1; i < parts.length; i += 2) {
+    const name = parts[i]!.slice(1, -1);
     // A known segment without data disappears; an unknown name stays as written, so a typo shows.
-    const value = m[1]! in segments || KNOWN.has(m[1]!) ? segments[m[1]!] ?? '' : part;
+    const value = KNOWN.has(name) ? segments[name] ?? '' : parts[i]!;
     if (!value) continue;
-    out += (out ? pendingSep : pendingSep.trimStart()) + value;
-    pendingSep = '';
+    out += (shown ? sep : '') + value;
+    shown = true;
+    sep = parts[i + 1] ?? '';
   }
-  return out + (out ? '' : pendingSep).trimEnd();
+  return (out + suffix).trimEnd();
 }

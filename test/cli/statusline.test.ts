@@ -1,0 +1,140 @@
+// tokenmeter statusline, run as Claude Code runs it: JSON on stdin, one line out, exit 0 whatever happens.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../src/store/sqlite.js';
+import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { assistantLine, tempDir } from '../helpers/transcript.js';
+
+const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
+const SESSION = '77777777-7777-4777-8777-777777777777';
+let dir: ReturnType<typeof tempDir>;
+let transcript: string;
+
+beforeAll(() => {
+  dir = tempDir();
+  const project = join(dir.path, 'claude', 'projects', '-home-ana-api');
+  mkdirSync(project, { recursive: true });
+  transcript = join(project, `${SESSION}.jsonl`);
+  const at = (min: number) => new Date(Date.now() - min * 60_000).toISOString();
+  writeFileSync(transcript, [
+    assistantLine({ sessionId: SESSION, messageId: 'msg_s1', requestId: 'req_s1', timestamp: at(50), input: 1000, output: 4000, cacheRead: 20000, cacheWrite5m: 0 }),
+    assistantLine({ sessionId: SESSION, messageId: 'msg_s2', requestId: 'req_s2', timestamp: at(5), input: 1000, output: 3000, cacheRead: 30000, cacheWrite5m: 0 }),
+  ].join('\n') + '\n');
+});
+afterAll(() => dir?.cleanup());
+
+function input(extra: Record<string, unknown> = {}) {
+  return JSON.stringify({
+    session_id: SESSION, transcript_path: transcript, cwd: '/home/ana/api', model: { id: 'claude-sonnet-4-5-20250929', display_name: 'Sonnet 4.5' },
+    cost: { total_cost_usd: 0.41 }, ...extra,
+  });
+}
+
+function statusline(stdin: string, home: string, args: string[] = []): Promise<{ code: number | null; out: string; ms: number }> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const c = spawn(process.execPath, [cli, 'statusline', ...args], {
+      env: { PATH: process.env.PATH, HOME: dir.path, CLAUDE_CONFIG_DIR: join(dir.path, 'claude'), TOKENMETER_HOME: home, NO_COLOR: '1' },
+    });
+    let out = '';
+    c.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    c.on('exit', (code) => resolve({ code, out, ms: performance.now() - started }));
+    c.stdin.end(stdin);
+  });
+}
+
+const inSixHours = () => Math.floor(Date.now() / 1000) + 3 * 3600 + 45 * 60;
+
+describe('tokenmeter statusline without a daemon', () => {
+  it('reads the session transcript and shows session and today cost, tokens, rate and the window', async () => {
+    const home = join(dir.path, 'tm-plain');
+    const r = await statusline(input(), home, ['--plan', 'max5']);
+    expect(r.code).toBe(0);
+    // 9,000 limit tokens of 88,000: ~10 %, estimated from the plan (no official figure yet).
+    expect(r.out).toMatch(/^🤖 Sonnet 4\.5 \| 💰 \$[\d.]+ session \/ \$[\d.]+ today \| 📊 59,000 tokens \| 🔥 3,400 tok\/min \| 🟢 ~10% 5h \(\d+h\d\dm\)/);
+  });
+
+  it("shows Claude Code's own percentage and reset when it sends them, and remembers them with the window's local cost", async () => {
+    const home = join(dir.path, 'tm-official');
+    const resets = inSixHours();
+    const r = await statusline(input({ rate_limits: { five_hour: { used_percentage: 71.6, resets_at: resets }, seven_day: { used_percentage: 23, resets_at: resets + 86400 } } }), home, ['--format', '{window} {weekly}']);
+    expect(r.out.trim()).toMatch(/^🟡 72% 5h \(3h4[45]m\)( limit \d\d:\d\d)? 📅 23% 7d \(1d?\d+h\d\dm\)$|^🟡 72% 5h \(3h4[45]m\)( limit \d\d:\d\d)? 📅 23% 7d \(\d+h\d\dm\)$/);
+    const store = new SqliteStore(join(home, 'index.sqlite'));
+    try {
+      const readings = await store.limitReadings('5h', 0);
+      expect(readings).toHaveLength(1);
+      expect(readings[0]).toMatchObject({ tool: 'claude-code', usedPercent: 71.6, resetsAt: resets * 1000 });
+      expect(readings[0]!.localCost).toBeGreaterThan(0);
+    } finally {
+      await store.close();
+    }
+    // The next call without the figure, minutes later, still shows it (fresh for 10 minutes).
+    const again = await statusline(input(), home, ['--format', '{window}']);
+    expect(again.out.trim()).toMatch(/^🟡 72% 5h/);
+  });
+
+  it('follows the template, --no-emoji, and drops segments it has no data for', async () => {
+    const home = join(dir.path, 'tm-format');
+    const r = await statusline(JSON.stringify({ session_id: 'no-such-session' }), home, ['--no-emoji', '--format', '{model} | {today_cost} | {tokens} | {nonsense}']);
+    expect(r.out.trim()).toMatch(/^\$[\d.]+ today \| 0 tokens \| \{nonsense\}$/);
+  });
+
+  it('prints a short line and exits 0 on garbage, on an empty index, with a dead daemon', async () => {
+    const garbage = await statusline('{"session_id": ', join(dir.path, 'tm-garbage'));
+    expect(garbage).toMatchObject({ code: 0, out: 'tokenmeter: unreadable status input\n' });
+    const empty = await statusline('', join(dir.path, 'tm-empty'), ['--format', '{today_cost}']);
+    expect(empty.code).toBe(0);
+    expect(empty.out.trim()).toMatch(/^💰 \$[\d.]+ today$/);
+    const deadHome = join(dir.path, 'tm-dead');
+    mkdirSync(deadHome, { recursive: true });
+    writeFileSync(join(deadHome, 'daemon.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, port: 1, host: '127.0.0.1' }));
+    const dead = await statusline(input(), deadHome);
+    expect(dead.code).toBe(0);
+    expect(dead.out).toMatch(/^🤖 Sonnet 4\.5 \| 💰/);
+  });
+});
+
+describe('tokenmeter statusline with a daemon', () => {
+  let d: TestDaemon | undefined;
+  let hung: Server | undefined;
+  const held: Socket[] = [];
+  afterEach(async () => {
+    await d?.stop();
+    d = undefined;
+    for (const s of held.splice(0)) s.destroy();
+    await new Promise((r) => (hung ? hung.close(r) : r(undefined)));
+    hung = undefined;
+  });
+
+  it('asks the daemon, which records the official reading', async () => {
+    d = await startTestDaemon();
+    writeFileSync(join(d.projectDir, `${SESSION}.jsonl`), `${assistantLine({ sessionId: SESSION, messageId: 'msg_d1', requestId: 'req_d1', timestamp: new Date().toISOString(), input: 10, output: 990, cacheRead: 0, cacheWrite5m: 0 })}\n`);
+    d.daemon['schedule']({ kind: 'sweep' });
+    await d.daemon.idle();
+    const r = await statusline(input({ transcript_path: '/nonexistent/x.jsonl', rate_limits: { five_hour: { used_percentage: 12, resets_at: inSixHours() } } }), d.home);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/📊 1,000 tokens .* 🟢 12% 5h/);
+    const store = new SqliteStore(join(d.home, 'index.sqlite'));
+    try {
+      expect(await store.limitReadings('5h', 0)).toEqual([expect.objectContaining({ usedPercent: 12 })]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('answers from the index when the daemon hangs, without waiting for it', async () => {
+    hung = createServer((s) => held.push(s)).listen(0, '127.0.0.1'); // accepts, never answers
+    await new Promise((r) => hung!.once('listening', r));
+    const home = join(dir.path, 'tm-hung');
+    mkdirSync(home, { recursive: true });
+    writeFileSync(join(home, 'daemon.lock'), JSON.stringify({ pid: process.pid, port: (hung.address() as { port: number }).port, host: '127.0.0.1' }));
+    const r = await statusline(input(), home);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^🤖 Sonnet 4\.5 \| 💰 .* 📊 59,000 tokens/);
+    // It did not wait on the daemon: far below the 10 s a hung connection would otherwise take.
+    expect(r.ms).toBeLessThan(3000);
+  });
+});
