@@ -5,6 +5,7 @@ import { DEFAULT_GRPC_PORT, DEFAULT_PORT, indexPath } from './home.js';
 import { runReport, type ReportFlags } from './report-command.js';
 import { UsageError } from './usage-error.js';
 import type { BlocksFlags } from './blocks-command.js';
+import type { IngestFlags } from './ingest-command.js';
 import type { ServeFlags } from './serve-command.js';
 
 declare const __TOKENMETER_VERSION__: string | undefined;
@@ -54,6 +55,27 @@ program
   .action(async () => {
     const { runStatusline } = await import('./statusline-command.js');
     await runStatusline(process.argv.slice(process.argv.indexOf('statusline') + 1));
+  });
+
+program
+  .command('hook')
+  .description("for Claude Code's Stop, SubagentStop and SessionEnd hooks: reads the transcripts the hook names; always exits 0")
+  .action(async () => {
+    const { runHook } = await import('./hook-command.js');
+    await runHook();
+  });
+
+program
+  .command('ingest')
+  .description('store one request\'s usage from stdin: {"usage": {...}} (Anthropic or OpenAI shape) or a whole API response')
+  .option('--model <model>', 'the model (else the response\'s "model")')
+  .option('--tool <tool>', 'claude-code, codex, gemini or api', 'api')
+  .option('--session <id>', 'the session it belongs to')
+  .option('--project <path>', 'the project it belongs to')
+  .option('--id <id>', 'the request\'s id (else the response\'s "id"): the same id is stored once')
+  .action(async (opts: IngestFlags) => {
+    const { runIngest } = await import('./ingest-command.js');
+    await runIngest(opts);
   });
 
 program

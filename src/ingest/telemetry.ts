@@ -31,8 +31,8 @@ export class TelemetryIngest {
   private loaded: Promise<void> | undefined;
   private queue: Pending[] = [];
   private scheduled = false;
-  /** Telemetry records stored since start, for /metrics. */
-  received = { events: 0, metricPoints: 0 };
+  /** Records stored since start by source ('otlp', 'hook'), for /metrics; token metric records count as 'otlp'. */
+  received: Record<string, number> = {};
 
   constructor(private readonly opts: TelemetryOptions) {}
 
@@ -115,8 +115,7 @@ export class TelemetryIngest {
       metricEvents.push(g.event);
       addToTotals(totals, g.event);
     }
-    this.received.events += events.length;
-    this.received.metricPoints += metricEvents.length;
+    for (const e of [...events, ...metricEvents]) this.received[e.source] = (this.received[e.source] ?? 0) + 1;
     const book = events.length + metricEvents.length > 0 ? await this.opts.priceBook() : undefined;
     return {
       replacedFileIds: [],

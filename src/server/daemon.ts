@@ -126,13 +126,14 @@ export class Daemon {
       const metrics = new MetricsExposition(this.live, this.store, {
         filesWatched: () => this.files.size,
         parseErrors: () => this.parseErrors,
-        ingested: () => ({ transcript: this.transcriptEvents, otlp: this.telemetry.received.events + this.telemetry.received.metricPoints }),
+        ingested: () => ({ transcript: this.transcriptEvents, ...this.telemetry.received }),
         otlp: () => ({ requests: receiver.requests, rejected: receiver.rejected }),
       });
       this.stream = new StreamHub(this.live);
       const api = new Api(this.store, this.live, { version: o.version, host: o.hostName, startedAt: this.startedAt });
       const app = buildHttpApp({
         guard, receiver, metrics, api, stream: this.stream, log: (m) => this.log.warn(m), beforeRead: () => this.settleNow(),
+        ingest: (events) => this.telemetry.accept({ events, usage: [], counters: [], rejected: 0, problems: [] }),
         // It may record an official reading: a write, so it takes its turn.
         statusline: (input, q) => this.exclusive(() => statusData(this.store, input, { plan: q.plan as PlanName | undefined, limit: q.limit })),
         health: () => ({

@@ -1,6 +1,7 @@
 // The daemon's HTTP surface: OTLP/HTTP receiver, Prometheus endpoints, JSON API, event stream, health.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { encodeExportResponse, encodeStatus, responseObject, type Signal } from '../sources/otlp/proto.js';
+import type { UsageEvent } from '../core/event.js';
 import { LimitError } from '../core/limits.js';
 import { Api, ApiError } from './api.js';
 import type { StatusData, StatusInput } from './status.js';
@@ -23,6 +24,8 @@ export interface HttpParts {
   log: (msg: string) => void;
   /** Makes everything already accepted visible to reads (read-your-writes for a sender that then asks). */
   beforeRead: () => Promise<void>;
+  /** Stores usage pushed by `tokenmeter ingest`. */
+  ingest: (events: UsageEvent[]) => Promise<void>;
   /** What `tokenmeter statusline` shows for a status-line input. */
   statusline: (input: StatusInput, query: Record<string, string | undefined>) => Promise<StatusData>;
 }
@@ -35,6 +38,15 @@ function mediaType(req: FastifyRequest): string {
 function otlpError(reply: FastifyReply, status: number, grpcCode: number, message: string, protobuf: boolean) {
   if (protobuf) return reply.code(status).type(PROTOBUF).send(Buffer.from(encodeStatus(grpcCode, message)));
   return reply.code(status).type(JSON_TYPE).send({ code: grpcCode, message });
+}
+
+/** An event as `tokenmeter ingest` sends it: every count a non-negative number, the strings present. */
+function isPushedEvent(e: unknown): e is UsageEvent {
+  if (!e || typeof e !== 'object') return false;
+  const v = e as Record<string, unknown>;
+  const counts = ['ts', 'input', 'output', 'cacheRead', 'cacheWrite5m', 'cacheWrite1h', 'reasoning'].every((k) => typeof v[k] === 'number' && (v[k] as number) >= 0);
+  const strings = ['tool', 'host', 'sessionId', 'project', 'model', 'dedupKey'].every((k) => typeof v[k] === 'string');
+  return counts && strings && v.source === 'hook' && (v.speed === 'standard' || v.speed === 'fast');
 }
 
 export function buildHttpApp(p: HttpParts): FastifyInstance {
@@ -116,6 +128,19 @@ export function buildHttpApp(p: HttpParts): FastifyInstance {
   app.get('/api/summary', apiRoute(() => p.api.summary()));
   app.get('/api/usage', apiRoute((q) => p.api.usage(q)));
   app.get('/api/blocks', apiRoute((q) => p.api.blocks(q)));
+  app.post('/api/ingest', async (req, reply) => {
+    let events: UsageEvent[];
+    try {
+      const body = JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '') as { events?: unknown };
+      if (!Array.isArray(body.events)) throw new Error('no events');
+      events = body.events.filter(isPushedEvent);
+      if (events.length !== body.events.length) throw new Error('malformed event');
+    } catch (e) {
+      return reply.code(400).type(JSON_TYPE).send({ error: `expected {"events": [...]} as tokenmeter ingest sends: ${(e as Error).message}` });
+    }
+    await p.ingest(events);
+    return reply.type(JSON_TYPE).send({ stored: events.length });
+  });
   app.post('/api/statusline', async (req, reply) => {
     let input: StatusInput;
     try {

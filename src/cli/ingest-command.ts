@@ -1,0 +1,90 @@
+// tokenmeter ingest: stores one request's usage read from stdin (see sources/hook/usage.ts), through the daemon when
+// one runs (so its live figures include it), else into the index directly.
+import { connect } from 'node:net';
+import type { Tool, UsageEvent } from '../core/event.js';
+import { runningDaemon } from '../server/instance-lock.js';
+import { parsePushedUsage, UsageShapeError } from '../sources/hook/usage.js';
+import { SqliteStore } from '../store/sqlite.js';
+import { daemonLockPath, hostName, indexPath } from './home.js';
+import { UsageError } from './usage-error.js';
+
+export interface IngestFlags {
+  model?: string;
+  tool?: string;
+  session?: string;
+  project?: string;
+  id?: string;
+}
+
+const TOOLS: Tool[] = ['claude-code', 'codex', 'gemini', 'api'];
+const MAX_STDIN = 16 << 20;
+
+async function readAll(): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of process.stdin) {
+    size += (c as Buffer).length;
+    if (size > MAX_STDIN) throw new UsageError(`stdin: more than ${MAX_STDIN} bytes; expected one usage object or API response`);
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** POST /api/ingest on the daemon (HTTP/1.0 over a socket, as the status line does). */
+export function postToDaemon(port: number, path: string, body: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const timer = setTimeout(() => socket.destroy(new Error('the daemon did not answer')), timeoutMs);
+    const auth = process.env.TOKENMETER_TOKEN ? `Authorization: Bearer ${process.env.TOKENMETER_TOKEN}\r\n` : '';
+    let head = '';
+    socket.on('connect', () => socket.end(`POST ${path} HTTP/1.0\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n${auth}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`));
+    socket.on('data', (c: Buffer) => (head += c.toString('latin1')));
+    socket.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0));
+    });
+  });
+}
+
+async function store(ev: UsageEvent): Promise<void> {
+  const daemon = runningDaemon(daemonLockPath());
+  if (daemon) {
+    const status = await postToDaemon(daemon.port, '/api/ingest', JSON.stringify({ events: [ev] }), 2000).catch(() => 0);
+    if (status === 200) return;
+  }
+  const { openPriceBook, priceEvents } = await import('../ingest/prices.js');
+  const s = new SqliteStore(indexPath());
+  try {
+    const book = await openPriceBook(s);
+    await s.commit({ replacedFileIds: [], checkpoints: [], events: await priceEvents([ev], book, null) });
+    await s.savePrices(book.takeAdded());
+    await s.settle();
+  } finally {
+    await s.close();
+  }
+}
+
+export async function runIngest(flags: IngestFlags): Promise<void> {
+  if (flags.tool !== undefined && !TOOLS.includes(flags.tool as Tool)) throw new UsageError(`--tool: expected one of ${TOOLS.join(', ')}, got "${flags.tool}"`);
+  const raw = await readAll();
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch (e) {
+    const at = /position (\d+)/.exec((e as Error).message)?.[1];
+    throw new UsageError(`stdin: not JSON${at ? ` (at byte ${at})` : ''}; expected {"usage": {...}} or an API response`);
+  }
+  let ev: UsageEvent;
+  try {
+    ev = parsePushedUsage(body, { ...flags, tool: flags.tool as Tool | undefined, host: hostName(), now: Date.now() });
+  } catch (e) {
+    if (e instanceof UsageShapeError) throw new UsageError(`stdin: ${e.message}`);
+    throw e;
+  }
+  await store(ev);
+  process.stderr.write(`tokenmeter: stored ${ev.model}: input ${ev.input}, output ${ev.output}, cache read ${ev.cacheRead}, cache write ${ev.cacheWrite5m + ev.cacheWrite1h} (${ev.dedupKey.startsWith('ingest:') ? 'no id: not idempotent' : `id ${ev.dedupKey}`})\n`);
+}
