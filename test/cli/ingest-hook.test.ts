@@ -83,7 +83,7 @@ describe('tokenmeter ingest', () => {
       expect(r.code, r.err).toBe(0);
       expect(await d.json('/healthz')).toBeTruthy();
       // Stored by the daemon (its telemetry path counts it), not written beside it.
-      expect(await (await d.get('/metrics')).text()).toMatch(/^tokenmeter_ingested_events_total\{source="otlp"\} 1$/m);
+      expect(await (await d.get('/metrics')).text()).toMatch(/^tokenmeter_ingested_events_total\{source="hook"\} 1$/m);
       expect(await sessionTotals(d, 'pushed')).toMatchObject({ requests: 1, input: 10, output: 20 });
     });
   });
