@@ -6,6 +6,7 @@ import { runReport, type ReportFlags } from './report-command.js';
 import { UsageError } from './usage-error.js';
 import type { BlocksFlags } from './blocks-command.js';
 import type { IngestFlags } from './ingest-command.js';
+import type { SetupFlags } from './setup-command.js';
 import type { ServeFlags } from './serve-command.js';
 
 declare const __TOKENMETER_VERSION__: string | undefined;
@@ -76,6 +77,30 @@ program
   .action(async (opts: IngestFlags) => {
     const { runIngest } = await import('./ingest-command.js');
     await runIngest(opts);
+  });
+
+program
+  .command('setup')
+  .description("wire tokenmeter into Claude Code's settings.json (status line, hooks) and print the telemetry environment")
+  .argument('<tool>', 'claude-code')
+  .option('--statusline', "set Claude Code's statusLine to tokenmeter statusline")
+  .option('--hooks', 'add tokenmeter hook to the Stop, SubagentStop and SessionEnd hooks')
+  .option('--otel', 'print the environment that sends Claude Code telemetry to the daemon')
+  .option('--write-env <file>', 'with --otel: also write it to this file')
+  .option('--remove', "take tokenmeter's status line and hooks out again")
+  .option('--dry-run', 'show the change, write nothing')
+  .option('--undo', 'restore the settings from the last backup')
+  .action(async (tool: string, opts: SetupFlags) => {
+    const { runSetup } = await import('./setup-command.js');
+    runSetup(tool, opts);
+  });
+
+program
+  .command('disable')
+  .description('print the one line that takes tokenmeter out of Claude Code at once')
+  .action(async () => {
+    const { disableLine } = await import('./setup-command.js');
+    process.stdout.write(`${disableLine()}\n`);
   });
 
 program

@@ -1,0 +1,174 @@
+// tokenmeter setup claude-code: puts the status line and the hooks into Claude Code's settings.json, keeping every
+// other key, after a timestamped backup; --dry-run shows the change, --undo restores the last backup, --remove takes
+// tokenmeter out again. --otel prints the environment that sends Claude Code's telemetry to the daemon.
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { DEFAULT_PORT } from './home.js';
+import { UsageError } from './usage-error.js';
+
+export interface SetupFlags {
+  statusline?: boolean;
+  hooks?: boolean;
+  otel?: boolean;
+  writeEnv?: string;
+  dryRun?: boolean;
+  undo?: boolean;
+  remove?: boolean;
+}
+
+type Json = Record<string, unknown>;
+const HOOK_EVENTS = ['Stop', 'SubagentStop', 'SessionEnd'] as const;
+const BACKUP_MARK = '.tokenmeter-backup-';
+
+export function settingsPath(env: NodeJS.ProcessEnv = process.env): string {
+  const dir = env.CLAUDE_CONFIG_DIR?.split(',')[0]?.trim() || join(env.HOME || homedir(), '.claude');
+  return join(dir, 'settings.json');
+}
+
+/** The command that runs this tokenmeter: the Node binary and the built CLI, quoted. */
+export function selfCommand(): string {
+  const q = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `"${s.replaceAll('"', '\\"')}"`);
+  return `${q(process.execPath)} ${q(process.argv[1]!)}`;
+}
+
+export function otelEnvironment(port = DEFAULT_PORT): Record<string, string> {
+  return {
+    CLAUDE_CODE_ENABLE_TELEMETRY: '1',
+    OTEL_METRICS_EXPORTER: 'otlp',
+    OTEL_LOGS_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+    OTEL_METRIC_EXPORT_INTERVAL: '10000',
+    OTEL_LOGS_EXPORT_INTERVAL: '5000',
+  };
+}
+
+const isOurs = (command: unknown, self: string, sub: string) =>
+  typeof command === 'string' && (command === `${self} ${sub}` || /tokenmeter|dist\/cli\.js/.test(command) && command.endsWith(` ${sub}`));
+
+function readSettings(path: string): Json {
+  if (!existsSync(path)) return {};
+  const text = readFileSync(path, 'utf8');
+  if (!text.trim()) return {};
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not a JSON object');
+    return v as Json;
+  } catch (e) {
+    throw new UsageError(`${path}: ${(e as Error).message.replace(/, ".*$/s, '')}; fix it or move it aside, nothing was changed`);
+  }
+}
+
+/** The settings with tokenmeter's status line and hooks put in (or taken out), every other key as it was. */
+export function applySetup(settings: Json, want: { statusline: boolean; hooks: boolean; remove: boolean }, self: string): Json {
+  const out: Json = structuredClone(settings);
+  if (want.statusline || want.remove) {
+    const current = (out.statusLine as Json | undefined)?.command;
+    if (want.remove) {
+      if (isOurs(current, self, 'statusline')) delete out.statusLine;
+    } else {
+      out.statusLine = { type: 'command', command: `${self} statusline`, padding: 0 };
+    }
+  }
+  if (want.hooks || want.remove) {
+    const hooks: Json = out.hooks && typeof out.hooks === 'object' ? (out.hooks as Json) : {};
+    for (const event of HOOK_EVENTS) {
+      const groups = Array.isArray(hooks[event]) ? (hooks[event] as Json[]) : [];
+      // Our handler is taken out of every group first: running setup twice leaves one.
+      const kept: Json[] = groups
+        .map((g) => ({ ...g, hooks: Array.isArray(g.hooks) ? (g.hooks as Json[]).filter((h) => !isOurs(h.command, self, 'hook')) : g.hooks }))
+        .filter((g) => !Array.isArray(g.hooks) || g.hooks.length > 0);
+      if (!want.remove) kept.push({ matcher: '', hooks: [{ type: 'command', command: `${self} hook`, timeout: 10 }] });
+      if (kept.length > 0) hooks[event] = kept;
+      else delete hooks[event];
+    }
+    if (Object.keys(hooks).length > 0) out.hooks = hooks;
+    else delete out.hooks;
+  }
+  return out;
+}
+
+/** The top-level keys that differ, as - old / + new lines. */
+export function describeChange(before: Json, after: Json): string[] {
+  const lines: string[] = [];
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const a = JSON.stringify(before[key]);
+    const b = JSON.stringify(after[key]);
+    if (a === b) continue;
+    if (a !== undefined) lines.push(`- "${key}": ${a}`);
+    if (b !== undefined) lines.push(`+ "${key}": ${b}`);
+  }
+  return lines;
+}
+
+function backups(path: string): string[] {
+  const dir = dirname(path);
+  const base = `${path.slice(dir.length + 1)}${BACKUP_MARK}`;
+  try {
+    return readdirSync(dir).filter((f) => f.startsWith(base) && !f.endsWith('.restored')).sort().map((f) => join(dir, f));
+  } catch {
+    return [];
+  }
+}
+
+function writeAtomically(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tokenmeter-${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode: existsSync(path) ? statSync(path).mode & 0o777 : 0o644 });
+  renameSync(tmp, path);
+}
+
+export function runSetup(target: string, flags: SetupFlags, say: (l: string) => void = (l) => process.stdout.write(`${l}\n`)): void {
+  if (target !== 'claude-code') throw new UsageError(`tokenmeter setup: only claude-code is known, not "${target}"`);
+  const path = settingsPath();
+  if (flags.undo) {
+    const last = backups(path).at(-1);
+    if (!last) throw new UsageError(`no tokenmeter backup of ${path} to restore`);
+    if (flags.dryRun) return say(`would restore ${last} over ${path}`);
+    copyFileSync(last, path);
+    renameSync(last, `${last}.restored`);
+    return say(`Restored ${path} from ${last}.`);
+  }
+  if (flags.otel) {
+    const env = otelEnvironment(Number(process.env.TOKENMETER_PORT) || DEFAULT_PORT);
+    const block = Object.entries(env).map(([k, v]) => `export ${k}=${v}`).join('\n');
+    say('# Claude Code telemetry to the tokenmeter daemon (tokenmeter serve):');
+    say(block);
+    if (flags.writeEnv && !flags.dryRun) {
+      writeAtomically(flags.writeEnv, `${block}\n`);
+      say(`# written to ${flags.writeEnv}: source it from your shell profile`);
+    }
+  }
+  const statusline = flags.statusline ?? false;
+  const hooks = flags.hooks ?? false;
+  if (!statusline && !hooks && !flags.remove) {
+    if (!flags.otel) say('Nothing asked: --statusline, --hooks, --otel, --remove or --undo.');
+    return;
+  }
+  const before = readSettings(path);
+  const after = applySetup(before, { statusline, hooks, remove: flags.remove ?? false }, selfCommand());
+  const change = describeChange(before, after);
+  if (change.length === 0) return say(`${path} already has it: nothing to change.`);
+  if (flags.dryRun) {
+    say(`would change ${path}:`);
+    for (const l of change) say(l);
+    return;
+  }
+  let backup: string | null = null;
+  if (existsSync(path)) {
+    backup = `${path}${BACKUP_MARK}${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    copyFileSync(path, backup);
+  }
+  try {
+    writeAtomically(path, `${JSON.stringify(after, null, 2)}\n`);
+  } catch (e) {
+    throw new UsageError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; it is unchanged`);
+  }
+  say(`Changed ${path}${backup ? ` (backup: ${backup}; "tokenmeter setup claude-code --undo" restores it)` : ''}:`);
+  for (const l of change) say(l);
+}
+
+export function disableLine(): string {
+  return `${selfCommand()} setup claude-code --remove   # takes tokenmeter's status line and hooks out of ${settingsPath()}; unset CLAUDE_CODE_ENABLE_TELEMETRY to stop telemetry`;
+}
