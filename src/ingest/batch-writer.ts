@@ -51,6 +51,7 @@ export class BatchWriter {
   async add(req: ReadRequest, r: ReadResult): Promise<void> {
     if (r.failure) return;
     if (req.replace) this.batch.replacedFileIds.push(req.fileId);
+    for (const p of r.problems) (this.batch.problems ??= []).push({ fileId: req.fileId, line: p.line, message: p.message });
     if (r.events.length > 0) {
       for (const e of await priceEvents(r.events, await this.priceBook(), req.fileId)) this.batch.events.push(e);
     }

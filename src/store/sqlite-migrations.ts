@@ -93,6 +93,8 @@ export const MIGRATIONS: string[] = [
   `CREATE TABLE limit_readings (
      at INTEGER NOT NULL, tool TEXT NOT NULL, window TEXT NOT NULL, used_percent REAL NOT NULL, resets_at INTEGER NOT NULL,
      local_cost REAL NOT NULL, local_tokens INTEGER NOT NULL, PRIMARY KEY (tool, window, at)) WITHOUT ROWID;`,
+  // 6: lines that could not be read (the first ones of each file), so that doctor can say where.
+  `CREATE TABLE file_problems (file_id INTEGER NOT NULL, line INTEGER NOT NULL, message TEXT NOT NULL, PRIMARY KEY (file_id, line)) WITHOUT ROWID;`,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

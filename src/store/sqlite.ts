@@ -210,6 +210,10 @@ export class SqliteStore implements Store {
       for (const id of batch.replacedFileIds) {
         const gone = this.deleteFileEvents.all(id) as Array<{ b: number }>;
         for (const { b } of gone) this.dirty.add(b);
+        this.stmt('DELETE FROM file_problems WHERE file_id = ?').run(id);
+      }
+      for (const p of batch.problems ?? []) {
+        this.stmt('INSERT OR REPLACE INTO file_problems (file_id, line, message) VALUES (?, ?, ?)').run(p.fileId, p.line, p.message);
       }
       if (events.length > 0 || metricEvents.length > 0 || batch.replacedFileIds.length > 0) this.markStale.run();
       const sessions = new Set<string>();
@@ -419,6 +423,18 @@ export class SqliteStore implements Store {
 
   async loadSeries(): Promise<SeriesState[]> {
     return this.stmt('SELECT key, start_nano AS startNano, value FROM metric_series').all() as SeriesState[];
+  }
+
+  async fileProblems(limit: number): Promise<{ total: number; first: Array<{ path: string; line: number; message: string }> }> {
+    const total = (this.stmt('SELECT COUNT(*) AS n FROM file_problems').get() as { n: number }).n;
+    const first = this.stmt(`SELECT f.path, p.line, p.message FROM file_problems p JOIN files f ON f.id = p.file_id
+      ORDER BY f.path, p.line LIMIT ?`).all(limit) as Array<{ path: string; line: number; message: string }>;
+    return { total, first };
+  }
+
+  async unpricedModels(): Promise<Array<{ model: string; requests: number }>> {
+    return this.stmt(`SELECT model, SUM(requests) AS requests FROM usage_rollup WHERE calc_unknown > 0 AND auto_unknown > 0
+      GROUP BY model ORDER BY 2 DESC`).all() as Array<{ model: string; requests: number }>;
   }
 
   async addLimitReading(r: LimitReading): Promise<void> {

@@ -33,6 +33,8 @@ export interface Batch {
   events: PricedEvent[];
   /** Where each file of the batch has been read up to. */
   checkpoints: Checkpoint[];
+  /** Lines that could not be read, by file. */
+  problems?: Array<{ fileId: number; line: number; message: string }>;
   /**
    * Usage derived from token metrics (keys start with METRIC_KEY_PREFIX): stored only for sessions no per-request
    * source covers, and dropped when one starts to.
@@ -225,6 +227,10 @@ export interface Store {
   requestsBySources(): Promise<Array<{ sources: string; requests: number }>>;
   requestDisagreements(limit: number): Promise<RequestDisagreement[]>;
   sessionDisagreements(limit: number): Promise<SessionDisagreement[]>;
+  /** Unreadable lines recorded at ingest, with their file's path, and how many there are in all. */
+  fileProblems(limit: number): Promise<{ total: number; first: Array<{ path: string; line: number; message: string }> }>;
+  /** Models of stored requests that no price is known for, with how many requests. */
+  unpricedModels(): Promise<Array<{ model: string; requests: number }>>;
   addLimitReading(r: LimitReading): Promise<void>;
   /** Readings of a window taken since `since`, oldest first. */
   limitReadings(window: string, since: number): Promise<LimitReading[]>;

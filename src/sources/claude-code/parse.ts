@@ -50,7 +50,10 @@ export function parseTranscriptLine(text: string, ctx: FileContext, offset: numb
   try {
     obj = JSON.parse(text);
   } catch (e) {
-    return { kind: 'error', message: `malformed JSON (${(e as Error).message})` };
+    // V8's message quotes the line, which may hold prompt text: only where it broke is kept.
+    const m = (e as Error).message;
+    const at = /position (\d+)/.exec(m)?.[1];
+    return { kind: 'error', message: at ? `malformed JSON at byte ${at}` : /Unexpected end/.test(m) ? 'malformed JSON (ends early)' : 'malformed JSON' };
   }
   if (!isObject(obj)) return { kind: 'error', message: 'line is not a JSON object' };
   if (obj.type === 'progress') return { kind: 'skip', reason: 'progress' };

@@ -129,6 +129,9 @@ describe('bad lines get a reason', () => {
     expect(truncated.kind === 'error' && truncated.message).toMatch(/^malformed JSON/);
     expect(parseTranscriptLine('{"type":"assistant","usage":{,}', ctx, 0).kind).toBe('error');
     expect(parseTranscriptLine(`${line}garbage`, ctx, 0).kind).toBe('error');
+    // The message says where, never what: the line may hold prompt text.
+    const secret = parseTranscriptLine('{"message": {"content": "my secret prompt"}, oops}', ctx, 0);
+    expect(secret).toEqual({ kind: 'error', message: 'malformed JSON at byte 45' });
   });
 
   it('reports a missing or invalid timestamp', () => {
