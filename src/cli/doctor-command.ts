@@ -1,38 +1,177 @@
-// tokenmeter doctor: what tokenmeter sees and where its sources disagree, so a user can tell which number to trust.
-import { existsSync } from 'node:fs';
+// tokenmeter doctor: what could keep tokenmeter from counting, or get in Claude Code's way, each finding with its fix;
+// then where two sources disagree about a request or a session.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { claudeRoots } from '../sources/claude-code/discover.js';
 import { runningDaemon } from '../server/instance-lock.js';
 import { SqliteStore } from '../store/sqlite.js';
-import { daemonLockPath, indexPath } from './home.js';
+import { DEFAULT_PORT, daemonLockPath, indexPath } from './home.js';
+import { settingsPath } from './setup-command.js';
 
-const counts = (c: { input: number; output: number; cacheRead: number; cacheWrite: number }) =>
-  `in ${c.input}, out ${c.output}, cache read ${c.cacheRead}, cache write ${c.cacheWrite}`;
+export interface Finding {
+  level: 'ok' | 'warn' | 'error';
+  what: string;
+  fix?: string;
+}
+
+const SAMPLE_STATUS_INPUT = JSON.stringify({
+  session_id: 'tokenmeter-doctor', transcript_path: '/nonexistent/tokenmeter-doctor.jsonl', cwd: process.cwd(),
+  model: { id: 'claude-sonnet-4-5', display_name: 'Sonnet 4.5' }, cost: { total_cost_usd: 0 },
+});
+
+function tcpOpen(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port });
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(timeoutMs, () => done(false));
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
+
+async function fetchJson(url: string, timeoutMs = 1000): Promise<Record<string, unknown> | null> {
+  try {
+    const r = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: process.env.TOKENMETER_TOKEN ? { authorization: `Bearer ${process.env.TOKENMETER_TOKEN}` } : {} });
+    return r.ok ? ((await r.json()) as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+function runTimed(command: string, input: string, timeoutMs: number): Promise<{ ms: number; code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const c = spawn('sh', ['-c', command], { stdio: ['pipe', 'pipe', 'ignore'] });
+    let out = '';
+    const timer = setTimeout(() => c.kill('SIGKILL'), timeoutMs);
+    c.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    c.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ ms: performance.now() - started, code, out });
+    });
+    c.on('error', () => resolve({ ms: performance.now() - started, code: -1, out }));
+    c.stdin.on('error', () => undefined);
+    c.stdin.end(input);
+  });
+}
+
+function readSettings(): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(settingsPath(), 'utf8')) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+async function telemetryFindings(env: Record<string, string | undefined>, out: Finding[]): Promise<void> {
+  if (env.CLAUDE_CODE_ENABLE_TELEMETRY !== '1') {
+    out.push({ level: 'ok', what: 'Claude Code telemetry is off (optional: transcripts are read either way)', fix: 'to send it to the daemon: tokenmeter setup claude-code --otel' });
+    return;
+  }
+  const exporters = [env.OTEL_METRICS_EXPORTER, env.OTEL_LOGS_EXPORTER];
+  if (exporters.every((e) => !e || e === 'none')) {
+    out.push({ level: 'warn', what: 'telemetry is enabled but OTEL_METRICS_EXPORTER and OTEL_LOGS_EXPORTER are unset: nothing is sent', fix: 'export OTEL_METRICS_EXPORTER=otlp OTEL_LOGS_EXPORTER=otlp' });
+  }
+  const otlp = exporters.some((e) => e?.split(',').includes('otlp'));
+  const protocol = env.OTEL_EXPORTER_OTLP_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_LOGS_PROTOCOL;
+  if (otlp && !protocol) {
+    out.push({ level: 'error', what: 'telemetry uses the otlp exporter with no OTEL_EXPORTER_OTLP_PROTOCOL: Claude Code has no default and may fail to export', fix: 'export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf' });
+  } else if (protocol && !['grpc', 'http/json', 'http/protobuf'].includes(protocol)) {
+    out.push({ level: 'error', what: `OTEL_EXPORTER_OTLP_PROTOCOL is "${protocol}"`, fix: 'use grpc, http/json or http/protobuf' });
+  }
+  const endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT;
+  if (otlp && endpoint) {
+    let url: URL | undefined;
+    try {
+      url = new URL(endpoint);
+      if (!/^https?:$/.test(url.protocol)) throw new Error('scheme');
+    } catch {
+      out.push({ level: 'error', what: `OTEL_EXPORTER_OTLP_ENDPOINT "${endpoint}" is not an http(s) URL`, fix: `export OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:${DEFAULT_PORT}` });
+      return;
+    }
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    if (await tcpOpen(url.hostname.replace(/^\[|\]$/g, ''), port)) out.push({ level: 'ok', what: `telemetry endpoint ${endpoint} is reachable` });
+    else out.push({ level: 'error', what: `nothing listens at the telemetry endpoint ${endpoint}: exports are lost`, fix: 'start the daemon: tokenmeter serve (or tokenmeter service install)' });
+  }
+}
+
+export async function findings(): Promise<Finding[]> {
+  const out: Finding[] = [];
+  const settings = readSettings();
+  const daemon = runningDaemon(daemonLockPath());
+  const port = Number(process.env.TOKENMETER_PORT) || DEFAULT_PORT;
+  if (daemon) {
+    const h = await fetchJson(`http://127.0.0.1:${daemon.port}/healthz`);
+    if (h) out.push({ level: 'ok', what: `daemon running (pid ${daemon.pid}, port ${daemon.port}, ${h.filesWatched} files watched${h.indexing ? ', indexing' : ''})` });
+    else out.push({ level: 'error', what: `the daemon (pid ${daemon.pid}) does not answer on port ${daemon.port}`, fix: `kill ${daemon.pid} and start it again: tokenmeter serve` });
+  } else if (await tcpOpen('127.0.0.1', port)) {
+    const h = await fetchJson(`http://127.0.0.1:${port}/healthz`);
+    out.push(h?.status === 'ok' && h.pid
+      ? { level: 'warn', what: `a tokenmeter daemon (pid ${h.pid}) serves port ${port} for another TOKENMETER_HOME` }
+      : { level: 'error', what: `port ${port} is taken by another program (an OTel Collector?): the daemon cannot start there`, fix: 'stop it, or run tokenmeter serve --port N and point OTEL_EXPORTER_OTLP_ENDPOINT there' });
+  } else {
+    out.push({ level: 'warn', what: 'no daemon running: reports read the logs themselves, nothing receives telemetry', fix: 'tokenmeter serve (or tokenmeter service install to start it at login)' });
+  }
+  const env = { ...(settings.env as Record<string, string> | undefined), ...process.env };
+  await telemetryFindings(env, out);
+  for (const r of claudeRoots().roots) {
+    if (existsSync(`${r}/projects`)) out.push({ level: 'ok', what: `Claude Code transcripts at ${r}/projects` });
+  }
+  if (!out.some((f) => f.what.startsWith('Claude Code transcripts at'))) {
+    out.push({ level: 'warn', what: `no Claude Code transcripts in ${claudeRoots().roots.join(', ')}`, fix: 'set CLAUDE_CONFIG_DIR to where Claude Code keeps its projects/ folder' });
+  }
+  const statusLine = (settings.statusLine as { command?: unknown } | undefined)?.command;
+  if (typeof statusLine === 'string') {
+    const r = await runTimed(statusLine, SAMPLE_STATUS_INPUT, 3000);
+    if (r.code !== 0) out.push({ level: 'warn', what: `the status line command failed (exit ${r.code}): ${statusLine}`, fix: 'run it by hand with a status-line JSON on stdin to see why' });
+    else if (r.ms > 300) out.push({ level: 'warn', what: `the status line command took ${r.ms.toFixed(0)} ms (Claude Code cancels a run after 300 ms): ${statusLine}`, fix: 'tokenmeter setup claude-code --statusline (answers from the daemon in well under 100 ms)' });
+    else out.push({ level: 'ok', what: `status line answers in ${r.ms.toFixed(0)} ms` });
+  }
+  return out;
+}
+
+const MARK = { ok: '✓', warn: '!', error: '✗' } as const;
 
 export async function runDoctor(flags: { json?: boolean; limit: string }): Promise<number> {
   const limit = Math.max(Number(flags.limit) || 20, 1);
+  const checks = await findings();
   const path = indexPath();
-  const daemon = runningDaemon(daemonLockPath());
-  const roots = claudeRoots().roots.map((r) => ({ root: r, found: existsSync(`${r}/projects`) }));
-  if (!existsSync(path)) {
-    const report = { index: path, exists: false, daemon, roots };
-    process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `No index yet at ${path}: run "tokenmeter" or "tokenmeter serve".\n`);
-    return 0;
-  }
-  const store = new SqliteStore(path);
-  try {
-    const bySource = await store.requestsBySources();
-    const requests = await store.requestDisagreements(limit);
-    const sessions = await store.sessionDisagreements(limit);
-    if (flags.json) {
-      process.stdout.write(`${JSON.stringify({ index: path, daemon, roots, bySource, requestDisagreements: requests, sessionDisagreements: sessions }, null, 2)}\n`);
-      return requests.length + sessions.length > 0 ? 1 : 0;
+  let index = null;
+  if (existsSync(path)) {
+    const store = new SqliteStore(path);
+    try {
+      index = {
+        path, bySource: await store.requestsBySources(), problems: await store.fileProblems(limit), unpriced: await store.unpricedModels(),
+        requestDisagreements: await store.requestDisagreements(limit), sessionDisagreements: await store.sessionDisagreements(limit),
+      };
+    } finally {
+      await store.close();
     }
-    const out: string[] = [];
-    out.push(`Index: ${path}`);
-    out.push(daemon ? `Daemon: running (pid ${daemon.pid}, http://${daemon.host}:${daemon.port})` : 'Daemon: not running (reports read the logs themselves)');
-    for (const r of roots) out.push(`Claude Code root ${r.root}: ${r.found ? 'transcripts found' : 'no projects/ folder'}`);
-    out.push('Requests by the sources that saw them:');
-    for (const s of bySource) out.push(`  ${s.sources.padEnd(24)} ${s.requests}`);
+  }
+  if (index?.problems.total) {
+    checks.push({ level: 'warn', what: `${index.problems.total} log lines could not be read (skipped, counted)`, fix: 'see below; they are usually lines Claude Code was writing when it stopped' });
+  }
+  for (const m of index?.unpriced ?? []) checks.push({ level: 'warn', what: `no price known for ${m.model} (${m.requests} requests; their cost is left out)`, fix: 'update tokenmeter: the price database ships with it' });
+  const failed = checks.some((c) => c.level === 'error') || (index !== null && index.requestDisagreements.length + index.sessionDisagreements.length > 0);
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ checks, index }, null, 2)}\n`);
+    return failed ? 1 : 0;
+  }
+  const out: string[] = [];
+  for (const c of checks) out.push(`${MARK[c.level]} ${c.what}${c.fix && c.level !== 'ok' ? `\n    fix: ${c.fix}` : ''}`);
+  if (!index) {
+    out.push(`No index yet at ${path}: run "tokenmeter" or "tokenmeter serve".`);
+  } else {
+    out.push(`Index: ${path}`, 'Requests by the sources that saw them:');
+    for (const s of index.bySource) out.push(`  ${s.sources.padEnd(24)} ${s.requests}`);
+    for (const p of index.problems.first) out.push(`  ${p.path}:${p.line}: ${p.message}`);
+    const { requestDisagreements: requests, sessionDisagreements: sessions } = index;
+    const counts = (c: { input: number; output: number; cacheRead: number; cacheWrite: number }) =>
+      `in ${c.input}, out ${c.output}, cache read ${c.cacheRead}, cache write ${c.cacheWrite}`;
     if (requests.length === 0 && sessions.length === 0) {
       out.push('No disagreements between sources.');
     } else {
@@ -49,9 +188,7 @@ export async function runDoctor(flags: { json?: boolean; limit: string }): Promi
       }
       out.push('Reports count the per-request copy (the transcript over telemetry); token metrics count only for sessions nothing else covers.');
     }
-    process.stdout.write(`${out.join('\n')}\n`);
-    return requests.length + sessions.length > 0 ? 1 : 0;
-  } finally {
-    await store.close();
   }
+  process.stdout.write(`${out.join('\n')}\n`);
+  return failed ? 1 : 0;
 }

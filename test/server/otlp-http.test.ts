@@ -1,6 +1,6 @@
 // Hand-made OTLP bodies for what the SDK never sends: resets, odd shapes, broken encodings, oversized bodies, and
 // the rules about which source counts a request.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -216,12 +216,20 @@ describe('one request, several sources', () => {
       requestId: 'req_both_2',
       copies: [expect.objectContaining({ source: 'transcript', output: 95 }), expect.objectContaining({ source: 'otlp', output: 90 })],
     })]);
-    // tokenmeter doctor says the same, and exits 1 so a script can tell.
-    const doctor = spawnSync(process.execPath, [join(__dirname, '..', '..', 'dist', 'cli.js'), 'doctor'], {
-      env: { PATH: process.env.PATH, HOME: d.home, TOKENMETER_HOME: d.home, CLAUDE_CONFIG_DIR: d.claudeDir }, encoding: 'utf8',
+    // tokenmeter doctor says the same, and exits 1 so a script can tell. (Run without blocking this process, where the
+    // daemon it asks about lives.)
+    const doctor = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const c = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'cli.js'), 'doctor'], {
+        env: { PATH: process.env.PATH, HOME: d.home, TOKENMETER_HOME: d.home, CLAUDE_CONFIG_DIR: d.claudeDir },
+      });
+      let stdout = '';
+      let stderr = '';
+      c.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+      c.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      c.on('close', (status) => resolve({ status, stdout, stderr }));
     });
     expect(doctor.status, doctor.stderr).toBe(1);
-    expect(doctor.stdout).toMatch(/Daemon: running \(pid \d+/);
+    expect(doctor.stdout).toMatch(/✓ daemon running \(pid \d+, port \d+/);
     expect(doctor.stdout).toMatch(/req_both_2 \(session 22222222-2222-4222-8222-222222222222, claude-sonnet-4-5-20250929, .*\)\n    transcript in 4, out 95, .*\n    otlp       in 4, out 90/);
     expect(doctor.stdout).toMatch(/transcript,otlp +2/);
   });
