@@ -64,6 +64,12 @@ function series(n, fn) {
 const tokens = (t) => ({ input: t.inputTokens, output: t.outputTokens, cacheCreate: t.cacheCreationTokens, cacheRead: t.cacheReadTokens, total: t.totalTokens });
 const same = (a, b) => JSON.stringify(tokens(a)) === JSON.stringify(tokens(b));
 
+if (process.env.BENCH_ONLY === 'statusline') {
+  const { benchStatusline } = await import('./statusline.mjs');
+  await benchStatusline({ cli, env, log, ccusageBin: existsSync(ccusageBin) ? ccusageBin : null });
+  process.exit(0);
+}
+
 if (process.env.BENCH_ONLY === 'daemon') {
   // Only the daemon, from a cold index of its own.
   rmSync(home, { recursive: true, force: true });
@@ -121,6 +127,12 @@ log(`token totals, tokenmeter vs generator: ${same(JSON.parse(cold.last.stdout).
 log(`requests after appends: ${ours.requests} (expected ${expected.totals.requests + appended.requests})`);
 log(`peak RSS of the cold index: ${Number.isNaN(cold.rss) ? 'n/a' : `${cold.rss.toFixed(0)} MB`} (target ≤ 200 MB)`);
 rmSync(appendDir, { recursive: true, force: true });
+
+log('');
+{
+  const { benchStatusline } = await import('./statusline.mjs');
+  await benchStatusline({ cli, env, log, ccusageBin: existsSync(ccusageBin) ? ccusageBin : null });
+}
 
 if (process.env.BENCH_DAEMON !== '0') {
   const { benchDaemon } = await import('./daemon.mjs');

@@ -13,7 +13,7 @@ import type { DiscoveredFile } from '../sources/discovery.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { PriceBook } from '../core/pricing.js';
 import { Api } from './api.js';
-import { statusData } from './status.js';
+import { statusData, type StatusData, type StatusInput } from './status.js';
 import type { PlanName } from '../core/limits.js';
 import { Guard, isLoopbackHost } from './guard.js';
 import { buildHttpApp } from './http.js';
@@ -134,8 +134,7 @@ export class Daemon {
       const app = buildHttpApp({
         guard, receiver, metrics, api, stream: this.stream, log: (m) => this.log.warn(m), beforeRead: () => this.settleNow(),
         ingest: (events) => this.telemetry.accept({ events, usage: [], counters: [], rejected: 0, problems: [] }),
-        // It may record an official reading: a write, so it takes its turn.
-        statusline: (input, q) => this.exclusive(() => statusData(this.store, input, { plan: q.plan as PlanName | undefined, limit: q.limit })),
+        statusline: (input, q) => this.statusFor(input, q),
         health: () => ({
           version: o.version, pid: process.pid, uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
           filesWatched: this.files.size, streamClients: this.stream.size, indexing: this.busy,
@@ -180,6 +179,25 @@ export class Daemon {
       await this.stop();
       throw e;
     }
+  }
+
+  /**
+   * Status-line answers, kept while nothing new is stored (and at most 5 s, for the rates): Claude Code asks after
+   * every message and on a timer, mostly about the same session.
+   */
+  private statusCache = new Map<string, { version: number; at: number; data: Promise<StatusData> }>();
+
+  private statusFor(input: StatusInput, q: Record<string, string | undefined>): Promise<StatusData> {
+    const key = JSON.stringify([input.session_id, input.model?.display_name ?? input.model?.id, input.rate_limits, q.plan, q.limit]);
+    const now = Date.now();
+    const hit = this.statusCache.get(key);
+    if (hit && hit.version === this.live.version && now - hit.at < 5000) return hit.data;
+    // It may record an official reading: a write, so it takes its turn.
+    const data = this.exclusive(() => statusData(this.store, input, { plan: q.plan as PlanName | undefined, limit: q.limit }));
+    if (this.statusCache.size > 100) this.statusCache.clear();
+    this.statusCache.set(key, { version: this.live.version, at: now, data });
+    data.catch(() => this.statusCache.delete(key));
+    return data;
   }
 
   private scheduleSettle(): void {

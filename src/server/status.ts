@@ -2,12 +2,12 @@
 // 5-hour window's use (Claude Code's official figure when it sent one, else our estimate). The daemon answers it from
 // its index; without a daemon, `tokenmeter statusline` computes it itself. Official readings sent with the
 // status-line input are recorded here, with the local figures of the same window, to calibrate later estimates.
-import { BLOCK_MS, buildBlocks, burnRate } from '../core/blocks.js';
+import { BLOCK_MS, buildBlocks, burnRate, type BlockEntry } from '../core/blocks.js';
 import { totalTokens } from '../core/event.js';
 import { chooseLimit, estimateWindow, limitTokens, timeToLimit, type PlanName } from '../core/limits.js';
 import { startOfDay } from '../core/report.js';
-import { DayKeyer, LOCAL_ZONE } from '../core/time.js';
-import type { EventRow, Store } from '../store/store.js';
+import { DayKeyer, LOCAL_ZONE, QUARTER_HOUR_MS } from '../core/time.js';
+import type { Store } from '../store/store.js';
 
 /** Claude Code's status-line input, as far as we read it. */
 export interface StatusInput {
@@ -45,7 +45,21 @@ const P90_DAYS_MS = 8 * 86_400_000;
 /** A reading is recorded again only when it changed or this long after the last one. */
 const READING_EVERY_MS = 5 * 60_000;
 
-const sum = (rows: EventRow[]) => rows.reduce((a, r) => ({ cost: a.cost + r.cost, tokens: a.tokens + totalTokens(r) }), { cost: 0, tokens: 0 });
+/**
+ * Windows from the rollup's quarter hours rather than from single requests: a status line has milliseconds, and a
+ * heavy user makes thousands of requests a day. Blocks start at whole hours, so their starts and sums are exact; a
+ * gap is measured to within a quarter hour.
+ */
+async function quarterHourEntries(store: Store, from: number, now: number): Promise<BlockEntry[]> {
+  return (await store.timeBuckets({ fromTs: from, toTs: now + QUARTER_HOUR_MS }, QUARTER_HOUR_MS))
+    .map((b) => ({ ...b, ts: Math.max(b.t, from), model: '' }));
+}
+
+/** Cost and tokens from a time on, by quarter hour. */
+async function sumFrom(store: Store, from: number): Promise<{ cost: number; tokens: number }> {
+  const rows = await store.breakdown({ fromTs: from }, 'tool');
+  return rows.reduce((a, r) => ({ cost: a.cost + r.cost, tokens: a.tokens + totalTokens(r) }), { cost: 0, tokens: 0 });
+}
 
 /** The P90 limit moves slowly: it is computed at most once an hour and kept in the store. */
 async function cachedLimit(store: Store, plan: string | undefined, limit: string | undefined, now: number): Promise<number> {
@@ -53,30 +67,27 @@ async function cachedLimit(store: Store, plan: string | undefined, limit: string
   if (limit !== undefined && limit !== 'p90') return chooseLimit(undefined, limit, [], now).tokens;
   const kept = JSON.parse((await store.getMeta('p90_limit')) ?? 'null') as { tokens: number; at: number } | null;
   if (kept && now - kept.at < 3600_000) return kept.tokens;
-  const blocks = buildBlocks((await store.eventsSince(now - P90_DAYS_MS)).filter((r) => r.ts <= now), now);
+  const blocks = buildBlocks(await quarterHourEntries(store, now - P90_DAYS_MS, now), now);
   const tokens = chooseLimit(undefined, 'p90', blocks, now).tokens;
   await store.setMeta('p90_limit', JSON.stringify({ tokens, at: now }));
   return tokens;
 }
 
-async function recordReadings(store: Store, input: StatusInput, rows: EventRow[], now: number): Promise<void> {
+async function recordReadings(store: Store, input: StatusInput, now: number): Promise<void> {
   const windows = [['5h', input.rate_limits?.five_hour, BLOCK_MS], ['7d', input.rate_limits?.seven_day, 7 * 86_400_000]] as const;
   for (const [window, r, length] of windows) {
     if (!r || typeof r.used_percentage !== 'number' || typeof r.resets_at !== 'number') continue;
     const resetsAt = r.resets_at * 1000;
     const last = (await store.limitReadings(window, now - READING_EVERY_MS)).at(-1);
     if (last && last.usedPercent === r.used_percentage && last.resetsAt === resetsAt) continue;
-    // The local figures of the same window; the 7-day one needs events older than those in hand.
-    const inWindow = window === '5h' ? rows.filter((e) => e.ts >= resetsAt - length) : await store.eventsSince(resetsAt - length);
-    const local = sum(inWindow.filter((e) => e.ts <= now));
+    const local = await sumFrom(store, resetsAt - length);
     await store.addLimitReading({ at: now, tool: 'claude-code', window, usedPercent: r.used_percentage, resetsAt, localCost: local.cost, localTokens: local.tokens });
   }
 }
 
 export async function statusData(store: Store, input: StatusInput, opts: { now?: number; plan?: PlanName; limit?: string } = {}): Promise<StatusData> {
   const now = opts.now ?? Date.now();
-  const rows = (await store.eventsSince(now - LOOKBACK_MS)).filter((r) => r.ts <= now);
-  await recordReadings(store, input, rows, now);
+  await recordReadings(store, input, now);
 
   let session: StatusData['session'] = null;
   if (input.session_id) {
@@ -85,10 +96,10 @@ export async function statusData(store: Store, input: StatusInput, opts: { now?:
   }
   const todayStart = startOfDay(new DayKeyer(LOCAL_ZONE).day(now), LOCAL_ZONE);
   const today = (await store.breakdown({ fromTs: todayStart }, 'tool')).reduce((a, r) => ({ cost: a.cost + r.cost, tokens: a.tokens + totalTokens(r) }), { cost: 0, tokens: 0 });
-  const recent = sum(rows.filter((r) => r.ts >= now - RATE_MS));
-  const rate = { tokensPerMinute: recent.tokens / (RATE_MS / 60_000), costPerHour: recent.cost * (3600_000 / RATE_MS) };
+  const recent = await store.sumSince(now - RATE_MS);
+  const rate = { tokensPerMinute: totalTokens(recent) / (RATE_MS / 60_000), costPerHour: recent.cost * (3600_000 / RATE_MS) };
 
-  const block = buildBlocks(rows, now).filter((b) => !b.isGap).at(-1);
+  const block = buildBlocks(await quarterHourEntries(store, now - LOOKBACK_MS, now), now).filter((b) => !b.isGap).at(-1);
   const active = block?.isActive ? block : undefined;
   const readings = (await store.limitReadings('5h', now - 7 * 86_400_000)).map((r) => ({ at: r.at, usedPercent: r.usedPercent, resetsAt: r.resetsAt, localCost: r.localCost }));
   const official = readings.at(-1);

@@ -93,8 +93,10 @@ export const MIGRATIONS: string[] = [
   `CREATE TABLE limit_readings (
      at INTEGER NOT NULL, tool TEXT NOT NULL, window TEXT NOT NULL, used_percent REAL NOT NULL, resets_at INTEGER NOT NULL,
      local_cost REAL NOT NULL, local_tokens INTEGER NOT NULL, PRIMARY KEY (tool, window, at)) WITHOUT ROWID;`,
-  // 6: lines that could not be read (the first ones of each file), so that doctor can say where.
-  `CREATE TABLE file_problems (file_id INTEGER NOT NULL, line INTEGER NOT NULL, message TEXT NOT NULL, PRIMARY KEY (file_id, line)) WITHOUT ROWID;`,
+  // 6: lines that could not be read (the first ones of each file), so that doctor can say where; a session's rows of
+  // the rollup found without a scan (the status line asks for one session).
+  `CREATE TABLE file_problems (file_id INTEGER NOT NULL, line INTEGER NOT NULL, message TEXT NOT NULL, PRIMARY KEY (file_id, line)) WITHOUT ROWID;
+   CREATE INDEX usage_rollup_session ON usage_rollup (session_id);`,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { TokenCounts } from '../core/event.js';
 import type { KnownPrice, ResolvedPrice } from '../core/pricing.js';
 import type { DirListing, DirListings, ListingChanges } from '../sources/discovery.js';
 import { QUARTER_HOUR_MS, type OffsetSegment } from '../core/time.js';
@@ -423,6 +424,13 @@ export class SqliteStore implements Store {
 
   async loadSeries(): Promise<SeriesState[]> {
     return this.stmt('SELECT key, start_nano AS startNano, value FROM metric_series').all() as SeriesState[];
+  }
+
+  async sumSince(ts: number): Promise<TokenCounts & { requests: number; cost: number }> {
+    return this.stmt(`SELECT COUNT(*) AS requests, TOTAL(input) AS input, TOTAL(output) AS output, TOTAL(cache_read) AS cacheRead,
+        TOTAL(cache_write_5m) AS cacheWrite5m, TOTAL(cache_write_1h) AS cacheWrite1h, TOTAL(reasoning) AS reasoning,
+        TOTAL(COALESCE(reported_cost, calc_cost)) AS cost
+      FROM events WHERE ts >= ?`).get(ts) as TokenCounts & { requests: number; cost: number };
   }
 
   async fileProblems(limit: number): Promise<{ total: number; first: Array<{ path: string; line: number; message: string }> }> {

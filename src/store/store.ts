@@ -227,6 +227,8 @@ export interface Store {
   requestsBySources(): Promise<Array<{ sources: string; requests: number }>>;
   requestDisagreements(limit: number): Promise<RequestDisagreement[]>;
   sessionDisagreements(limit: number): Promise<SessionDisagreement[]>;
+  /** Sums of the events from this time on (over the time index: for short spans). */
+  sumSince(ts: number): Promise<TokenCounts & { requests: number; cost: number }>;
   /** Unreadable lines recorded at ingest, with their file's path, and how many there are in all. */
   fileProblems(limit: number): Promise<{ total: number; first: Array<{ path: string; line: number; message: string }> }>;
   /** Models of stored requests that no price is known for, with how many requests. */
