@@ -1,5 +1,5 @@
 // tokenmeter statusline, run as Claude Code runs it: JSON on stdin, one line out, exit 0 whatever happens.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -74,6 +74,13 @@ describe('tokenmeter statusline without a daemon', () => {
     // The next call without the figure, minutes later, still shows it (fresh for 10 minutes).
     const again = await statusline(input(), home, ['--format', '{window}']);
     expect(again.out.trim()).toMatch(/^🟡 72% 5h/);
+    // The blocks report puts the official figure beside its own.
+    const blocks = spawnSync(process.execPath, [cli, 'blocks', '--json', '--active', '--plan', 'max5'], {
+      env: { PATH: process.env.PATH, HOME: dir.path, CLAUDE_CONFIG_DIR: join(dir.path, 'claude'), TOKENMETER_HOME: home }, encoding: 'utf8',
+    });
+    const active = JSON.parse(blocks.stdout).blocks[0];
+    expect(active.official).toMatchObject({ usedPercent: 71.6, resetsAt: new Date(resets * 1000).toISOString() });
+    expect(active.limitUsedPercent).toBeCloseTo((9000 / 88_000) * 100, 6);
   });
 
   it('follows the template, --no-emoji, and drops segments it has no data for', async () => {
