@@ -60,6 +60,23 @@ function readSettings(path: string): Json {
   }
 }
 
+/** A settings value tokenmeter would have to overwrite to add itself: refused rather than clobbered. */
+function checkShapes(settings: Json, path: string, want: { statusline: boolean; hooks: boolean }): void {
+  const isObj = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (want.hooks && settings.hooks !== undefined) {
+    if (!isObj(settings.hooks)) throw new UsageError(`${path}: "hooks" is not an object; fix it by hand, nothing was changed`);
+    for (const e of HOOK_EVENTS) {
+      const groups = (settings.hooks as Json)[e];
+      if (groups !== undefined && (!Array.isArray(groups) || !groups.every(isObj))) {
+        throw new UsageError(`${path}: "hooks.${e}" is not a list of matcher groups; fix it by hand, nothing was changed`);
+      }
+    }
+  }
+  if (want.statusline && settings.statusLine !== undefined && !isObj(settings.statusLine)) {
+    throw new UsageError(`${path}: "statusLine" is not an object; fix it by hand, nothing was changed`);
+  }
+}
+
 /** The settings with tokenmeter's status line and hooks put in (or taken out), every other key as it was. */
 export function applySetup(settings: Json, want: { statusline: boolean; hooks: boolean; remove: boolean }, self: string): Json {
   const out: Json = structuredClone(settings);
@@ -147,6 +164,7 @@ export function runSetup(target: string, flags: SetupFlags, say: (l: string) => 
     return;
   }
   const before = readSettings(path);
+  checkShapes(before, path, { statusline: statusline || (flags.remove ?? false), hooks: hooks || (flags.remove ?? false) });
   const after = applySetup(before, { statusline, hooks, remove: flags.remove ?? false }, selfCommand());
   const change = describeChange(before, after);
   if (change.length === 0) return say(`${path} already has it: nothing to change.`);

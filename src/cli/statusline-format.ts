@@ -19,6 +19,7 @@ const usd = (v: number) => `$${v < 10 ? v.toFixed(2) : v.toFixed(1)}`;
 
 function until(ms: number): string {
   const m = Math.max(Math.round(ms / 60_000), 0);
+  if (m >= 48 * 60) return `${Math.floor(m / 1440)}d${Math.floor((m % 1440) / 60)}h`;
   return m >= 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m` : `${m}m`;
 }
 
@@ -51,7 +52,7 @@ export function formatStatusLine(d: StatusData, o: FormatOptions = {}): string {
     const text = `${d.window.source === 'official' ? '' : '~'}${Math.round(p)}% 5h (${until(d.window.resetsAt - now)})${d.window.limitAt ? ` limit ${clock(d.window.limitAt)}` : ''}`;
     segments.window = light + (o.color ? `${ANSI[level]}${text}${ANSI.reset}` : text);
   } else segments.window = '';
-  segments.weekly = d.weekly ? `${e('📅')}${Math.round(d.weekly.usedPercent)}% 7d (${until(d.weekly.resetsAt - now)})` : '';
+  segments.weekly = d.weekly ? `${e('📅')}${d.weekly.source === 'official' ? '' : '~'}${Math.round(d.weekly.usedPercent)}% 7d (${until(d.weekly.resetsAt - now)})` : '';
   // Text before the first placeholder and after the last is kept; text between two is a separator, shown only
   // between two segments that have something to show.
   const parts = (o.format ?? DEFAULT_FORMAT).split(/(\{[a-z_]+\})/);

@@ -36,10 +36,11 @@ export interface StatusData {
     /** When the limit is reached at the window's burn rate, if it will be before the reset. */
     limitAt: number | null;
   } | null;
-  weekly: { usedPercent: number; resetsAt: number } | null;
+  weekly: { usedPercent: number; resetsAt: number; source: 'official' | 'estimated' | 'limit' } | null;
 }
 
 const RATE_MS = 10 * 60_000;
+const WEEK_MS = 7 * 86_400_000;
 const LOOKBACK_MS = 48 * 3600_000;
 const P90_DAYS_MS = 8 * 86_400_000;
 /** A reading is recorded again only when it changed or this long after the last one. */
@@ -126,8 +127,17 @@ export async function statusData(store: Store, input: StatusInput, opts: { now?:
       window = { ...est, tokens, cost, limitAt: at !== null && at < est.resetsAt ? at : null };
     }
   }
-  const week = input.rate_limits?.seven_day;
-  const weekly = week && typeof week.used_percentage === 'number' && typeof week.resets_at === 'number'
-    ? { usedPercent: week.used_percentage, resetsAt: week.resets_at * 1000 } : null;
+  // The week: Claude's 7-day figure while fresh, else an estimate from the 7-day readings' cost per percent over the
+  // local cost since the window began.
+  const weekReadings = (await store.limitReadings('7d', now - 14 * 86_400_000)).map((r) => ({ at: r.at, usedPercent: r.usedPercent, resetsAt: r.resetsAt, localCost: r.localCost }));
+  const weekEnd = weekReadings.filter((r) => r.resetsAt > now).at(-1)?.resetsAt;
+  let weekly: StatusData['weekly'] = null;
+  if (weekEnd) {
+    const est = estimateWindow({
+      now, windowStart: weekEnd - WEEK_MS, windowEnd: weekEnd, localCost: (await sumFrom(store, weekEnd - WEEK_MS)).cost,
+      localTokens: 0, tokenLimit: null, readings: weekReadings,
+    });
+    if (est) weekly = { usedPercent: est.usedPercent, resetsAt: est.resetsAt, source: est.source };
+  }
   return { model: input.model?.display_name ?? input.model?.id ?? null, session, today, rate, window, weekly };
 }

@@ -95,6 +95,25 @@ describe('tokenmeter setup claude-code', () => {
     }
   });
 
+  it('handles settings of any shape: empty, nested, unicode; refuses to clobber a hooks value it does not understand', () => {
+    writeFileSync(settings, '');
+    expect(run('--statusline').code).toBe(0);
+    const odd = { 'ключ': ['ü', { deep: [[1, 2], { x: null }] }], hooks: { PostToolUse: [{ matcher: 'Edit|Write', hooks: [{ type: 'command', command: 'fmt' }] }] }, n: 1.5e3, t: true };
+    writeFileSync(settings, JSON.stringify(odd));
+    expect(run('--hooks').code).toBe(0);
+    expect({ ...read(), hooks: undefined }).toEqual({ ...odd, hooks: undefined });
+    expect(read().hooks.PostToolUse).toEqual(odd.hooks.PostToolUse);
+    for (const bad of [{ hooks: 'none' }, { hooks: { Stop: 'x' } }, { hooks: { Stop: [1] } }]) {
+      writeFileSync(settings, JSON.stringify(bad));
+      const r = run('--hooks');
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/fix it by hand, nothing was changed/);
+      expect(read()).toEqual(bad);
+    }
+    writeFileSync(settings, '[1, 2]');
+    expect(run('--statusline').err).toMatch(/not a JSON object/);
+  });
+
   it('prints the telemetry environment, and writes it with --write-env', () => {
     const file = join(dir.path, 'tokenmeter.env');
     const r = run('--otel', '--write-env', file);
