@@ -1,10 +1,10 @@
 // tokenmeter ingest: stores one request's usage read from stdin (see sources/hook/usage.ts), through the daemon when
 // one runs (so its live figures include it), else into the index directly.
-import { connect } from 'node:net';
 import type { Tool, UsageEvent } from '../core/event.js';
 import { runningDaemon } from '../server/instance-lock.js';
 import { parsePushedUsage, UsageShapeError } from '../sources/hook/usage.js';
 import { SqliteStore } from '../store/sqlite.js';
+import { postToDaemon } from './daemon-client.js';
 import { daemonLockPath, hostName, indexPath } from './home.js';
 import { UsageError } from './usage-error.js';
 
@@ -30,31 +30,11 @@ async function readAll(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** POST /api/ingest on the daemon (HTTP/1.0 over a socket, as the status line does). */
-export function postToDaemon(port: number, path: string, body: string, timeoutMs: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    const timer = setTimeout(() => socket.destroy(new Error('the daemon did not answer')), timeoutMs);
-    const auth = process.env.TOKENMETER_TOKEN ? `Authorization: Bearer ${process.env.TOKENMETER_TOKEN}\r\n` : '';
-    let head = '';
-    socket.on('connect', () => socket.end(`POST ${path} HTTP/1.0\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n${auth}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`));
-    socket.on('data', (c: Buffer) => (head += c.toString('latin1')));
-    socket.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0));
-    });
-  });
-}
-
 async function store(ev: UsageEvent): Promise<void> {
   const daemon = runningDaemon(daemonLockPath());
   if (daemon) {
-    const status = await postToDaemon(daemon.port, '/api/ingest', JSON.stringify({ events: [ev] }), 2000).catch(() => 0);
-    if (status === 200) return;
+    const r = await postToDaemon(daemon.port, '/api/ingest', JSON.stringify({ events: [ev] }), 2000).catch(() => null);
+    if (r?.status === 200) return;
   }
   const { openPriceBook, priceEvents } = await import('../ingest/prices.js');
   const s = new SqliteStore(indexPath());

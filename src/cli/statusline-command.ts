@@ -2,13 +2,14 @@
 // asking the daemon when one runs (loopback HTTP, a hard timeout) and the index otherwise, after reading only the
 // current transcript's new bytes. It never fails Claude Code: whatever happens it prints a line and exits 0, and it
 // gives up at 300 ms of process time.
-import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { connect } from 'node:net';
+import { realpathSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { PlanName } from '../core/limits.js';
+import { runningDaemon } from '../server/instance-lock.js';
 import type { StatusData, StatusInput } from '../server/status.js';
 import { loadConfig } from './config.js';
+import { postToDaemon } from './daemon-client.js';
 import { daemonLockPath, hostName, indexPath } from './home.js';
 import { DEFAULT_FORMAT, formatStatusLine } from './statusline-format.js';
 
@@ -40,37 +41,10 @@ function readStdin(): Promise<string> {
   });
 }
 
-/**
- * POST /api/statusline to the daemon over a plain socket: one request, HTTP/1.0 so the daemon closes when done.
- * node:http would cost a few of the milliseconds this path has.
- */
-function askDaemon(port: number, body: string, query: string, timeoutMs: number): Promise<StatusData> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    const timer = setTimeout(() => socket.destroy(new Error('daemon timed out')), timeoutMs);
-    const chunks: Buffer[] = [];
-    const auth = process.env.TOKENMETER_TOKEN ? `Authorization: Bearer ${process.env.TOKENMETER_TOKEN}\r\n` : '';
-    socket.on('connect', () => {
-      socket.end(`POST /api/statusline${query} HTTP/1.0\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n${auth}` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-    });
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    socket.on('close', () => {
-      clearTimeout(timer);
-      const text = Buffer.concat(chunks).toString('utf8');
-      const head = text.slice(0, text.indexOf('\r\n\r\n'));
-      if (!/^HTTP\/1\.[01] 200 /.test(head)) return reject(new Error(`daemon answered ${head.split('\r\n')[0] || 'nothing'}`));
-      try {
-        resolve(JSON.parse(text.slice(head.length + 4)) as StatusData);
-      } catch (e) {
-        reject(e as Error);
-      }
-    });
-  });
+async function askDaemon(port: number, body: string, query: string, timeoutMs: number): Promise<StatusData> {
+  const r = await postToDaemon(port, `/api/statusline${query}`, body, timeoutMs);
+  if (r.status !== 200) throw new Error(`daemon answered ${r.status}`);
+  return JSON.parse(r.body) as StatusData;
 }
 
 /** Without a daemon: read the session's transcript's new bytes, then compute from the index. */
@@ -121,13 +95,7 @@ export async function runStatusline(argv: string[]): Promise<void> {
     const plan = (typeof values.plan === 'string' ? values.plan : config.plan) as PlanName | undefined;
     const limit = typeof values.limit === 'string' ? values.limit : config.limit !== undefined ? String(config.limit) : undefined;
     let data: StatusData | undefined;
-    let owner: { port: number; pid: number } | null = null;
-    try {
-      owner = JSON.parse(readFileSync(daemonLockPath(), 'utf8')) as { port: number; pid: number };
-      process.kill(owner.pid, 0);
-    } catch {
-      owner = null;
-    }
+    const owner = runningDaemon(daemonLockPath());
     if (owner) {
       const q = new URLSearchParams();
       if (plan) q.set('plan', plan);
