@@ -39,3 +39,14 @@ if (!body.startsWith('#!')) {
   writeFileSync(cli, '#!/usr/bin/env node\n' + body);
 }
 chmodSync(cli, 0o755);
+
+// The dashboard: one script, its styles and uPlot's, and the page; no CDN, nothing fetched at run time.
+const { copyFileSync, mkdirSync } = await import('node:fs');
+mkdirSync('dist/web', { recursive: true });
+await build({
+  entryPoints: ['web/app.ts'], bundle: true, minify: true, format: 'iife', target: 'es2020', platform: 'browser',
+  outfile: 'dist/web/app.js', logLevel: 'warning',
+});
+copyFileSync('web/index.html', 'dist/web/index.html');
+copyFileSync('web/style.css', 'dist/web/style.css');
+copyFileSync('node_modules/uplot/dist/uPlot.min.css', 'dist/web/uplot.css');

@@ -1,5 +1,5 @@
 // tokenmeter serve: runs the daemon in the foreground until SIGINT or SIGTERM.
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AlreadyRunning } from '../server/instance-lock.js';
 import { Daemon, StartupError } from '../server/daemon.js';
 import { Logger, logLevel } from '../server/log.js';
@@ -39,6 +39,7 @@ export async function runServe(flags: ServeFlags, version: string): Promise<void
     sweepMs: sweepSeconds * 1000, logger, version, env,
     // This CLI's own `index` command, for large catch-ups (the built CLI is the script Node runs).
     indexCommand: [...process.execArgv, process.argv[1]!],
+    webRoot: join(dirname(process.argv[1]!), 'web'),
   });
   try {
     await daemon.start();

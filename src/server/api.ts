@@ -7,6 +7,7 @@ import { startOfDay } from '../core/report.js';
 import { DayKeyer, LOCAL_ZONE, dayOfNumber, offsetSegments } from '../core/time.js';
 import type { BreakdownKey, Store, UsageFilter } from '../store/store.js';
 import { addTo, zeroTotals, type LiveState, type Totals } from './live.js';
+import type { StatusData } from './status.js';
 
 export class ApiError extends Error {
   constructor(message: string, readonly status = 400) {
@@ -40,7 +41,13 @@ function filterOf(q: Query, defaultSince: number | undefined): UsageFilter {
 const withTotal = <T extends TokenCounts>(t: T) => ({ ...t, cacheWrite: cacheWrite(t), totalTokens: totalTokens(t) });
 
 export class Api {
-  constructor(private readonly store: Store, private readonly live: LiveState, private readonly info: { version: string; host: string; startedAt: number }) {}
+  constructor(
+    private readonly store: Store,
+    private readonly live: LiveState,
+    private readonly info: { version: string; host: string; startedAt: number },
+    /** The window as the status line sees it: the official or calibrated percentage, its reset, the limit time. */
+    private readonly status?: () => Promise<StatusData>,
+  ) {}
 
   async summary(now = Date.now()) {
     const all = zeroTotals();
@@ -63,6 +70,7 @@ export class Api {
       session = { id: last.sessionId, tool: last.tool, project: last.project, model: last.model, lastActivity: new Date(last.ts).toISOString(), ...withTotal(t) };
     }
     const window = await this.live.window();
+    const status = await this.status?.();
     return {
       updatedAt: new Date(now).toISOString(),
       version: this.info.version,
@@ -77,14 +85,17 @@ export class Api {
         tokens: withTotal(window.tokens),
       },
       rate: this.live.recentRate(),
+      limit: status?.window ? { ...status.window, resetsAt: new Date(status.window.resetsAt).toISOString(), limitAt: status.window.limitAt && new Date(status.window.limitAt).toISOString() } : null,
+      weekly: status?.weekly ? { ...status.weekly, resetsAt: new Date(status.weekly.resetsAt).toISOString() } : null,
     };
   }
 
   async usage(q: Query, now = Date.now()) {
     const group = q.group ?? 'day';
-    if (group === 'minute' || group === 'hour') {
-      const step = group === 'minute' ? MINUTE : HOUR;
-      const f = filterOf(q, now - (group === 'minute' ? 60 * MINUTE : 48 * HOUR));
+    if (group === 'second' || group === 'minute' || group === 'hour') {
+      const step = group === 'second' ? 1000 : group === 'minute' ? MINUTE : HOUR;
+      const f = filterOf(q, now - (group === 'hour' ? 48 * HOUR : 60 * MINUTE));
+      if (group === 'second' && (f.toTs ?? now) - (f.fromTs ?? 0) > 61 * MINUTE) throw new ApiError('group=second covers at most an hour: narrow since/until');
       const rows = await this.store.timeBuckets(f, step);
       return { group, since: iso(f.fromTs), until: iso(f.toTs), rows: rows.map((r) => ({ ...withTotal(r), t: new Date(r.t).toISOString() })) };
     }
@@ -103,7 +114,7 @@ export class Api {
       return { group, since: iso(f.fromTs), until: iso(f.toTs), rows: out };
     }
     const keys: BreakdownKey[] = ['model', 'project', 'session', 'tool', 'host'];
-    if (!keys.includes(group as BreakdownKey)) throw new ApiError(`query parameter group: "${group}" is not one of minute, hour, day, ${keys.join(', ')}`);
+    if (!keys.includes(group as BreakdownKey)) throw new ApiError(`query parameter group: "${group}" is not one of second, minute, hour, day, ${keys.join(', ')}`);
     const f = filterOf(q, undefined);
     const rows = await this.store.breakdown(f, group as BreakdownKey);
     return { group, since: iso(f.fromTs), until: iso(f.toTs), rows: rows.map((r) => ({ ...withTotal(r), lastActivity: new Date(r.lastTs).toISOString() })) };

@@ -54,6 +54,8 @@ export interface DaemonOptions {
    * daemon reads everything itself.
    */
   indexCommand?: string[];
+  /** The built dashboard's folder. */
+  webRoot?: string | null;
 }
 
 export class StartupError extends Error {}
@@ -130,11 +132,12 @@ export class Daemon {
         otlp: () => ({ requests: receiver.requests, rejected: receiver.rejected }),
       });
       this.stream = new StreamHub(this.live);
-      const api = new Api(this.store, this.live, { version: o.version, host: o.hostName, startedAt: this.startedAt });
+      const api = new Api(this.store, this.live, { version: o.version, host: o.hostName, startedAt: this.startedAt }, () => this.statusFor({}, {}));
       const app = buildHttpApp({
         guard, receiver, metrics, api, stream: this.stream, log: (m) => this.log.warn(m), beforeRead: () => this.settleNow(),
         ingest: (events) => this.telemetry.accept({ events, usage: [], counters: [], rejected: 0, problems: [] }),
         statusline: (input, q) => this.statusFor(input, q),
+        webRoot: o.webRoot ?? null,
         health: () => ({
           version: o.version, pid: process.pid, uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
           filesWatched: this.files.size, streamClients: this.stream.size, indexing: this.busy,

@@ -1,5 +1,7 @@
 // The daemon's HTTP surface: OTLP/HTTP receiver, Prometheus endpoints, JSON API, event stream, health.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { encodeExportResponse, encodeStatus, responseObject, type Signal } from '../sources/otlp/proto.js';
 import type { UsageEvent } from '../core/event.js';
 import { LimitError } from '../core/limits.js';
@@ -26,6 +28,8 @@ export interface HttpParts {
   beforeRead: () => Promise<void>;
   /** Stores usage pushed by `tokenmeter ingest`. */
   ingest: (events: UsageEvent[]) => Promise<void>;
+  /** The built dashboard (index.html, app.js, style.css, uplot.css), or null when it is not there. */
+  webRoot: string | null;
   /** What `tokenmeter statusline` shows for a status-line input. */
   statusline: (input: StatusInput, query: Record<string, string | undefined>) => Promise<StatusData>;
 }
@@ -112,6 +116,27 @@ export function buildHttpApp(p: HttpParts): FastifyInstance {
   app.post('/v1/logs', otlpRoute('logs'));
   // Traces are accepted so that a sender configured for all signals sees no errors; they carry no usage.
   app.post('/v1/traces', async (req, reply) => (mediaType(req) === PROTOBUF ? reply.type(PROTOBUF).send(Buffer.alloc(0)) : reply.send({})));
+
+  // The dashboard. Its own files only, under a strict policy: no inline script or style, no other origin.
+  const assets: Array<[string, string, string]> = [['/', 'index.html', 'text/html; charset=utf-8'], ['/app.js', 'app.js', 'text/javascript; charset=utf-8'],
+    ['/style.css', 'style.css', 'text/css; charset=utf-8'], ['/uplot.css', 'uplot.css', 'text/css; charset=utf-8']];
+  for (const [route, file, type] of assets) {
+    app.get(route, async (_req, reply) => {
+      let body: Buffer;
+      try {
+        if (!p.webRoot) throw new Error('no dashboard');
+        body = readFileSync(join(p.webRoot, file));
+      } catch {
+        return reply.code(404).type('text/plain; charset=utf-8').send('The dashboard is not built: run npm run build. The API is at /api/summary.\n');
+      }
+      return reply.type(type)
+        .header('Content-Security-Policy', "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+        .header('X-Content-Type-Options', 'nosniff').header('Referrer-Policy', 'no-referrer').header('Cache-Control', 'no-cache')
+        .send(body);
+    });
+  }
+
+  app.get('/favicon.ico', async (_req, reply) => reply.code(204).send());
 
   app.get('/v1/metrics', async (_req, reply) => reply.type(PROMETHEUS_TYPE).send(await p.metrics.seedText()));
   app.get('/metrics', async (_req, reply) => reply.type(PROMETHEUS_TYPE).send(await p.metrics.text()));

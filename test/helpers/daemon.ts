@@ -27,6 +27,7 @@ export async function startTestDaemon(opts: { token?: string; sweepMs?: number; 
     home, indexPath: join(home, 'index.sqlite'), bindHost: '127.0.0.1', port: 0, grpcPort: 0, token: opts.token,
     hostName: 'test-host', snapshotPath: opts.snapshot ? join(home, 'token-metrics.json') : null, sweepMs: opts.sweepMs ?? 60_000,
     logger: new Logger(null, 'warn', false), version: 'test', env: { HOME: tmp.path, CLAUDE_CONFIG_DIR: claudeDir },
+    webRoot: join(__dirname, '..', '..', 'dist', 'web'),
   });
   await daemon.start();
   await daemon.idle();

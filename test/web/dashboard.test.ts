@@ -1,0 +1,100 @@
+// The dashboard in a real browser (Debian's Chromium through playwright-core), served by a daemon on a temporary home.
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { assistantLine } from '../helpers/transcript.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
+const SESSION = '99999999-9999-4999-8999-999999999999';
+let d: TestDaemon;
+let browser: Browser;
+let page: Page;
+let file: string;
+
+const line = (id: string, minutesAgo: number, model: string, output: number) =>
+  assistantLine({ sessionId: SESSION, messageId: `msg_${id}`, requestId: `req_${id}`, timestamp: new Date(Date.now() - minutesAgo * 60_000).toISOString(), model, input: 100, output, cacheRead: 1000, cacheWrite5m: 0 });
+
+const thousands = (v: number) => String(v).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+describe.skipIf(!existsSync(CHROMIUM))('dashboard', () => {
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    d = await startTestDaemon();
+    file = join(d.projectDir, `${SESSION}.jsonl`);
+    writeFileSync(file, [line('a', 8, 'claude-sonnet-4-5-20250929', 500), line('b', 3, 'claude-haiku-4-5', 250), line('c', 1, 'claude-sonnet-4-5-20250929', 750)].join('\n') + '\n');
+    d.daemon['schedule']({ kind: 'sweep' });
+    await d.daemon.idle();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await d?.stop();
+  });
+
+  it('draws the live chart and the history with the right totals, under a strict CSP, without errors', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const res = await page.goto(d.url);
+    expect(res!.headers()['content-security-policy']).toMatch(/default-src 'none'; script-src 'self'/);
+    await page.waitForSelector('#connection.live');
+    await page.waitForFunction(() => document.querySelectorAll('canvas').length >= 2);
+    const summary = await d.json('/api/summary');
+    // 3 requests: 300 input, 1,500 output, 3,000 cache read.
+    expect(summary.today.totalTokens).toBe(4800);
+    await expect.poll(() => page.textContent('#today-tokens')).toBe(`${thousands(4800)} tokens`);
+    expect(await page.textContent('#session-tokens')).toBe('4,800 tokens');
+    const live = await page.evaluate(() => (window as any).tokenmeter.debug.liveTotal);
+    expect(live).toBe(4800);
+    expect(await page.locator('#breakdown tbody tr').count()).toBe(2);
+    expect(await page.isHidden('#empty')).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-light.png'), fullPage: true });
+    await page.click('#theme');
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-dark.png'), fullPage: true });
+    await page.click('#theme');
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it('shows an appended request on the live chart and in the totals within 2 s', async () => {
+    appendFileSync(file, `${line('d', 0, 'claude-haiku-4-5', 4000)}\n`);
+    await page.waitForFunction(() => (window as any).tokenmeter.debug.liveTotal === 4800 + 5100, undefined, { timeout: 2000 });
+    await expect.poll(() => page.textContent('#today-tokens'), { timeout: 2000 }).toBe('9,900 tokens');
+  }, 10_000);
+
+  it('filters by model, and keeps the filter in the URL', async () => {
+    await page.selectOption('select[name="model"]', 'claude-haiku-4-5');
+    await expect.poll(() => page.url()).toContain('model=claude-haiku-4-5');
+    await expect.poll(() => page.locator('#breakdown tbody tr').count()).toBe(1);
+    expect(await page.textContent('#breakdown tbody tr td')).toBe('claude-haiku-4-5');
+    // The page opened with the filter in its URL comes up filtered.
+    const other = await browser.newPage();
+    await other.goto(`${d.url}/?model=claude-haiku-4-5&by=project&tz=utc`);
+    await other.waitForSelector('#connection.live');
+    await expect.poll(() => other.locator('#breakdown tbody tr').count()).toBe(1);
+    expect(await other.inputValue('select[name="model"]')).toBe('claude-haiku-4-5');
+    expect(await other.textContent('#tz')).toBe('UTC');
+    await other.close();
+  }, 15_000);
+
+  it('says how to get data in when there is none, and when the daemon goes away', async () => {
+    const empty = await startTestDaemon();
+    const p = await browser.newPage({ viewport: { width: 400, height: 800 } }); // a phone
+    try {
+      await p.goto(empty.url);
+      await p.waitForSelector('#connection.live');
+      await expect.poll(() => p.isVisible('#empty')).toBe(true);
+      expect(await p.textContent('#empty')).toContain('tokenmeter setup claude-code');
+      await p.screenshot({ path: join(ARTIFACTS, 'dashboard-empty-phone.png'), fullPage: true });
+      await empty.stop();
+      await p.waitForSelector('#connection.down', { timeout: 10_000 });
+      expect(await p.textContent('#connection')).toBe('disconnected, retrying…');
+    } finally {
+      await p.close();
+    }
+  }, 30_000);
+});
