@@ -36,6 +36,7 @@ for (const [period, description] of reports) {
     .option('-j, --json', 'JSON output (ccusage field names)')
     .option('--csv', 'CSV output, a row per period (per model with --breakdown)')
     .option('--compact', 'the narrow table layout')
+    .addOption(new Option('--chart [metric]', 'bars instead of a table: tokens by type, or cost').choices(['tokens', 'cost']))
     .addOption(new Option('-m, --mode <mode>', 'cost source: auto (logged cost when present), calculate, display').choices(['auto', 'calculate', 'display']).default('auto'))
     .addOption(new Option('-o, --order <order>', 'row order').choices(['asc', 'desc']).default('asc'))
     .option('-v, --verbose', 'indexing figures, and the file and line of every skipped line');
@@ -56,6 +57,16 @@ program
   .action(async () => {
     const { runStatusline } = await import('./statusline-command.js');
     await runStatusline(process.argv.slice(process.argv.indexOf('statusline') + 1));
+  });
+
+program
+  .command('live')
+  .description('a full-screen view, refreshed once a second: the 5-hour window, burn rate, token rate, totals, top models and projects')
+  .option('--compact', 'fewer lines, for small terminals')
+  .option('--interval <seconds>', 'refresh interval', '1')
+  .action(async (opts: { compact?: boolean; interval?: string }) => {
+    const { runLive } = await import('./live-command.js');
+    await runLive(opts);
   });
 
 program

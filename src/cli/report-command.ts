@@ -16,6 +16,7 @@ export interface ReportFlags {
   json?: boolean;
   csv?: boolean;
   compact?: boolean;
+  chart?: boolean | 'tokens' | 'cost';
   mode?: string;
   order?: string;
   startOfWeek?: string;
@@ -66,6 +67,11 @@ export async function runReport(period: Period, flags: ReportFlags): Promise<voi
       process.stdout.write(renderCsv(report, flags.breakdown ?? false));
     } else if (report.rows.length === 0) {
       process.stdout.write('No usage found for this period.\n');
+    } else if (flags.chart) {
+      const { colorEnabled } = await import('./render-table.js');
+      const { renderChart } = await import('./render-chart.js');
+      const width = process.stdout.isTTY ? process.stdout.columns : Number(process.env.COLUMNS) || 80;
+      process.stdout.write(`${renderChart(report, flags.chart === 'cost' ? 'cost' : 'tokens', width, colorEnabled(process.stdout))}\n`);
     } else {
       const { colorEnabled, renderTable, wantsCompact } = await import('./render-table.js');
       const color = colorEnabled(process.stdout);
