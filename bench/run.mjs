@@ -70,6 +70,12 @@ if (process.env.BENCH_ONLY === 'statusline') {
   process.exit(0);
 }
 
+if (process.env.BENCH_ONLY === 'views') {
+  const { benchViews } = await import('./views.mjs');
+  await benchViews({ cli, log });
+  process.exit(0);
+}
+
 if (process.env.BENCH_ONLY === 'daemon') {
   // Only the daemon, from a cold index of its own.
   rmSync(home, { recursive: true, force: true });
@@ -139,4 +145,10 @@ if (process.env.BENCH_DAEMON !== '0') {
   log('');
   log('daemon (tokenmeter serve on the same history, index already built):');
   await benchDaemon({ cli, env, dataDir, log });
+}
+
+log('');
+{
+  const { benchViews } = await import('./views.mjs');
+  await benchViews({ cli, log });
 }
