@@ -4,20 +4,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { freePort } from './util.mjs';
 
 const CLK_TCK = 100;
 
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 function percentile(xs, p) {
   const s = [...xs].sort((a, b) => a - b);

@@ -2,8 +2,8 @@
 // statusline without and with a running daemon, and ccusage statusline on the same input.
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort, waitIndexed } from './util.mjs';
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -19,14 +19,6 @@ function timeRuns(cmd, args, env, input, runs) {
   return { median: median(times), out: out.trim() };
 }
 
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 /** A real session of the history: its newest transcript. */
 function pickSession(claudeDir) {
@@ -56,15 +48,7 @@ export async function benchStatusline({ cli, env, log, ccusageBin }) {
   const port = await freePort();
   const child = spawn(process.execPath, [cli, 'serve', '--port', String(port), '--no-grpc', '--no-snapshot'], { env, stdio: 'ignore' });
   try {
-    for (;;) {
-      try {
-        const h = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
-        if (h.indexing === false) break;
-      } catch {
-        // not up yet
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitIndexed(port);
     const daemon = timeRuns(process.execPath, [cli, 'statusline'], { ...env, NO_COLOR: '1' }, input, runs);
     log(`status line, whole process, median of ${runs} (1 input, session ${s.id.slice(0, 8)}…):`);
     log(`| | ms | over node -e 0 | target |`);

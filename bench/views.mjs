@@ -2,33 +2,14 @@
 // arrive, and the CPU of `tokenmeter live` while it watches.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, waitIndexed } from './util.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
-async function waitUp(port) {
-  for (;;) {
-    try {
-      const h = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
-      if (h.indexing === false) return;
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function cpuSeconds(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -42,7 +23,7 @@ export async function benchViews({ cli, log }) {
   const port = await freePort();
   const daemon = spawn(process.execPath, [cli, 'serve', '--port', String(port), '--no-grpc'], { env, stdio: 'ignore' });
   try {
-    await waitUp(port);
+    await waitIndexed(port);
     const seconds = Number(process.env.BENCH_VIEW_SECONDS ?? 10);
     let n = 0;
     const push = setInterval(() => {
