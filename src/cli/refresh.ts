@@ -1,5 +1,5 @@
 // Brings the index up to date before a command answers, and tells the user what could not be read.
-import { discoverClaudeFiles } from '../sources/claude-code/discover.js';
+import { discoverAll } from '../sources/discover-all.js';
 import { refreshIndex, type IndexStats } from '../ingest/indexer.js';
 import type { Store } from '../store/store.js';
 import { hostName } from './home.js';
@@ -13,7 +13,7 @@ export interface RefreshReport {
 
 export async function refresh(store: Store, verbose: boolean, log: (line: string) => void): Promise<RefreshReport> {
   const started = performance.now();
-  const discovery = discoverClaudeFiles(process.env, await store.dirListings());
+  const discovery = discoverAll(process.env, await store.dirListings());
   await store.saveDirListings(discovery.listings);
   const discoveryMs = performance.now() - started;
   const bar = progressBar();

@@ -31,7 +31,14 @@ function row(period: Report['period'], r: ReportRow) {
     head.projectPath = r.projectPath ?? '';
     head.lastActivity = r.lastActivity ?? '';
   }
-  return { ...head, ...sums(r), modelsUsed: r.modelsUsed, modelBreakdowns: r.modelBreakdowns.map(breakdown) };
+  const tools = r.toolBreakdowns.map((t) => {
+    const { totalCost, ...rest } = sums({ ...t, totalCost: t.cost });
+    return { tool: t.tool, ...rest, cost: totalCost };
+  });
+  return {
+    ...head, ...sums(r), modelsUsed: r.modelsUsed, modelBreakdowns: r.modelBreakdowns.map(breakdown), toolBreakdowns: tools,
+    ...(r.modelFallback ? { modelFallback: true } : {}),
+  };
 }
 
 export function reportJson(report: Report): unknown {

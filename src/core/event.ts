@@ -37,6 +37,8 @@ export interface UsageEvent extends TokenCounts {
   requestId: string | null;
   /** A copy seen in a side conversation (a subagent or a /btw replay): any main-chain copy wins over it. */
   isSidechain: boolean;
+  /** The log named no model: priced as a documented fallback model, and flagged in reports. */
+  modelFallback?: boolean;
 }
 
 export function emptyCounts(): TokenCounts {

@@ -36,9 +36,17 @@ export interface ModelBreakdown extends Omit<Sums, 'totalCost'> {
   cost: number;
 }
 
+export interface ToolBreakdown extends Omit<Sums, 'totalCost'> {
+  tool: string;
+  cost: number;
+}
+
 export interface ReportRow extends Sums {
   /** The day, week start, month or session id. */
   key: string;
+  toolBreakdowns: ToolBreakdown[];
+  /** Some requests were priced as a fallback model because their log named none (Codex before its first turn_context). */
+  modelFallback: boolean;
   projectPath?: string;
   lastActivity?: string;
   modelsUsed: string[];
@@ -96,7 +104,7 @@ export function addSums(into: Sums, s: Sums): void {
 
 export function buildReport(rows: UsageRow[], opts: ReportOptions): Report {
   const days = new DayKeyer(opts.timeZone);
-  const groups = new Map<string, { row: ReportRow; models: Map<string, Sums>; lastTs: number }>();
+  const groups = new Map<string, { row: ReportRow; models: Map<string, Sums>; tools: Map<string, Sums>; lastTs: number }>();
   const unknownModels = new Set<string>();
   for (const r of rows) {
     let key: string;
@@ -107,9 +115,12 @@ export function buildReport(rows: UsageRow[], opts: ReportOptions): Report {
     }
     let g = groups.get(key);
     if (!g) {
-      g = { row: { key, ...emptySums(), modelsUsed: [], modelBreakdowns: [] }, models: new Map(), lastTs: 0 };
+      g = { row: { key, ...emptySums(), modelsUsed: [], modelBreakdowns: [], toolBreakdowns: [], modelFallback: false }, models: new Map(), tools: new Map(), lastTs: 0 };
       groups.set(key, g);
     }
+    if (r.fallbackRequests > 0) g.row.modelFallback = true;
+    let t = g.tools.get(r.tool);
+    if (!t) g.tools.set(r.tool, (t = emptySums()));
     const { cost, unknown } = costOf(r, opts.mode);
     if (unknown) unknownModels.add(r.model);
     addRow(g.row, r, cost, unknown);
@@ -120,6 +131,7 @@ export function buildReport(rows: UsageRow[], opts: ReportOptions): Report {
     let m = g.models.get(r.model);
     if (!m) g.models.set(r.model, (m = emptySums()));
     addRow(m, r, cost, unknown);
+    addRow(t, r, cost, unknown);
   }
 
   const out: ReportRow[] = [];
@@ -129,6 +141,8 @@ export function buildReport(rows: UsageRow[], opts: ReportOptions): Report {
     breakdowns.sort((a, b) => b.cost - a.cost || b.totalTokens - a.totalTokens);
     g.row.modelBreakdowns = breakdowns;
     g.row.modelsUsed = breakdowns.map((b) => b.modelName).sort();
+    g.row.toolBreakdowns = [...g.tools].map(([tool, { totalCost, ...rest }]): ToolBreakdown => ({ tool, ...rest, cost: totalCost }))
+      .sort((a, b) => b.cost - a.cost || b.totalTokens - a.totalTokens);
     if (opts.period === 'session') g.row.lastActivity = days.day(g.lastTs);
     addSums(totals, g.row);
     out.push(g.row);

@@ -30,7 +30,7 @@ export function headHash(path: string, size: number): string {
 export function checkpointOf(req: ReadRequest, r: ReadResult): Checkpoint {
   return {
     fileId: req.fileId, path: req.path, dev: req.stat.dev, ino: req.stat.ino, size: req.stat.size,
-    mtimeMs: req.stat.mtimeMs, offset: r.offset, lines: r.lines, headHash: headHash(req.path, r.offset),
+    mtimeMs: req.stat.mtimeMs, offset: r.offset, lines: r.lines, headHash: headHash(req.path, r.offset), state: r.state,
   };
 }
 
@@ -52,6 +52,7 @@ export class BatchWriter {
     if (r.failure) return;
     if (req.replace) this.batch.replacedFileIds.push(req.fileId);
     for (const p of r.problems) (this.batch.problems ??= []).push({ fileId: req.fileId, line: p.line, message: p.message });
+    for (const w of r.readings) (this.batch.readings ??= []).push(w);
     if (r.events.length > 0) {
       for (const e of await priceEvents(r.events, await this.priceBook(), req.fileId)) this.batch.events.push(e);
     }

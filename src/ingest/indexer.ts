@@ -96,6 +96,7 @@ export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: 
       fromOffset: append ? cp!.offset : 0, fromLine: append ? cp!.lines : 0, replace: action === 'replace',
       stat: { dev: file.dev, ino: file.ino, size: file.size, mtimeMs: file.mtimeMs },
       host: opts.host, sessionFallback: file.sessionFallback, projectFallback: file.projectFallback,
+      state: append ? cp?.state ?? null : null,
     };
     requests.push(req);
     if (!cp) unregistered.push(req);

@@ -4,8 +4,8 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 export interface ScanOptions {
-  /** Bytes a line must contain to be worth decoding (e.g. `"usage"`). */
-  marker: Buffer;
+  /** Bytes a line must contain (one of them) to be worth decoding (e.g. `"usage"`). */
+  marker: Buffer | Buffer[];
   chunkBytes?: number;
   maxLineBytes?: number;
   /**
@@ -45,7 +45,16 @@ export function scanLines(
   opts: ScanOptions,
   onLine: (line: CandidateLine) => void,
 ): ScanResult {
-  const marker = opts.marker;
+  const markers = Array.isArray(opts.marker) ? opts.marker : [opts.marker];
+  /** The first place at or after `from` where any marker starts, or -1. */
+  const nextHit = (b: Buffer, from: number, limit: number): number => {
+    let best = -1;
+    for (const m of markers) {
+      const i = b.indexOf(m, from);
+      if (i >= 0 && i < limit && (best < 0 || i < best)) best = i;
+    }
+    return best;
+  };
   const encoding = opts.latin1 ? 'latin1' : 'utf8';
   const maxLine = opts.maxLineBytes ?? DEFAULT_MAX_LINE;
   let buf = Buffer.allocUnsafe(opts.chunkBytes ?? DEFAULT_CHUNK);
@@ -91,16 +100,14 @@ export function scanLines(
         lines++;
         pos = nl + 1;
       }
-      let hit = buf.indexOf(marker, pos);
-      if (hit >= filled) hit = -1;
+      let hit = nextHit(buf, pos, filled);
       for (;;) {
         const nl = buf.indexOf(NEWLINE, pos);
         if (nl < 0 || nl >= filled) break;
         lines++;
         if (hit >= 0 && hit < nl) {
           onLine({ text: buf.toString(encoding, pos, nl), lineNo: lines, offset: committed + pos, unterminated: false });
-          hit = buf.indexOf(marker, nl + 1);
-          if (hit >= filled) hit = -1;
+          hit = nextHit(buf, nl + 1, filled);
         }
         pos = nl + 1;
       }
@@ -111,7 +118,7 @@ export function scanLines(
         filled -= pos;
       }
     }
-    if (filled > 0 && !skipping && buf.subarray(0, filled).includes(marker)) {
+    if (filled > 0 && !skipping && nextHit(buf, 0, filled) >= 0) {
       onLine({ text: buf.toString(encoding, 0, filled), lineNo: lines + 1, offset: committed, unterminated: true });
     }
   } finally {

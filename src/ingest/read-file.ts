@@ -2,8 +2,14 @@
 // Used both in-process and inside ingest workers, so it returns plain, cloneable data.
 import { shouldReplace, type UsageEvent } from '../core/event.js';
 import { parseTranscriptLine, RepeatDetector, USAGE_MARKER } from '../sources/claude-code/parse.js';
+import { codexFormat } from '../sources/codex/parse.js';
 import type { FileSourceName } from '../sources/discovery.js';
+import type { FileFormat, WindowReading } from '../sources/file-format.js';
+import { geminiFormat, geminiJsonFormat } from '../sources/gemini/parse.js';
+import { readFileSync } from 'node:fs';
 import { scanLines } from './line-scanner.js';
+
+const FORMATS: Record<Exclude<FileSourceName, 'claude-code'>, FileFormat> = { codex: codexFormat, gemini: geminiFormat, 'gemini-json': geminiJsonFormat };
 
 export interface ReadRequest {
   fileId: number;
@@ -18,6 +24,8 @@ export interface ReadRequest {
   host: string;
   sessionFallback: string;
   projectFallback: string;
+  /** What the source's parser kept from the last read of this file (null: from the start). */
+  state: string | null;
 }
 
 export interface LineProblem {
@@ -39,16 +47,75 @@ export interface ReadResult {
   skipped: { synthetic: number; progress: number };
   /** Set when the file could not be read at all (vanished, permissions). */
   failure?: string;
+  /** The parser's state after this read, for the next one. */
+  state: string | null;
+  /** Official usage-window readings the file carries (Codex's rate_limits). */
+  readings: WindowReading[];
 }
 
 const MAX_PROBLEMS_KEPT = 100;
 
 export function readLogFile(req: ReadRequest): ReadResult {
+  return req.source === 'claude-code' ? readClaudeFile(req) : readFormatFile(req, FORMATS[req.source]);
+}
+
+function keepBest(best: Map<string, UsageEvent>, e: UsageEvent): void {
+  const prev = best.get(e.dedupKey);
+  if (!prev || shouldReplace(prev, e)) best.set(e.dedupKey, e);
+}
+
+/** Codex rollouts and Gemini chats: the source's own parser, which carries its state from one read to the next. */
+function readFormatFile(req: ReadRequest, format: FileFormat): ReadResult {
+  const best = new Map<string, UsageEvent>();
+  const problems: LineProblem[] = [];
+  const readings: WindowReading[] = [];
+  const result: ReadResult = {
+    path: req.path, events: [], eventCount: 0, offset: req.fromOffset, lines: req.fromLine, bytesRead: 0, problems, problemCount: 0,
+    skipped: { synthetic: 0, progress: 0 }, state: req.state, readings,
+  };
+  const ctx = { host: req.host, sessionFallback: req.sessionFallback, projectFallback: req.projectFallback, fileKey: req.path };
+  let problemCount = 0;
+  const problem = (line: number, message: string) => {
+    problemCount++;
+    if (problems.length < MAX_PROBLEMS_KEPT) problems.push({ line, message });
+  };
+  try {
+    const parser = format.parser(ctx, format.wholeFile ? null : req.state);
+    const emit = (e: UsageEvent) => keepBest(best, e);
+    if (format.wholeFile) {
+      const buf = readFileSync(req.path);
+      const why = parser.whole!(buf.toString('utf8'), emit);
+      if (why) problem(1, why);
+      result.offset = buf.length;
+      result.lines = 1;
+      result.bytesRead = buf.length;
+    } else {
+      const scan = scanLines(req.path, req.fromOffset, req.fromLine, { marker: format.markers }, (line) => {
+        const why = parser.line(line.text, emit, (r) => readings.push(r));
+        // A half-written last line is not an error yet: it is read again once it is complete.
+        if (why && !line.unterminated) problem(line.lineNo, why);
+      });
+      for (const line of scan.oversizedLines) problem(line, 'line too long, skipped');
+      result.offset = scan.offset;
+      result.lines = scan.lines;
+      result.bytesRead = scan.bytesRead;
+    }
+    result.state = parser.state();
+  } catch (e) {
+    result.failure = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+  }
+  result.problemCount = problemCount;
+  result.events = [...best.values()];
+  result.eventCount = result.events.length;
+  return result;
+}
+
+function readClaudeFile(req: ReadRequest): ReadResult {
   const best = new Map<string, UsageEvent>();
   const problems: LineProblem[] = [];
   const skipped = { synthetic: 0, progress: 0 };
   const ctx = { host: req.host, sessionFallback: req.sessionFallback, projectFallback: req.projectFallback, fileKey: req.path };
-  const result: ReadResult = { path: req.path, events: [], eventCount: 0, offset: req.fromOffset, lines: req.fromLine, bytesRead: 0, problems, problemCount: 0, skipped };
+  const result: ReadResult = { path: req.path, events: [], eventCount: 0, offset: req.fromOffset, lines: req.fromLine, bytesRead: 0, problems, problemCount: 0, skipped, state: null, readings: [] };
   let problemCount = 0;
   try {
     const repeats = new RepeatDetector();

@@ -8,7 +8,7 @@ import { backlogBytes, PARALLEL_THRESHOLD_BYTES, refreshIndex, type IndexStats }
 import { openPriceBook } from '../ingest/prices.js';
 import { TelemetryIngest } from '../ingest/telemetry.js';
 import { FolderWatcher, type Change } from '../ingest/watcher.js';
-import { claudeRoots, discoverClaudeFiles } from '../sources/claude-code/discover.js';
+import { discoverAll, logRoots } from '../sources/discover-all.js';
 import type { DiscoveredFile } from '../sources/discovery.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { PriceBook } from '../core/pricing.js';
@@ -167,7 +167,7 @@ export class Daemon {
       this.log.info(`listening on http://${o.bindHost}:${this.httpPort}${this.grpcPort !== null ? `, OTLP/gRPC on ${o.bindHost}:${this.grpcPort}` : ''}; index ${o.indexPath}`);
 
       this.watcher = new FolderWatcher({
-        isLog: (name) => name.endsWith('.jsonl'),
+        isLog: (name) => name.endsWith('.jsonl') || name.endsWith('.json'),
         onChange: (c) => this.schedule(c),
         sweepMs: o.sweepMs,
         onError: (dir, e) => this.log.debug(`cannot watch ${dir}: ${e.message}`),
@@ -270,7 +270,7 @@ export class Daemon {
   /** Looks at every root and file again: new sessions, new roots, anything watching missed. */
   private async sweep(): Promise<void> {
     const started = performance.now();
-    const discovery = discoverClaudeFiles(this.opts.env, await this.store.dirListings());
+    const discovery = discoverAll(this.opts.env, await this.store.dirListings());
     await this.store.saveDirListings(discovery.listings);
     if (discovery.missing && !this.saidMissing) this.log.warn(`${discovery.missing}; the daemon looks again every sweep, and takes telemetry meanwhile`);
     this.saidMissing = discovery.missing !== null;
@@ -313,11 +313,11 @@ export class Daemon {
     else if (!this.stopping) this.log.warn(`indexing in a child process failed (${code}): ${err.trim()}; reading the logs in this process`);
   }
 
-  /** Where transcripts may appear: each root's projects/ folder, or the root itself until projects/ exists. */
+  /** Where logs may appear (each source's folders that exist): watched, so that a first file there is seen. */
   private watchRoots(): string[] {
     const out: string[] = [];
-    for (const root of claudeRoots(this.opts.env).roots) {
-      for (const dir of [join(root, 'projects'), root]) {
+    for (const candidates of logRoots(this.opts.env)) {
+      for (const dir of candidates) {
         try {
           if (statSync(dir).isDirectory()) {
             out.push(realpathSync.native(dir));

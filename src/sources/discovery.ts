@@ -1,6 +1,7 @@
 // What every file-based source hands to the indexer: files found, with the facts needed to skip unchanged ones.
 
-export type FileSourceName = 'claude-code';
+/** A file-based source; Gemini's legacy single-JSON chats are read whole, hence their own name. */
+export type FileSourceName = 'claude-code' | 'codex' | 'gemini' | 'gemini-json';
 
 export interface DiscoveredFile {
   /** Real path: the file's identity in checkpoints. */

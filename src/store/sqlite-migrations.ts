@@ -97,6 +97,11 @@ export const MIGRATIONS: string[] = [
   // the rollup found without a scan (the status line asks for one session).
   `CREATE TABLE file_problems (file_id INTEGER NOT NULL, line INTEGER NOT NULL, message TEXT NOT NULL, PRIMARY KEY (file_id, line)) WITHOUT ROWID;
    CREATE INDEX usage_rollup_session ON usage_rollup (session_id);`,
+  // 7: Codex and Gemini. A file's parser state (a running total, the current model) kept with its checkpoint; requests
+  // priced as a fallback model because their log named none, counted through the rollup for the reports' flag.
+  `ALTER TABLE files ADD COLUMN state TEXT;
+   ALTER TABLE events ADD COLUMN model_fallback INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE usage_rollup ADD COLUMN fallback_requests INTEGER NOT NULL DEFAULT 0;`,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

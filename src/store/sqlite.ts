@@ -18,7 +18,7 @@ import {
 const EVENT_COLUMNS = [
   'dedup_key', 'ts', 'session_id', 'project', 'model', 'speed',
   'input', 'output', 'cache_read', 'cache_write_5m', 'cache_write_1h', 'reasoning',
-  'reported_cost', 'calc_cost', 'is_sidechain', 'request_id', 'file_id', 'sources',
+  'reported_cost', 'calc_cost', 'is_sidechain', 'request_id', 'file_id', 'sources', 'model_fallback',
 ] as const;
 const ORIGIN_COLUMNS = ['tool', 'source', 'host'] as const;
 
@@ -27,7 +27,7 @@ function eventValues(e: PricedEvent, sources: string | null): unknown[] {
   return [
     e.dedupKey, e.ts, e.sessionId, e.project, e.model, e.speed,
     e.input, e.output, e.cacheRead, e.cacheWrite5m, e.cacheWrite1h, e.reasoning,
-    e.reportedCost, e.calcCost, e.isSidechain ? 1 : 0, e.requestId, e.fileId, sources,
+    e.reportedCost, e.calcCost, e.isSidechain ? 1 : 0, e.requestId, e.fileId, sources, e.modelFallback ? 1 : 0,
   ];
 }
 
@@ -80,7 +80,7 @@ const QUERY_CACHE_ENTRIES = 16;
 const ROLLUP_SELECT = `SELECT ts / ${QUARTER_HOUR_MS}, tool, host, session_id, project, model, COUNT(*),
     SUM(input), SUM(output), SUM(cache_read), SUM(cache_write_5m), SUM(cache_write_1h), SUM(reasoning),
     TOTAL(calc_cost), SUM(calc_cost IS NULL), TOTAL(reported_cost), TOTAL(COALESCE(reported_cost, calc_cost)),
-    SUM(reported_cost IS NULL AND calc_cost IS NULL), MAX(ts)
+    SUM(reported_cost IS NULL AND calc_cost IS NULL), MAX(ts), SUM(model_fallback)
   FROM events`;
 
 /** SQL for the local day number of a rollup bucket, the zone's offsets inlined as a CASE over bucket ranges. */
@@ -131,7 +131,7 @@ export class SqliteStore implements Store {
     this.telemetryRequests = this.db.prepare(`SELECT 1 FROM events WHERE dedup_key >= 'otlp:' AND dedup_key < 'otlp;' LIMIT 1`).get() !== undefined;
     this.saveCheckpoint = this.db.prepare(
       `UPDATE files SET dev = @dev, ino = @ino, size = @size, mtime_ms = @mtimeMs, offset = @offset, lines = @lines,
-       head_hash = @headHash WHERE id = @fileId AND path = @path`,
+       head_hash = @headHash, state = @state WHERE id = @fileId AND path = @path`,
     );
   }
 
@@ -160,7 +160,7 @@ export class SqliteStore implements Store {
 
   async checkpoints(): Promise<Map<string, Checkpoint>> {
     const rows = this.db
-      .prepare('SELECT id AS fileId, path, dev, ino, size, mtime_ms AS mtimeMs, offset, lines, head_hash AS headHash FROM files')
+      .prepare('SELECT id AS fileId, path, dev, ino, size, mtime_ms AS mtimeMs, offset, lines, head_hash AS headHash, state FROM files')
       .all() as Checkpoint[];
     return new Map(rows.map((r) => [r.path, r]));
   }
@@ -267,7 +267,12 @@ export class SqliteStore implements Store {
       for (const st of batch.series ?? []) {
         this.stmt('INSERT OR REPLACE INTO metric_series (key, start_nano, value) VALUES (?, ?, ?)').run(st.key, st.startNano, st.value);
       }
-      for (const cp of batch.checkpoints) this.saveCheckpoint.run(cp);
+      for (const r of batch.readings ?? []) {
+        // Read from a log: the local figures of the window are not known here (0: not used to calibrate).
+        this.stmt(`INSERT OR REPLACE INTO limit_readings (at, tool, window, used_percent, resets_at, local_cost, local_tokens)
+          VALUES (?, ?, ?, ?, ?, 0, 0)`).run(r.at, r.tool, r.window, r.usedPercent, r.resetsAt);
+      }
+      for (const cp of batch.checkpoints) this.saveCheckpoint.run({ ...cp, state: cp.state ?? null });
     })();
     // Tracked even when a full rebuild is due: a worker's connection reports these to the one that settles.
     for (const e of events) this.dirty.add(Math.floor(e.ts / QUARTER_HOUR_MS));
@@ -340,8 +345,8 @@ export class SqliteStore implements Store {
         SUM(requests) AS requests, SUM(input) AS input, SUM(output) AS output, SUM(cache_read) AS cacheRead,
         SUM(cache_write_5m) AS cacheWrite5m, SUM(cache_write_1h) AS cacheWrite1h, SUM(reasoning) AS reasoning,
         TOTAL(calc_cost) AS calcCost, SUM(calc_unknown) AS calcUnknown, TOTAL(reported_cost) AS reportedCost,
-        TOTAL(auto_cost) AS autoCost, SUM(auto_unknown) AS autoUnknown
-      FROM usage_rollup WHERE ${where} GROUP BY 1, model`;
+        TOTAL(auto_cost) AS autoCost, SUM(auto_unknown) AS autoUnknown, SUM(fallback_requests) AS fallbackRequests, tool
+      FROM usage_rollup WHERE ${where} GROUP BY 1, model, tool`;
     // Reports repeat the same queries on an unchanged index (a warm `daily`, a status line): their last answers are
     // kept, tagged with the rollup's version.
     const key = JSON.stringify([sql, params]);

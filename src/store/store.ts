@@ -24,6 +24,8 @@ export interface Checkpoint {
   lines: number;
   /** Fingerprint of the file's first bytes, to notice a file rewritten in place. */
   headHash: string;
+  /** The source parser's state after the last read (Codex's running total and model), if it keeps one. */
+  state?: string | null;
 }
 
 export interface Batch {
@@ -33,6 +35,8 @@ export interface Batch {
   events: PricedEvent[];
   /** Where each file of the batch has been read up to. */
   checkpoints: Checkpoint[];
+  /** Official window readings found in logs (Codex's rate_limits). */
+  readings?: Array<{ tool: string; window: string; at: number; usedPercent: number; resetsAt: number }>;
   /** Lines that could not be read, by file. */
   problems?: Array<{ fileId: number; line: number; message: string }>;
   /**
@@ -172,6 +176,9 @@ export interface UsageRow extends TokenCounts {
   /** Cost in auto mode: the reported cost where the log has one, else the calculated one. */
   autoCost: number;
   autoUnknown: number;
+  /** Requests priced as a fallback model because their log named none. */
+  fallbackRequests: number;
+  tool: string;
 }
 
 export interface PricingInput extends TokenCounts {

@@ -7,7 +7,7 @@ function report(rows: Array<[string, number, number, number, number, number]>): 
     period: 'daily', unknownModels: [], totals: emptySums(),
     rows: rows.map(([key, inputTokens, outputTokens, cacheCreationTokens, cacheReadTokens, totalCost]) => ({
       ...emptySums(), key, inputTokens, outputTokens, cacheCreationTokens, cacheReadTokens, totalCost,
-      totalTokens: inputTokens + outputTokens + cacheCreationTokens + cacheReadTokens, modelsUsed: [], modelBreakdowns: [],
+      totalTokens: inputTokens + outputTokens + cacheCreationTokens + cacheReadTokens, modelsUsed: [], modelBreakdowns: [], toolBreakdowns: [], modelFallback: false,
     })),
   };
 }

@@ -1,0 +1,57 @@
+// What a file-based source other than Claude Code's (whose hot path lives in ingest/read-file.ts) gives the reader:
+// the markers of lines worth decoding, and a parser that keeps its state between reads of a growing file.
+import type { UsageEvent } from '../core/event.js';
+
+export interface FileContext {
+  host: string;
+  /** Session id to use when the file names none: usually the file's name. */
+  sessionFallback: string;
+  projectFallback: string;
+  /** Stable identity of the file. */
+  fileKey: string;
+}
+
+/** An official usage-window reading a log carries (Codex's rate_limits). */
+export interface WindowReading {
+  tool: string;
+  window: '5h' | '7d';
+  at: number;
+  usedPercent: number;
+  resetsAt: number;
+}
+
+export interface FileParser {
+  /** One candidate line; returns why it is bad, or undefined. */
+  line(text: string, emit: (e: UsageEvent) => void, reading: (r: WindowReading) => void): string | undefined;
+  /** A file rewritten as a whole (one JSON document): its entire text. */
+  whole?(text: string, emit: (e: UsageEvent) => void): string | undefined;
+  /** What the next read of this file must know (a running total, the current model), kept with its checkpoint. */
+  state(): string | null;
+}
+
+export interface FileFormat {
+  /** A line is decoded only if it contains one of these. */
+  markers: Buffer[];
+  /** Read from the start whenever it changes: the file is rewritten, not appended to. */
+  wholeFile: boolean;
+  parser(ctx: FileContext, state: string | null): FileParser;
+}
+
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A non-negative count, or an error naming the field. */
+export function count(o: Record<string, unknown>, key: string, path: string): number {
+  const v = o[key];
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new FormatError(`${path}.${key} is ${JSON.stringify(v)}, expected a non-negative number`);
+  return Math.round(v);
+}
+
+export class FormatError extends Error {}
+
+/** JSON.parse's failure, said without quoting the line (it may hold prompt text). */
+export function jsonError(e: unknown): string {
+  const m = (e as Error).message;
+  const at = /position (\d+)/.exec(m)?.[1];
+  return at ? `malformed JSON at byte ${at}` : /Unexpected end/.test(m) ? 'malformed JSON (ends early)' : 'malformed JSON';
+}
