@@ -32,6 +32,7 @@ for (const [period, description] of reports) {
     .option('-z, --tz <zone>', 'IANA time zone for day boundaries (default: the local zone)')
     .addOption(new Option('--timezone <zone>').hideHelp())
     .option('-p, --project <path>', "only this project (its path, or the path's last segment)")
+    .addOption(new Option('--tool <tool>', 'only this tool').choices(['claude-code', 'codex', 'gemini', 'api', 'all']).default('all'))
     .option('-b, --breakdown', 'a row per model under each period')
     .option('-j, --json', 'JSON output (ccusage field names)')
     .option('--csv', 'CSV output, a row per period (per model with --breakdown)')

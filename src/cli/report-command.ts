@@ -12,6 +12,7 @@ export interface ReportFlags {
   until?: string;
   tz?: string;
   project?: string;
+  tool?: string;
   breakdown?: boolean;
   json?: boolean;
   csv?: boolean;
@@ -45,6 +46,7 @@ export async function runReport(period: Period, flags: ReportFlags): Promise<voi
     if (flags.since) filter.fromTs = startOfDay(parseDateArg(flags.since, '--since'), timeZone);
     if (flags.until) filter.toTs = startOfDay(addDays(parseDateArg(flags.until, '--until'), 1), timeZone);
     if (flags.project) filter.project = flags.project;
+    if (flags.tool && flags.tool !== 'all') filter.tool = flags.tool;
   } catch (e) {
     if (e instanceof DateArgError) throw new UsageError(e.message);
     throw e;
