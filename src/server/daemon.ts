@@ -132,7 +132,9 @@ export class Daemon {
         otlp: () => ({ requests: receiver.requests, rejected: receiver.rejected }),
       });
       this.stream = new StreamHub(this.live);
-      const api = new Api(this.store, this.live, { version: o.version, host: o.hostName, startedAt: this.startedAt }, () => this.statusFor({}, {}));
+      // The dashboard's window is the active tool's: the tool of the latest request.
+      const api = new Api(this.store, this.live, { version: o.version, host: o.hostName, startedAt: this.startedAt },
+        () => this.statusFor({}, { tool: this.live.recentEvents().at(-1)?.tool }));
       const app = buildHttpApp({
         guard, receiver, metrics, api, stream: this.stream, log: (m) => this.log.warn(m), beforeRead: () => this.settleNow(),
         ingest: (events) => this.telemetry.accept({ events, usage: [], counters: [], rejected: 0, problems: [] }),
@@ -191,12 +193,12 @@ export class Daemon {
   private statusCache = new Map<string, { version: number; at: number; data: Promise<StatusData> }>();
 
   private statusFor(input: StatusInput, q: Record<string, string | undefined>): Promise<StatusData> {
-    const key = JSON.stringify([input.session_id, input.model?.display_name ?? input.model?.id, input.rate_limits, q.plan, q.limit]);
+    const key = JSON.stringify([input.session_id, input.model?.display_name ?? input.model?.id, input.rate_limits, q.plan, q.limit, q.tool]);
     const now = Date.now();
     const hit = this.statusCache.get(key);
     if (hit && hit.version === this.live.version && now - hit.at < 5000) return hit.data;
     // It may record an official reading: a write, so it takes its turn.
-    const data = this.exclusive(() => statusData(this.store, input, { plan: q.plan as PlanName | undefined, limit: q.limit }));
+    const data = this.exclusive(() => statusData(this.store, input, { plan: q.plan as PlanName | undefined, limit: q.limit, tool: q.tool }));
     if (this.statusCache.size > 100) this.statusCache.clear();
     this.statusCache.set(key, { version: this.live.version, at: now, data });
     data.catch(() => this.statusCache.delete(key));

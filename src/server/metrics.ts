@@ -94,6 +94,29 @@ export class MetricsExposition {
     windowGauge('tokenmeter_window_start_timestamp_seconds', 'Start of the current 5-hour window', (w) => w.start / 1000);
     windowGauge('tokenmeter_window_reset_timestamp_seconds', 'When the current 5-hour window resets', (w) => w.reset / 1000);
     windowGauge('tokenmeter_window_active', '1 while the 5-hour window is active', (w) => (w.isActive ? 1 : 0));
+    const readings = async () => {
+      const now = Date.now();
+      const latest = new Map<string, { tool: string; window: string; usedPercent: number; resetsAt: number }>();
+      for (const w of ['5h', '7d']) {
+        for (const r of await store.limitReadings(w, now - 7 * 86_400_000)) if (r.resetsAt > now) latest.set(`${r.tool} ${w}`, r);
+      }
+      return [...latest.values()];
+    };
+    new Gauge({
+      name: 'tokenmeter_rate_limit_used_percent', help: "The tool's own last reading of its usage window (Claude Code's rate_limits, Codex's)",
+      labelNames: ['tool', 'window'], registers: [r],
+      async collect() {
+        this.reset();
+        for (const x of await readings()) this.set({ tool: x.tool, window: x.window }, x.usedPercent);
+      },
+    });
+    new Gauge({
+      name: 'tokenmeter_rate_limit_resets_timestamp_seconds', help: 'When that window resets', labelNames: ['tool', 'window'], registers: [r],
+      async collect() {
+        this.reset();
+        for (const x of await readings()) this.set({ tool: x.tool, window: x.window }, x.resetsAt / 1000);
+      },
+    });
     new Gauge({
       name: 'tokenmeter_files_watched', help: 'Log files the daemon follows', registers: [r],
       collect() {

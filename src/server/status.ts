@@ -86,7 +86,9 @@ async function recordReadings(store: Store, input: StatusInput, now: number): Pr
   }
 }
 
-export async function statusData(store: Store, input: StatusInput, opts: { now?: number; plan?: PlanName; limit?: string } = {}): Promise<StatusData> {
+export async function statusData(store: Store, input: StatusInput, opts: { now?: number; plan?: PlanName; limit?: string; tool?: string } = {}): Promise<StatusData> {
+  // Official readings are the active tool's own: Claude Code's for its status line, Codex's when Codex is in use.
+  const tool = opts.tool ?? 'claude-code';
   const now = opts.now ?? Date.now();
   await recordReadings(store, input, now);
 
@@ -102,7 +104,7 @@ export async function statusData(store: Store, input: StatusInput, opts: { now?:
 
   const block = buildBlocks(await quarterHourEntries(store, now - LOOKBACK_MS, now), now).filter((b) => !b.isGap).at(-1);
   const active = block?.isActive ? block : undefined;
-  const readings = (await store.limitReadings('5h', now - 7 * 86_400_000)).map((r) => ({ at: r.at, usedPercent: r.usedPercent, resetsAt: r.resetsAt, localCost: r.localCost }));
+  const readings = (await store.limitReadings('5h', now - 7 * 86_400_000)).filter((r) => r.tool === tool).map((r) => ({ at: r.at, usedPercent: r.usedPercent, resetsAt: r.resetsAt, localCost: r.localCost }));
   const official = readings.at(-1);
   let window: StatusData['window'] = null;
   if (active || (official && official.resetsAt > now)) {
@@ -129,7 +131,7 @@ export async function statusData(store: Store, input: StatusInput, opts: { now?:
   }
   // The week: Claude's 7-day figure while fresh, else an estimate from the 7-day readings' cost per percent over the
   // local cost since the window began.
-  const weekReadings = (await store.limitReadings('7d', now - 14 * 86_400_000)).map((r) => ({ at: r.at, usedPercent: r.usedPercent, resetsAt: r.resetsAt, localCost: r.localCost }));
+  const weekReadings = (await store.limitReadings('7d', now - 14 * 86_400_000)).filter((r) => r.tool === tool).map((r) => ({ at: r.at, usedPercent: r.usedPercent, resetsAt: r.resetsAt, localCost: r.localCost }));
   const weekEnd = weekReadings.filter((r) => r.resetsAt > now).at(-1)?.resetsAt;
   let weekly: StatusData['weekly'] = null;
   if (weekEnd) {

@@ -86,3 +86,30 @@ describe('the daemon log', () => {
     }
   });
 });
+
+describe('the daemon follows Codex and Gemini CLI logs too', () => {
+  it('reads a Codex rollout with its rate limits: totals, gauges, and the window the dashboard shows', async () => {
+    d = await startTestDaemon({ sweepMs: 3_600_000 });
+    const home = join(d.claudeDir, '..');
+    const dirPath = join(home, '.codex', 'sessions', '2026', '11', '24');
+    mkdirSync(dirPath, { recursive: true });
+    const now = Date.now();
+    const resets = Math.floor(now / 1000) + 3 * 3600;
+    writeFileSync(join(dirPath, 'rollout-2026-11-24T10-00-00-c0ffee00-0000-4000-8000-00000000000a.jsonl'), [
+      JSON.stringify({ timestamp: new Date(now - 60_000).toISOString(), type: 'session_meta', payload: { id: 'codex-live', cwd: '/home/ana/api' } }),
+      JSON.stringify({ timestamp: new Date(now - 59_000).toISOString(), type: 'turn_context', payload: { model: 'gpt-5' } }),
+      JSON.stringify({ timestamp: new Date(now - 30_000).toISOString(), type: 'event_msg', payload: { type: 'token_count',
+        info: { total_token_usage: { input_tokens: 5000, cached_input_tokens: 1000, output_tokens: 700, reasoning_output_tokens: 200, total_tokens: 5700 } },
+        rate_limits: { primary: { used_percent: 33.5, window_minutes: 300, resets_at: resets } } } }),
+    ].join('\n') + '\n');
+    d.daemon['schedule']({ kind: 'sweep' });
+    await d.daemon.idle();
+    expect(await sessionTotals(d, 'codex-live')).toMatchObject({ requests: 1, input: 4000, cacheRead: 1000, output: 700, reasoning: 200 });
+    const metrics = await (await d.get('/metrics')).text();
+    expect(metrics).toMatch(/^tokenmeter_rate_limit_used_percent\{tool="codex",window="5h"\} 33\.5$/m);
+    expect(metrics).toMatch(new RegExp(`^tokenmeter_rate_limit_resets_timestamp_seconds\\{tool="codex",window="5h"\\} ${resets}$`, 'm'));
+    expect(metrics).toMatch(/^tokenmeter_tokens_total\{tool="codex",model="gpt-5",type="input",host="test-host"\} 4000$/m);
+    const summary = await d.json('/api/summary');
+    expect(summary.limit).toMatchObject({ usedPercent: 33.5, source: 'official' });
+  });
+});
