@@ -70,6 +70,12 @@ if (process.env.BENCH_ONLY === 'statusline') {
   process.exit(0);
 }
 
+if (process.env.BENCH_ONLY === 'other') {
+  const { benchOther } = await import('./other.mjs');
+  await benchOther({ cli, here, log });
+  process.exit(0);
+}
+
 if (process.env.BENCH_ONLY === 'views') {
   const { benchViews } = await import('./views.mjs');
   await benchViews({ cli, log });
@@ -151,4 +157,10 @@ log('');
 {
   const { benchViews } = await import('./views.mjs');
   await benchViews({ cli, log });
+}
+
+log('');
+{
+  const { benchOther } = await import('./other.mjs');
+  await benchOther({ cli, here, log });
 }

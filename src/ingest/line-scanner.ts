@@ -46,12 +46,27 @@ export function scanLines(
   onLine: (line: CandidateLine) => void,
 ): ScanResult {
   const markers = Array.isArray(opts.marker) ? opts.marker : [opts.marker];
+  /**
+   * Where each marker next occurs in the buffer (-1: not in the rest of it). A marker is searched for again only once
+   * the scan has passed its last position, so a marker absent from a chunk costs one search per chunk, not per line.
+   */
+  const nextOf = new Array<number>(markers.length).fill(-1);
+  const findHits = (b: Buffer, from: number, limit: number): void => {
+    for (let k = 0; k < markers.length; k++) {
+      const i = b.indexOf(markers[k]!, from);
+      nextOf[k] = i >= 0 && i < limit ? i : -1;
+    }
+  };
   /** The first place at or after `from` where any marker starts, or -1. */
   const nextHit = (b: Buffer, from: number, limit: number): number => {
     let best = -1;
-    for (const m of markers) {
-      const i = b.indexOf(m, from);
-      if (i >= 0 && i < limit && (best < 0 || i < best)) best = i;
+    for (let k = 0; k < markers.length; k++) {
+      let i = nextOf[k]!;
+      if (i >= 0 && i < from) {
+        i = b.indexOf(markers[k]!, from);
+        nextOf[k] = i = i >= 0 && i < limit ? i : -1;
+      }
+      if (i >= 0 && (best < 0 || i < best)) best = i;
     }
     return best;
   };
@@ -100,6 +115,7 @@ export function scanLines(
         lines++;
         pos = nl + 1;
       }
+      findHits(buf, pos, filled);
       let hit = nextHit(buf, pos, filled);
       for (;;) {
         const nl = buf.indexOf(NEWLINE, pos);
@@ -118,7 +134,7 @@ export function scanLines(
         filled -= pos;
       }
     }
-    if (filled > 0 && !skipping && nextHit(buf, 0, filled) >= 0) {
+    if (filled > 0 && !skipping && (findHits(buf, 0, filled), nextHit(buf, 0, filled) >= 0)) {
       onLine({ text: buf.toString(encoding, 0, filled), lineNo: lines + 1, offset: committed, unterminated: true });
     }
   } finally {
