@@ -114,6 +114,22 @@ describe('Codex rollouts', () => {
     ]);
   });
 
+  it('reads Codex 0.169 records: session_id in session_meta, ordinals, cache_write_input_tokens, last_usage_includes_reasoning', () => {
+    const f = join(dir.path, 'rollout-169.jsonl');
+    writeFileSync(f, [
+      JSON.stringify({ timestamp: '2026-11-20T10:00:00.000Z', type: 'session_meta', ordinal: 0, payload: { session_id: 'exec-169', cwd: '/home/ana/api', originator: 'codex_exec', cli_version: '0.169.0', source: 'exec', model_provider: 'stand-in' } }),
+      JSON.stringify({ timestamp: '2026-11-20T10:00:01.000Z', type: 'turn_context', ordinal: 1, payload: { model: 'gpt-5.1-codex', cwd: '/home/ana/api' } }),
+      JSON.stringify({ timestamp: '2026-11-20T10:00:09.000Z', type: 'event_msg', ordinal: 7, payload: { type: 'token_count', info: {
+        total_token_usage: { input_tokens: 12000, cached_input_tokens: 8000, cache_write_input_tokens: 0, output_tokens: 900, reasoning_output_tokens: 300, total_tokens: 12900 },
+        last_token_usage: { input_tokens: 12000, cached_input_tokens: 8000, cache_write_input_tokens: 0, output_tokens: 900, reasoning_output_tokens: 300, total_tokens: 12900 },
+        last_usage_includes_reasoning: true, model_context_window: 400000 }, rate_limits: null } }),
+    ].join('\n') + '\n');
+    const r = read(f, 'codex');
+    expect(r.problemCount).toBe(0);
+    expect(r.events.map(counts)).toEqual([{ model: 'gpt-5.1-codex', input: 4000, cacheRead: 8000, output: 900, reasoning: 300 }]);
+    expect(r.events[0]!.sessionId).toBe('exec-169');
+  });
+
   it('finds rollouts under every CODEX_HOME, a file in sessions/ and archived_sessions/ once', () => {
     const name = 'rollout-2026-03-02T14-00-00-c0ffee00-0000-4000-8000-000000000009.jsonl';
     for (const sub of ['sessions/2026/03/02', 'archived_sessions']) {
