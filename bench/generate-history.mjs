@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-function rng(seed) {
+export function rng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -29,7 +29,7 @@ function hex(r, n) {
   for (let i = 0; i < n; i++) s += '0123456789abcdef'[Math.floor(r() * 16)];
   return s;
 }
-function uuid(r) {
+export function uuid(r) {
   return `${hex(r, 8)}-${hex(r, 4)}-4${hex(r, 3)}-a${hex(r, 3)}-${hex(r, 12)}`;
 }
 function b62(r, n) {
@@ -38,7 +38,7 @@ function b62(r, n) {
   for (let i = 0; i < n; i++) s += a[Math.floor(r() * 62)];
   return s;
 }
-function text(r, bytes) {
+export function text(r, bytes) {
   const parts = [];
   let len = 0;
   while (len < bytes) {

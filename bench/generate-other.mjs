@@ -2,27 +2,7 @@
 // given size, with the totals a correct reader must find: most bytes are prose and tool output, as in real logs.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
-
-const WORDS = 'the of and a to in is you that it for on with as are this be at or from by not but what all were when we there can an your which their said if do will each about how up out them then she many some so these would other into has more her two like him see time could no make than first been its who now people my made over did down only way find use may water long little very after words called just where most know'.split(' ');
-const text = (r, bytes) => {
-  const out = [];
-  let n = 0;
-  while (n < bytes) {
-    const w = WORDS[Math.floor(r() * WORDS.length)];
-    out.push(w);
-    n += w.length + 1;
-  }
-  return out.join(' ');
-};
-const uuid = (r) => 'xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx'.replace(/x/g, () => Math.floor(r() * 16).toString(16));
+import { rng, text, uuid } from './generate-history.mjs';
 
 export function emptyTotals() {
   return { requests: 0, input: 0, cacheRead: 0, output: 0, reasoning: 0 };

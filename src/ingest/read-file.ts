@@ -59,6 +59,14 @@ export function readLogFile(req: ReadRequest): ReadResult {
   return req.source === 'claude-code' ? readClaudeFile(req) : readFormatFile(req, FORMATS[req.source]);
 }
 
+/** A read's events (one per dedup key) and its count of bad lines. */
+function finishRead(result: ReadResult, best: Map<string, UsageEvent>, problemCount: number): ReadResult {
+  result.problemCount = problemCount;
+  result.events = [...best.values()];
+  result.eventCount = result.events.length;
+  return result;
+}
+
 function keepBest(best: Map<string, UsageEvent>, e: UsageEvent): void {
   const prev = best.get(e.dedupKey);
   if (!prev || shouldReplace(prev, e)) best.set(e.dedupKey, e);
@@ -104,10 +112,7 @@ function readFormatFile(req: ReadRequest, format: FileFormat): ReadResult {
   } catch (e) {
     result.failure = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
   }
-  result.problemCount = problemCount;
-  result.events = [...best.values()];
-  result.eventCount = result.events.length;
-  return result;
+  return finishRead(result, best, problemCount);
 }
 
 function readClaudeFile(req: ReadRequest): ReadResult {
@@ -144,8 +149,5 @@ function readClaudeFile(req: ReadRequest): ReadResult {
   } catch (e) {
     result.failure = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
   }
-  result.problemCount = problemCount;
-  result.events = [...best.values()];
-  result.eventCount = result.events.length;
-  return result;
+  return finishRead(result, best, problemCount);
 }
