@@ -94,7 +94,7 @@ program
 program
   .command('setup')
   .description("wire tokenmeter into Claude Code's settings.json (status line, hooks) and print the telemetry environment")
-  .argument('<tool>', 'claude-code')
+  .argument('<tool>', 'claude-code, or api (prints the base-URL environment for SDKs)')
   .option('--statusline', "set Claude Code's statusLine to tokenmeter statusline")
   .option('--hooks', 'add tokenmeter hook to the Stop, SubagentStop and SessionEnd hooks')
   .option('--otel', 'print the environment that sends Claude Code telemetry to the daemon')
@@ -141,6 +141,8 @@ program
   .option('--token <token>', 'bearer token required from clients (env TOKENMETER_TOKEN)')
   .option('--snapshot <path>', 'where to write token-metrics.json (env TOKENMETER_SNAPSHOT; default in TOKENMETER_HOME)')
   .option('--no-snapshot', 'do not write token-metrics.json')
+  .option('--anthropic-upstream <url>', 'where /anthropic/… is forwarded (env TOKENMETER_ANTHROPIC_UPSTREAM)', undefined)
+  .option('--openai-upstream <url>', 'where /openai/… is forwarded (env TOKENMETER_OPENAI_UPSTREAM)', undefined)
   .option('--sweep-interval <seconds>', 'how often to look at every log file regardless of change events', '30')
   .option('-v, --verbose', 'log what the daemon does (DEBUG=tokenmeter for more)')
   .action(async (opts: ServeFlags) => {

@@ -15,6 +15,8 @@ export interface ServeFlags {
   snapshot?: string | false;
   sweepInterval: string;
   verbose?: boolean;
+  anthropicUpstream?: string;
+  openaiUpstream?: string;
 }
 
 function port(value: string | undefined, fallback: number, flag: string): number {
@@ -40,6 +42,10 @@ export async function runServe(flags: ServeFlags, version: string): Promise<void
     // This CLI's own `index` command, for large catch-ups (the built CLI is the script Node runs).
     indexCommand: [...process.execArgv, process.argv[1]!],
     webRoot: join(dirname(process.argv[1]!), 'web'),
+    upstreams: {
+      anthropic: flags.anthropicUpstream ?? env.TOKENMETER_ANTHROPIC_UPSTREAM ?? 'https://api.anthropic.com',
+      openai: flags.openaiUpstream ?? env.TOKENMETER_OPENAI_UPSTREAM ?? 'https://api.openai.com',
+    },
   });
   try {
     await daemon.start();

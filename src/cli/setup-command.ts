@@ -136,8 +136,24 @@ function writeAtomically(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
+/** The environment that sends SDK and tool traffic through the daemon's proxy. */
+export function apiEnvironment(port = DEFAULT_PORT): string[] {
+  const base = `http://127.0.0.1:${port}`;
+  return [
+    '# SDKs and tools that honour a base URL (Anthropic and OpenAI SDKs, Claude Code, aider, LiteLLM clients, curl scripts):',
+    `export ANTHROPIC_BASE_URL=${base}/anthropic`,
+    `export OPENAI_BASE_URL=${base}/openai/v1`,
+    '# optional, per process: attribute usage to a project or session (stripped before forwarding)',
+    '#   X-Tokenmeter-Project: my-project   X-Tokenmeter-Session: nightly-batch',
+  ];
+}
+
 export function runSetup(target: string, flags: SetupFlags, say: (l: string) => void = (l) => process.stdout.write(`${l}\n`)): void {
-  if (target !== 'claude-code') throw new UsageError(`tokenmeter setup: only claude-code is known, not "${target}"`);
+  if (target === 'api') {
+    for (const l of apiEnvironment(Number(process.env.TOKENMETER_PORT) || DEFAULT_PORT)) say(l);
+    return;
+  }
+  if (target !== 'claude-code') throw new UsageError(`tokenmeter setup: claude-code or api, not "${target}"`);
   const path = settingsPath();
   if (flags.undo) {
     const last = backups(path).at(-1);

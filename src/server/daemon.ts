@@ -23,6 +23,7 @@ import { Logger } from './log.js';
 import { MetricsExposition } from './metrics.js';
 import { startGrpc } from './otlp-grpc.js';
 import { OtlpReceiver } from './otlp-receiver.js';
+import { newSalt, ProxyStats } from './proxy.js';
 import { SnapshotWriter } from './snapshot.js';
 import { StreamHub } from './stream.js';
 
@@ -56,6 +57,8 @@ export interface DaemonOptions {
   indexCommand?: string[];
   /** The built dashboard's folder. */
   webRoot?: string | null;
+  /** Where the API proxy forwards to (/anthropic/… and /openai/…). */
+  upstreams?: { anthropic: string; openai: string };
 }
 
 export class StartupError extends Error {}
@@ -130,6 +133,7 @@ export class Daemon {
         parseErrors: () => this.parseErrors,
         ingested: () => ({ transcript: this.transcriptEvents, ...this.telemetry.received }),
         otlp: () => ({ requests: receiver.requests, rejected: receiver.rejected }),
+        proxy: () => this.proxyStats,
       });
       this.stream = new StreamHub(this.live);
       // The dashboard's window is the active tool's: the tool of the latest request.
@@ -140,6 +144,14 @@ export class Daemon {
         ingest: (events) => this.telemetry.accept({ events, usage: [], counters: [], rejected: 0, problems: [] }),
         statusline: (input, q) => this.statusFor(input, q),
         webRoot: o.webRoot ?? null,
+        proxy: {
+          stats: this.proxyStats,
+          options: {
+            upstreams: o.upstreams ?? { anthropic: 'https://api.anthropic.com', openai: 'https://api.openai.com' }, host: o.hostName,
+            salt: await this.proxySalt(), log: (m) => this.log.warn(m),
+            store: (e) => this.telemetry.accept({ events: [e], usage: [], counters: [], rejected: 0, problems: [] }),
+          },
+        },
         health: () => ({
           version: o.version, pid: process.pid, uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
           filesWatched: this.files.size, streamClients: this.stream.size, indexing: this.busy,
@@ -203,6 +215,15 @@ export class Daemon {
     this.statusCache.set(key, { version: this.live.version, at: now, data });
     data.catch(() => this.statusCache.delete(key));
     return data;
+  }
+
+  readonly proxyStats = new ProxyStats();
+
+  /** The salt of API-key hashes: made once per index, so a key's hash is stable and says nothing elsewhere. */
+  private async proxySalt(): Promise<string> {
+    let salt = await this.store.getMeta('proxy_salt');
+    if (!salt) await this.store.setMeta('proxy_salt', (salt = newSalt()));
+    return salt;
   }
 
   private scheduleSettle(): void {

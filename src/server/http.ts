@@ -6,6 +6,7 @@ import { encodeExportResponse, encodeStatus, responseObject, type Signal } from 
 import type { UsageEvent } from '../core/event.js';
 import { LimitError } from '../core/limits.js';
 import { Api, ApiError } from './api.js';
+import { mountProxy, type ProxyOptions, type ProxyStats } from './proxy.js';
 import type { StatusData, StatusInput } from './status.js';
 import type { Guard } from './guard.js';
 import type { MetricsExposition } from './metrics.js';
@@ -30,6 +31,8 @@ export interface HttpParts {
   ingest: (events: UsageEvent[]) => Promise<void>;
   /** The built dashboard (index.html, app.js, style.css, uplot.css), or null when it is not there. */
   webRoot: string | null;
+  /** The API proxy, when mounted. */
+  proxy?: { options: ProxyOptions; stats: ProxyStats };
   /** What `tokenmeter statusline` shows for a status-line input. */
   statusline: (input: StatusInput, query: Record<string, string | undefined>) => Promise<StatusData>;
 }
@@ -61,7 +64,8 @@ export function buildHttpApp(p: HttpParts): FastifyInstance {
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
 
   app.addHook('onRequest', async (req, reply) => {
-    const otlp = req.method === 'POST' && req.url.startsWith('/v1/');
+    // OTLP senders and API clients through the proxy cannot send our token (the proxy's clients send their API key).
+    const otlp = (req.method === 'POST' && req.url.startsWith('/v1/')) || /^\/(anthropic|openai)(\/|$)/.test(req.url);
     const verdict = p.guard.check({
       hostHeader: req.headers.host, remoteAddress: req.socket.remoteAddress, authorization: req.headers.authorization, otlp,
     });
@@ -135,6 +139,8 @@ export function buildHttpApp(p: HttpParts): FastifyInstance {
         .send(body);
     });
   }
+
+  if (p.proxy) mountProxy(app, p.proxy.options, p.proxy.stats);
 
   app.get('/favicon.ico', async (_req, reply) => reply.code(204).send());
 

@@ -13,6 +13,7 @@ export interface Health {
   parseErrors: () => number;
   ingested: () => Record<string, number>;
   otlp: () => { requests: Record<string, number>; rejected: number };
+  proxy?: () => { requests: Record<string, number>; failures: Record<string, number> };
 }
 
 const TOKEN_TYPES = [
@@ -151,6 +152,25 @@ export class MetricsExposition {
           const [signal, transport, status] = k.split(' ');
           this.inc({ signal, transport, status }, n);
         }
+      },
+    });
+    new Counter({
+      name: 'tokenmeter_proxy_requests_total', help: 'Requests through the API proxy, by API, status (or upstream-error) and client',
+      labelNames: ['api', 'status', 'client'], registers: [r],
+      collect() {
+        this.reset();
+        for (const [k, n] of Object.entries(health.proxy?.().requests ?? {})) {
+          const [api, status, client] = k.split(' ');
+          this.inc({ api, status, client }, n);
+        }
+      },
+    });
+    new Counter({
+      name: 'tokenmeter_proxy_accounting_failures_total', help: 'Proxied responses whose usage could not be read or stored (the client was not affected)',
+      labelNames: ['reason'], registers: [r],
+      collect() {
+        this.reset();
+        for (const [reason, n] of Object.entries(health.proxy?.().failures ?? {})) this.inc({ reason }, n);
       },
     });
     new Counter({

@@ -1,0 +1,139 @@
+// The API proxy: http://127.0.0.1:4318/anthropic/… → the Anthropic API, /openai/… → the OpenAI API (upstreams
+// configurable, nothing else reachable: never an open proxy). Requests and responses pass through as they are; the
+// response is streamed to the client as it arrives, and its bytes are also shown to a usage observer after they
+// are written. Accounting failures are counted and never touch the client's response.
+import { createHash, randomBytes } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Agent, request } from 'undici';
+import type { UsageEvent } from '../core/event.js';
+import { UsageObserver, type ApiKind } from '../sources/proxy/usage.js';
+
+export interface ProxyOptions {
+  upstreams: Record<ApiKind, string>;
+  host: string;
+  /** Salt for the short API-key hash that attributes usage to a key without storing it. */
+  salt: string;
+  store: (e: UsageEvent) => Promise<void>;
+  log: (msg: string) => void;
+}
+
+/** Per-connection headers that a proxy must not forward (RFC 9110 §7.6.1), and ours. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length']);
+const USAGE_PATHS: Record<ApiKind, RegExp> = {
+  anthropic: /^\/v1\/messages(\?|$)/,
+  openai: /^(\/v1)?\/(chat\/completions|responses|completions)(\?|$)/,
+};
+
+export class ProxyStats {
+  requests: Record<string, number> = {};
+  failures: Record<string, number> = {};
+  count(map: Record<string, number>, key: string): void {
+    map[key] = (map[key] ?? 0) + 1;
+  }
+}
+
+export function newSalt(): string {
+  return randomBytes(16).toString('hex');
+}
+
+function keyOf(headers: IncomingHttpHeaders): string | null {
+  const k = headers['x-api-key'] ?? (typeof headers.authorization === 'string' ? headers.authorization.replace(/^Bearer\s+/i, '') : undefined);
+  return typeof k === 'string' && k ? k : null;
+}
+
+/** The client's name: the first product of its User-Agent (`Anthropic/JS`, `OpenAI/Python`, `curl`). */
+function clientOf(ua: string | undefined): string {
+  const first = (ua ?? '').split(/\s+/)[0] ?? '';
+  return (first.split('/').slice(0, first.startsWith('Anthropic') || first.startsWith('OpenAI') ? 2 : 1).join('/') || 'unknown').slice(0, 40);
+}
+
+export function mountProxy(app: FastifyInstance, o: ProxyOptions, stats: ProxyStats): void {
+  // Kept-alive connections to the upstreams; no timeouts of our own: the client's own apply, as without the proxy.
+  const agent = new Agent({ keepAliveTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0, connections: 128 });
+  for (const kind of ['anthropic', 'openai'] as const) {
+    const handler = async (req: FastifyRequest, reply: FastifyReply) => {
+      const rest = req.url.slice(kind.length + 1) || '/';
+      const target = o.upstreams[kind].replace(/\/+$/, '') + rest;
+      const headers: Record<string, string | string[]> = {};
+      for (const [k, v] of Object.entries(req.headers)) {
+        if (v === undefined || HOP_BY_HOP.has(k) || k.startsWith('x-tokenmeter-')) continue;
+        headers[k] = v;
+      }
+      const usagePath = USAGE_PATHS[kind].test(rest);
+      // The observer reads the bytes as the upstream sends them: uncompressed, for the calls that carry usage.
+      if (usagePath) headers['accept-encoding'] = 'identity';
+      const client = clientOf(req.headers['user-agent']);
+      const session = typeof req.headers['x-tokenmeter-session'] === 'string' ? req.headers['x-tokenmeter-session'].slice(0, 200) : null;
+      const project = typeof req.headers['x-tokenmeter-project'] === 'string' ? req.headers['x-tokenmeter-project'].slice(0, 500) : '';
+      const key = keyOf(req.headers);
+      const keyHash = key ? createHash('sha256').update(o.salt).update(key).digest('hex').slice(0, 12) : null;
+
+      reply.hijack();
+      const res = reply.raw;
+      const ac = new AbortController();
+      let done = false;
+      // The client went away before the end: the upstream request goes too.
+      res.on('close', () => {
+        if (!done) ac.abort();
+      });
+      let up;
+      try {
+        up = await request(target, {
+          method: req.method as 'GET', headers, dispatcher: agent, signal: ac.signal,
+          body: Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body : undefined,
+        });
+      } catch (e) {
+        done = true;
+        stats.count(stats.requests, `${kind} upstream-error ${client}`);
+        o.log(`proxy ${kind}: ${(e as Error).message}`);
+        // As without the proxy: the connection ends without an answer.
+        res.destroy();
+        return;
+      }
+      const outHeaders: Record<string, string | string[]> = {};
+      for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) outHeaders[k] = v as string | string[];
+      if (up.headers['content-length'] !== undefined) outHeaders['content-length'] = up.headers['content-length'] as string;
+      res.writeHead(up.statusCode, outHeaders);
+      res.flushHeaders();
+      stats.count(stats.requests, `${kind} ${up.statusCode} ${client}`);
+      const contentType = String(up.headers['content-type'] ?? '');
+      const observer = usagePath && up.statusCode < 400 ? new UsageObserver(kind, contentType, null) : null;
+      up.body.on('data', (chunk: Buffer) => {
+        res.write(chunk);
+        observer?.feed(chunk);
+      });
+      up.body.on('error', (e: Error) => {
+        done = true;
+        // The upstream reset or timed out mid-stream: the client sees its stream break.
+        res.destroy(e);
+      });
+      up.body.on('end', () => {
+        done = true;
+        res.end();
+        if (!observer) return;
+        setImmediate(() => {
+          try {
+            const u = observer.result();
+            if (!u) {
+              stats.count(stats.failures, observer.failure ? 'unreadable' : 'no-usage');
+              return;
+            }
+            const requestId = String(up.headers['request-id'] ?? up.headers['x-request-id'] ?? '') || null;
+            const ev: UsageEvent = {
+              ...u, ts: Date.now(), tool: 'api', source: 'proxy', host: o.host, sessionId: session ?? (keyHash ? `key-${keyHash}` : 'proxy'),
+              project, reportedCost: null, requestId, isSidechain: false,
+              dedupKey: u.responseId ?? (requestId ? `proxy:${requestId}` : `proxy:${Date.now()}:${Math.random().toString(36).slice(2)}`),
+            };
+            delete (ev as Partial<typeof u>).responseId;
+            o.store(ev).catch(() => stats.count(stats.failures, 'store'));
+          } catch {
+            stats.count(stats.failures, 'internal');
+          }
+        });
+      });
+    };
+    app.all(`/${kind}`, handler);
+    app.all(`/${kind}/*`, handler);
+  }
+}

@@ -1,0 +1,164 @@
+// The API proxy with the official SDKs and curl as clients, a loopback stand-in as the upstream.
+import Anthropic from '@anthropic-ai/sdk';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../src/store/sqlite.js';
+import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
+
+let up: FakeUpstream;
+let d: TestDaemon;
+beforeAll(async () => {
+  up = await startFakeUpstream();
+  d = await startTestDaemon({ upstreams: { anthropic: up.url, openai: up.url } });
+});
+afterAll(async () => {
+  await d?.stop();
+  await up?.close();
+});
+
+async function stored(where = '1 = 1') {
+  await d.daemon.settleNow();
+  await new Promise((r) => setTimeout(r, 50));
+  await d.daemon.settleNow();
+  const s = new SqliteStore(join(d.home, 'index.sqlite'));
+  try {
+    return s.db.prepare(`SELECT dedup_key AS key, tool, source, model, session_id AS session, project, input, output, cache_read AS cacheRead,
+      cache_write_5m AS w5, cache_write_1h AS w1, reasoning, request_id AS requestId FROM events WHERE ${where} ORDER BY id`).all() as Array<Record<string, unknown>>;
+  } finally {
+    await s.close();
+  }
+}
+
+const anthropic = () => new Anthropic({ apiKey: 'sk-ant-api03-TESTKEY-not-real', baseURL: `${d.url}/anthropic`, maxRetries: 0 });
+const openai = () => new OpenAI({ apiKey: 'sk-proj-TESTKEY-not-real', baseURL: `${d.url}/openai/v1`, maxRetries: 0 });
+
+async function raw(base: string, path: string, body: object, headers: Record<string, string> = {}) {
+  const r = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'k', ...headers }, body: JSON.stringify(body) });
+  return { status: r.status, type: r.headers.get('content-type'), retryAfter: r.headers.get('retry-after'), body: Buffer.from(await r.arrayBuffer()) };
+}
+
+describe('API proxy', () => {
+  it('counts an Anthropic SDK streamed message once, with the last message_delta (cumulative, never summed)', async () => {
+    const stream = await anthropic().messages.create({ model: 'claude-sonnet-4-5-20250929', max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    let text = '';
+    for await (const e of stream) if (e.type === 'content_block_delta' && e.delta.type === 'text_delta') text += e.delta.text;
+    expect(text).toBe('Hello from the stand-in.');
+    const rows = await stored("model = 'claude-sonnet-4-5-20250929'");
+    expect(rows).toEqual([expect.objectContaining({
+      tool: 'api', source: 'proxy', model: 'claude-sonnet-4-5-20250929', input: 2095, output: 503, cacheRead: 41237, w5: 1800, w1: 300, requestId: 'req_fake_stream',
+      session: expect.stringMatching(/^key-[0-9a-f]{12}$/),
+    })]);
+    // The client's key reaches the upstream.
+    const sent = up.received.find((x) => x.url.startsWith('/v1/messages'))!;
+    expect(sent.headers['x-api-key'] ?? sent.headers.authorization).toMatch(/^(Bearer )?sk-ant-api03-TESTKEY-not-real$/);
+  });
+
+  it('counts OpenAI Chat Completions (JSON and the final usage chunk of a stream) and the Responses API', async () => {
+    const client = openai();
+    const json = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+    expect(json.usage?.prompt_tokens).toBe(1200);
+    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] });
+    for await (const _ of stream) void _;
+    const responses = await client.responses.create({ model: 'gpt-5', input: 'hi', stream: true });
+    for await (const _ of responses) void _;
+    const rows = await stored("tool = 'api' AND model LIKE 'gpt%'");
+    expect(rows.map((r) => [r.key, r.model, r.input, r.cacheRead, r.output, r.reasoning])).toEqual([
+      ['chatcmpl-fake1', 'gpt-4o', 176, 1024, 300, 128],
+      ['chatcmpl-fake2', 'gpt-4o-mini', 176, 1024, 300, 128],
+      ['resp_fake1', 'gpt-5', 904, 4096, 700, 512],
+    ]);
+  });
+
+  it('returns exactly what the upstream sends, streamed or not, errors and retry-after included', async () => {
+    for (const [path, body, headers] of [
+      ['/v1/messages', { model: 'm', stream: true }, {}],
+      ['/v1/messages', { model: 'm' }, {}],
+      ['/v1/chat/completions', { model: 'm', stream: true, stream_options: { include_usage: true } }, {}],
+      ['/v1/responses', { model: 'm' }, {}],
+      ['/v1/messages', { model: 'm' }, { 'x-fake': '429' }],
+      ['/v1/messages', { model: 'm' }, { 'x-fake': '500' }],
+    ] as Array<[string, object, Record<string, string>]>) {
+      const direct = await raw(up.url, path, body, headers);
+      const proxied = await raw(`${d.url}/${path.startsWith('/v1/messages') ? 'anthropic' : 'openai'}`, path, body, headers);
+      expect(proxied, `${path} ${JSON.stringify(headers)}`).toEqual(direct);
+    }
+    const limited = await raw(`${d.url}/anthropic`, '/v1/messages', { model: 'm' }, { 'x-fake': '429' });
+    expect([limited.status, limited.retryAfter]).toEqual([429, '7']);
+  });
+
+  it('is byte for byte the same for curl', async () => {
+    const curl = (base: string) => new Promise<Buffer>((resolve) => {
+      const c = spawn('curl', ['-sN', '-X', 'POST', `${base}/v1/messages`, '-H', 'content-type: application/json', '-H', 'x-api-key: k', '-d', '{"model":"claude-haiku-4-5","stream":true}']);
+      const out: Buffer[] = [];
+      c.stdout.on('data', (b: Buffer) => out.push(b));
+      c.on('close', () => resolve(Buffer.concat(out)));
+    });
+    const [direct, proxied] = [await curl(up.url), await curl(`${d.url}/anthropic`)];
+    expect(proxied.length).toBeGreaterThan(500);
+    expect(proxied.equals(direct)).toBe(true);
+  });
+
+  it('streams chunks as they arrive, and passes a mid-stream reset and a client abort along', async () => {
+    const started = performance.now();
+    const r = await fetch(`${d.url}/anthropic/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-fake': 'slow' }, body: '{"model":"m","stream":true}' });
+    const reader = r.body!.getReader();
+    const first = await reader.read();
+    const firstAt = performance.now() - started;
+    let rest = 0;
+    for (;;) {
+      const c = await reader.read();
+      if (c.done) break;
+      rest += c.value.length;
+    }
+    const allAt = performance.now() - started;
+    expect(first.value!.length).toBeGreaterThan(0);
+    expect(rest).toBeGreaterThan(0);
+    // The stand-in waits 150 ms between its 8 events: the first arrived long before the last.
+    expect(allAt - firstAt).toBeGreaterThan(700);
+
+    // Whether the reset comes before or after the headers, the client's request fails, as it would without the proxy.
+    const reset = fetch(`${d.url}/anthropic/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-fake': 'reset' }, body: '{"model":"m","stream":true}' })
+      .then((res) => res.arrayBuffer());
+    await expect(reset).rejects.toThrow();
+
+    const ac = new AbortController();
+    const aborted = await fetch(`${d.url}/anthropic/v1/messages`, { method: 'POST', signal: ac.signal, headers: { 'content-type': 'application/json', 'x-fake': 'slow' }, body: '{"model":"m","stream":true}' });
+    const rd = aborted.body!.getReader();
+    await rd.read();
+    ac.abort();
+    const rec = up.received.at(-1)!;
+    await expect.poll(() => rec.aborted, { timeout: 3000 }).toBe(true);
+  }, 20_000);
+
+  it('attributes by header and key hash, strips its headers, and stores neither the key nor the prompt', async () => {
+    const secretKey = 'sk-ant-api03-SUPERSECRETKEYVALUE-0123456789';
+    const prompt = 'PROMPT-TEXT-NEVER-TO-BE-STORED';
+    const r = await fetch(`${d.url}/anthropic/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': secretKey, 'x-tokenmeter-project': 'billing-svc', 'x-tokenmeter-session': 'nightly-42' },
+      body: JSON.stringify({ model: 'claude-haiku-4-5', messages: [{ role: 'user', content: prompt }], metadata: { note: secretKey } }),
+    });
+    expect(r.status).toBe(200);
+    await r.arrayBuffer();
+    const got = up.received.at(-1)!;
+    expect(got.headers['x-tokenmeter-project']).toBeUndefined();
+    expect(got.body).toContain(prompt); // forwarded as it was
+    const rows = await stored("session_id = 'nightly-42'");
+    expect(rows).toEqual([expect.objectContaining({ project: 'billing-svc', model: 'claude-haiku-4-5' })]);
+    await d.daemon.stop();
+    for (const f of ['index.sqlite', 'index.sqlite-wal', 'daemon.log']) {
+      let bytes = '';
+      try {
+        bytes = readFileSync(join(d.home, f)).toString('latin1');
+      } catch {
+        continue;
+      }
+      expect(bytes.includes(secretKey), f).toBe(false);
+      expect(bytes.includes(prompt), f).toBe(false);
+    }
+  });
+});
