@@ -143,6 +143,7 @@ program
   .option('--no-snapshot', 'do not write token-metrics.json')
   .option('--anthropic-upstream <url>', 'where /anthropic/… is forwarded (env TOKENMETER_ANTHROPIC_UPSTREAM)', undefined)
   .option('--openai-upstream <url>', 'where /openai/… is forwarded (env TOKENMETER_OPENAI_UPSTREAM)', undefined)
+  .option('--inject-stream-usage', "ask OpenAI for usage in streamed chat completions whose client did not, and remove it from the client's stream")
   .option('--sweep-interval <seconds>', 'how often to look at every log file regardless of change events', '30')
   .option('-v, --verbose', 'log what the daemon does (DEBUG=tokenmeter for more)')
   .action(async (opts: ServeFlags) => {

@@ -17,6 +17,7 @@ export interface ServeFlags {
   verbose?: boolean;
   anthropicUpstream?: string;
   openaiUpstream?: string;
+  injectStreamUsage?: boolean;
 }
 
 function port(value: string | undefined, fallback: number, flag: string): number {
@@ -42,6 +43,7 @@ export async function runServe(flags: ServeFlags, version: string): Promise<void
     // This CLI's own `index` command, for large catch-ups (the built CLI is the script Node runs).
     indexCommand: [...process.execArgv, process.argv[1]!],
     webRoot: join(dirname(process.argv[1]!), 'web'),
+    injectStreamUsage: flags.injectStreamUsage ?? false,
     upstreams: {
       anthropic: flags.anthropicUpstream ?? env.TOKENMETER_ANTHROPIC_UPSTREAM ?? 'https://api.anthropic.com',
       openai: flags.openaiUpstream ?? env.TOKENMETER_OPENAI_UPSTREAM ?? 'https://api.openai.com',

@@ -59,6 +59,7 @@ export interface DaemonOptions {
   webRoot?: string | null;
   /** Where the API proxy forwards to (/anthropic/… and /openai/…). */
   upstreams?: { anthropic: string; openai: string };
+  injectStreamUsage?: boolean;
 }
 
 export class StartupError extends Error {}
@@ -148,7 +149,7 @@ export class Daemon {
           stats: this.proxyStats,
           options: {
             upstreams: o.upstreams ?? { anthropic: 'https://api.anthropic.com', openai: 'https://api.openai.com' }, host: o.hostName,
-            salt: await this.proxySalt(), log: (m) => this.log.warn(m),
+            salt: await this.proxySalt(), log: (m) => this.log.warn(m), injectStreamUsage: o.injectStreamUsage,
             store: (e) => this.telemetry.accept({ events: [e], usage: [], counters: [], rejected: 0, problems: [] }),
           },
         },

@@ -11,6 +11,11 @@ import { UsageObserver, type ApiKind } from '../sources/proxy/usage.js';
 
 export interface ProxyOptions {
   upstreams: Record<ApiKind, string>;
+  /**
+   * Ask OpenAI for a usage chunk in streamed chat completions whose client did not (`stream_options.include_usage`),
+   * and remove that chunk from what the client receives: the only case where the proxy changes bytes.
+   */
+  injectStreamUsage?: boolean;
   host: string;
   /** Salt for the short API-key hash that attributes usage to a key without storing it. */
   salt: string;
@@ -69,6 +74,21 @@ export function mountProxy(app: FastifyInstance, o: ProxyOptions, stats: ProxySt
       const key = keyOf(req.headers);
       const keyHash = key ? createHash('sha256').update(o.salt).update(key).digest('hex').slice(0, 12) : null;
 
+      let body = Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body : undefined;
+      let injected = false;
+      if (o.injectStreamUsage && kind === 'openai' && body && /chat\/completions/.test(rest)) {
+        try {
+          const j = JSON.parse(body.toString('utf8')) as { stream?: boolean; stream_options?: { include_usage?: boolean } };
+          if (j.stream === true && !j.stream_options?.include_usage) {
+            j.stream_options = { ...j.stream_options, include_usage: true };
+            body = Buffer.from(JSON.stringify(j));
+            injected = true;
+          }
+        } catch {
+          // not JSON: forwarded as it is
+        }
+      }
+
       reply.hijack();
       const res = reply.raw;
       const ac = new AbortController();
@@ -81,7 +101,7 @@ export function mountProxy(app: FastifyInstance, o: ProxyOptions, stats: ProxySt
       try {
         up = await request(target, {
           method: req.method as 'GET', headers, dispatcher: agent, signal: ac.signal,
-          body: Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body : undefined,
+          body,
         });
       } catch (e) {
         done = true;
@@ -99,8 +119,10 @@ export function mountProxy(app: FastifyInstance, o: ProxyOptions, stats: ProxySt
       stats.count(stats.requests, `${kind} ${up.statusCode} ${client}`);
       const contentType = String(up.headers['content-type'] ?? '');
       const observer = usagePath && up.statusCode < 400 ? new UsageObserver(kind, contentType, null) : null;
+      const strip = injected && contentType.includes('text/event-stream') ? new UsageChunkFilter() : null;
+      if (strip) delete outHeaders['content-length'];
       up.body.on('data', (chunk: Buffer) => {
-        res.write(chunk);
+        res.write(strip ? strip.push(chunk) : chunk);
         observer?.feed(chunk);
       });
       up.body.on('error', (e: Error) => {
@@ -110,7 +132,7 @@ export function mountProxy(app: FastifyInstance, o: ProxyOptions, stats: ProxySt
       });
       up.body.on('end', () => {
         done = true;
-        res.end();
+        res.end(strip ? strip.flush() : undefined);
         if (!observer) return;
         setImmediate(() => {
           try {
@@ -135,5 +157,28 @@ export function mountProxy(app: FastifyInstance, o: ProxyOptions, stats: ProxySt
     };
     app.all(`/${kind}`, handler);
     app.all(`/${kind}/*`, handler);
+  }
+}
+
+/**
+ * Passes an SSE stream on event by event, leaving out the usage-only chunk (`"choices":[]` with `usage`) that
+ * --inject-stream-usage asked for on the client's behalf.
+ */
+export class UsageChunkFilter {
+  private pending = '';
+
+  push(chunk: Buffer): string {
+    this.pending += chunk.toString('utf8');
+    const end = this.pending.lastIndexOf('\n\n');
+    if (end < 0) return '';
+    const ready = this.pending.slice(0, end + 2);
+    this.pending = this.pending.slice(end + 2);
+    return ready.split(/(?<=\n\n)/).filter((ev) => !(ev.includes('"choices":[]') && ev.includes('"usage":{'))).join('');
+  }
+
+  flush(): string {
+    const rest = this.pending;
+    this.pending = '';
+    return rest;
   }
 }

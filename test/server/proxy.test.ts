@@ -162,3 +162,24 @@ describe('API proxy', () => {
     }
   });
 });
+
+describe('API proxy with --inject-stream-usage', () => {
+  it('counts a streamed chat completion whose client did not ask for usage, and hands the client exactly the stream it asked for', async () => {
+    const u = await startFakeUpstream();
+    const p = await startTestDaemon({ upstreams: { anthropic: u.url, openai: u.url }, injectStreamUsage: true });
+    try {
+      const body = { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] };
+      const direct = await raw(u.url, '/v1/chat/completions', body);
+      const proxied = await raw(`${p.url}/openai`, '/v1/chat/completions', body);
+      expect(proxied).toEqual(direct);
+      expect(direct.body.toString()).not.toContain('"usage":{');
+      expect(JSON.parse(u.received.at(-1)!.body).stream_options).toEqual({ include_usage: true });
+      await p.daemon.settleNow();
+      const totals = await p.json('/api/usage?group=model');
+      expect(totals.rows).toEqual([expect.objectContaining({ key: 'gpt-4o-mini', input: 176, cacheRead: 1024, output: 300 })]);
+    } finally {
+      await p.stop();
+      await u.close();
+    }
+  });
+});
