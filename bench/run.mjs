@@ -70,6 +70,12 @@ if (process.env.BENCH_ONLY === 'statusline') {
   process.exit(0);
 }
 
+if (process.env.BENCH_ONLY === 'proxy') {
+  const { benchProxy } = await import('./proxy.mjs');
+  await benchProxy({ cli, log });
+  process.exit(0);
+}
+
 if (process.env.BENCH_ONLY === 'other') {
   const { benchOther } = await import('./other.mjs');
   await benchOther({ cli, here, log });
@@ -163,4 +169,10 @@ log('');
 {
   const { benchOther } = await import('./other.mjs');
   await benchOther({ cli, here, log });
+}
+
+log('');
+{
+  const { benchProxy } = await import('./proxy.mjs');
+  await benchProxy({ cli, log });
 }
