@@ -66,7 +66,7 @@ export async function benchProxy({ cli, log }) {
   const home = mkdtempSync(join(tmpdir(), 'tokenmeter-proxy-'));
   const port = await freePort();
   const env = { ...process.env, HOME: home, CLAUDE_CONFIG_DIR: join(home, 'c'), TOKENMETER_HOME: join(home, 'tm') };
-  const daemon = spawn(process.execPath, [cli, 'serve', '--port', String(port), '--no-grpc', '--no-snapshot', '--anthropic-upstream', up.url], { env, stdio: 'ignore' });
+  const daemon = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), cli, 'serve', '--port', String(port), '--no-grpc', '--no-snapshot', '--anthropic-upstream', up.url], { env, stdio: 'ignore' });
   try {
     await waitIndexed(port);
     const proxy = `http://127.0.0.1:${port}/anthropic`;
