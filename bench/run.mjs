@@ -64,35 +64,24 @@ function series(n, fn) {
 const tokens = (t) => ({ input: t.inputTokens, output: t.outputTokens, cacheCreate: t.cacheCreationTokens, cacheRead: t.cacheReadTokens, total: t.totalTokens });
 const same = (a, b) => JSON.stringify(tokens(a)) === JSON.stringify(tokens(b));
 
-if (process.env.BENCH_ONLY === 'statusline') {
-  const { benchStatusline } = await import('./statusline.mjs');
-  await benchStatusline({ cli, env, log, ccusageBin: existsSync(ccusageBin) ? ccusageBin : null });
-  process.exit(0);
-}
+/** The parts after the reports, each also runnable alone with BENCH_ONLY=<name>. */
+const PARTS = {
+  statusline: async () => (await import('./statusline.mjs')).benchStatusline({ cli, env, log, ccusageBin: existsSync(ccusageBin) ? ccusageBin : null }),
+  daemon: async () => {
+    log('daemon (tokenmeter serve on the same history):');
+    await (await import('./daemon.mjs')).benchDaemon({ cli, env, dataDir, log });
+  },
+  views: async () => (await import('./views.mjs')).benchViews({ cli, log }),
+  other: async () => (await import('./other.mjs')).benchOther({ cli, here, log }),
+  proxy: async () => (await import('./proxy.mjs')).benchProxy({ cli, log }),
+};
 
-if (process.env.BENCH_ONLY === 'proxy') {
-  const { benchProxy } = await import('./proxy.mjs');
-  await benchProxy({ cli, log });
-  process.exit(0);
-}
-
-if (process.env.BENCH_ONLY === 'other') {
-  const { benchOther } = await import('./other.mjs');
-  await benchOther({ cli, here, log });
-  process.exit(0);
-}
-
-if (process.env.BENCH_ONLY === 'views') {
-  const { benchViews } = await import('./views.mjs');
-  await benchViews({ cli, log });
-  process.exit(0);
-}
-
-if (process.env.BENCH_ONLY === 'daemon') {
-  // Only the daemon, from a cold index of its own.
-  rmSync(home, { recursive: true, force: true });
-  const { benchDaemon } = await import('./daemon.mjs');
-  await benchDaemon({ cli, env, dataDir, log });
+const only = process.env.BENCH_ONLY;
+if (only) {
+  if (!PARTS[only]) throw new Error(`BENCH_ONLY: one of ${Object.keys(PARTS).join(', ')}`);
+  // The daemon alone starts from a cold index of its own.
+  if (only === 'daemon') rmSync(home, { recursive: true, force: true });
+  await PARTS[only]();
   process.exit(0);
 }
 
@@ -146,33 +135,8 @@ log(`requests after appends: ${ours.requests} (expected ${expected.totals.reques
 log(`peak RSS of the cold index: ${Number.isNaN(cold.rss) ? 'n/a' : `${cold.rss.toFixed(0)} MB`} (target ≤ 200 MB)`);
 rmSync(appendDir, { recursive: true, force: true });
 
-log('');
-{
-  const { benchStatusline } = await import('./statusline.mjs');
-  await benchStatusline({ cli, env, log, ccusageBin: existsSync(ccusageBin) ? ccusageBin : null });
-}
-
-if (process.env.BENCH_DAEMON !== '0') {
-  const { benchDaemon } = await import('./daemon.mjs');
+for (const [name, run] of Object.entries(PARTS)) {
+  if (name === 'daemon' && process.env.BENCH_DAEMON === '0') continue;
   log('');
-  log('daemon (tokenmeter serve on the same history, index already built):');
-  await benchDaemon({ cli, env, dataDir, log });
-}
-
-log('');
-{
-  const { benchViews } = await import('./views.mjs');
-  await benchViews({ cli, log });
-}
-
-log('');
-{
-  const { benchOther } = await import('./other.mjs');
-  await benchOther({ cli, here, log });
-}
-
-log('');
-{
-  const { benchProxy } = await import('./proxy.mjs');
-  await benchProxy({ cli, log });
+  await run();
 }
