@@ -144,6 +144,10 @@ program
   .option('--anthropic-upstream <url>', 'where /anthropic/… is forwarded (env TOKENMETER_ANTHROPIC_UPSTREAM)', undefined)
   .option('--openai-upstream <url>', 'where /openai/… is forwarded (env TOKENMETER_OPENAI_UPSTREAM)', undefined)
   .option('--inject-stream-usage', "ask OpenAI for usage in streamed chat completions whose client did not, and remove it from the client's stream")
+  .option('--otlp-export <url>', 'push tokenmeter\'s metrics to an OpenTelemetry backend (env TOKENMETER_OTLP_EXPORT)')
+  .option('--otlp-export-protocol <protocol>', 'http/protobuf, http/json or grpc', 'http/protobuf')
+  .option('--otlp-export-temporality <temporality>', 'delta or cumulative', 'cumulative')
+  .option('--otlp-export-interval <seconds>', 'seconds between exports', '60')
   .option('--sweep-interval <seconds>', 'how often to look at every log file regardless of change events', '30')
   .option('-v, --verbose', 'log what the daemon does (DEBUG=tokenmeter for more)')
   .action(async (opts: ServeFlags) => {

@@ -4,6 +4,7 @@ import { AlreadyRunning } from '../server/instance-lock.js';
 import { Daemon, StartupError } from '../server/daemon.js';
 import { Logger, logLevel } from '../server/log.js';
 import { DEFAULT_GRPC_PORT, DEFAULT_PORT, hostName, indexPath, tokenmeterHome } from './home.js';
+import type { ExportProtocol } from '../server/otlp-export.js';
 import { UsageError } from './usage-error.js';
 
 export interface ServeFlags {
@@ -18,6 +19,10 @@ export interface ServeFlags {
   anthropicUpstream?: string;
   openaiUpstream?: string;
   injectStreamUsage?: boolean;
+  otlpExport?: string;
+  otlpExportProtocol: string;
+  otlpExportTemporality: string;
+  otlpExportInterval: string;
 }
 
 function port(value: string | undefined, fallback: number, flag: string): number {
@@ -25,6 +30,23 @@ function port(value: string | undefined, fallback: number, flag: string): number
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag}: "${value}" is not a port number`);
   return n;
+}
+
+function exportOptions(flags: ServeFlags) {
+  const endpoint = flags.otlpExport ?? process.env.TOKENMETER_OTLP_EXPORT;
+  if (!endpoint) return undefined;
+  try {
+    if (!/^https?:$/.test(new URL(endpoint).protocol)) throw new Error();
+  } catch {
+    throw new UsageError(`--otlp-export: "${endpoint}" is not an http(s) URL (e.g. http://collector:4318, or http://collector:4317 with --otlp-export-protocol grpc)`);
+  }
+  const protocol = flags.otlpExportProtocol;
+  if (!['http/protobuf', 'http/json', 'grpc'].includes(protocol)) throw new UsageError(`--otlp-export-protocol: http/protobuf, http/json or grpc, not "${protocol}"`);
+  const temporality = flags.otlpExportTemporality;
+  if (temporality !== 'delta' && temporality !== 'cumulative') throw new UsageError(`--otlp-export-temporality: delta or cumulative, not "${temporality}"`);
+  const seconds = Number(flags.otlpExportInterval);
+  if (!Number.isFinite(seconds) || seconds < 1) throw new UsageError(`--otlp-export-interval: a number of seconds (≥ 1), not "${flags.otlpExportInterval}"`);
+  return { endpoint, protocol: protocol as ExportProtocol, temporality: temporality as 'delta' | 'cumulative', intervalMs: seconds * 1000 };
 }
 
 export async function runServe(flags: ServeFlags, version: string): Promise<void> {
@@ -44,6 +66,7 @@ export async function runServe(flags: ServeFlags, version: string): Promise<void
     indexCommand: [...process.execArgv, process.argv[1]!],
     webRoot: join(dirname(process.argv[1]!), 'web'),
     injectStreamUsage: flags.injectStreamUsage ?? false,
+    otlpExport: exportOptions(flags),
     upstreams: {
       anthropic: flags.anthropicUpstream ?? env.TOKENMETER_ANTHROPIC_UPSTREAM ?? 'https://api.anthropic.com',
       openai: flags.openaiUpstream ?? env.TOKENMETER_OPENAI_UPSTREAM ?? 'https://api.openai.com',

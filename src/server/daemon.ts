@@ -24,6 +24,7 @@ import { MetricsExposition } from './metrics.js';
 import { startGrpc } from './otlp-grpc.js';
 import { OtlpReceiver } from './otlp-receiver.js';
 import { newSalt, ProxyStats } from './proxy.js';
+import type { ExportProtocol } from './otlp-export.js';
 import { SnapshotWriter } from './snapshot.js';
 import { StreamHub } from './stream.js';
 
@@ -60,6 +61,8 @@ export interface DaemonOptions {
   /** Where the API proxy forwards to (/anthropic/… and /openai/…). */
   upstreams?: { anthropic: string; openai: string };
   injectStreamUsage?: boolean;
+  /** Push tokenmeter's metrics to an OpenTelemetry backend. */
+  otlpExport?: { endpoint: string; protocol: ExportProtocol; temporality: 'delta' | 'cumulative'; intervalMs: number };
 }
 
 export class StartupError extends Error {}
@@ -98,6 +101,8 @@ export class Daemon {
   private settlePending = false;
   private parseErrors = 0;
   private child: ChildProcess | undefined;
+  /** The OTLP metrics exporter, when --otlp-export is on. */
+  exporter: { flush: () => Promise<void>; stop: () => Promise<void> } | undefined;
   private indexedOnce = false;
   private saidMissing = false;
   private transcriptEvents = 0;
@@ -187,6 +192,11 @@ export class Daemon {
         sweepMs: o.sweepMs,
         onError: (dir, e) => this.log.debug(`cannot watch ${dir}: ${e.message}`),
       });
+      if (o.otlpExport) {
+        const { startOtlpExport } = await import('./otlp-export.js');
+        this.exporter = await startOtlpExport({ ...o.otlpExport, host: o.hostName, version: o.version, live: this.live });
+        this.log.info(`exporting metrics to ${o.otlpExport.endpoint} (${o.otlpExport.protocol}, ${o.otlpExport.temporality}, every ${o.otlpExport.intervalMs / 1000} s)`);
+      }
       if (o.snapshotPath) {
         this.snapshot = new SnapshotWriter(o.snapshotPath, () => snapshotOf(api), () => this.live.version, (e) => this.log.warn(`snapshot ${o.snapshotPath}: ${e.message}`));
         this.snapshot.start();
@@ -392,6 +402,8 @@ export class Daemon {
       await this.telemetry?.flush().catch(() => undefined);
       if (this.running) await this.running;
       await this.settleNow().catch(() => undefined);
+      // A last export of the final figures.
+      await this.exporter?.stop().catch(() => undefined);
       await this.exclusive(async () => undefined);
       if (this.snapshot) await this.snapshot.write().catch(() => undefined);
       await this.store?.close().catch(() => undefined);

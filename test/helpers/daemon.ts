@@ -1,7 +1,7 @@
 // Starts the daemon in this process on free ports with a temporary home, for tests of its HTTP and gRPC surface.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Daemon } from '../../src/server/daemon.js';
+import { Daemon, type DaemonOptions } from '../../src/server/daemon.js';
 import { Logger } from '../../src/server/log.js';
 import { tempDir } from './transcript.js';
 
@@ -17,7 +17,7 @@ export interface TestDaemon {
   stop(): Promise<void>;
 }
 
-export async function startTestDaemon(opts: { token?: string; sweepMs?: number; snapshot?: boolean; noRoot?: boolean; upstreams?: { anthropic: string; openai: string }; injectStreamUsage?: boolean } = {}): Promise<TestDaemon> {
+export async function startTestDaemon(opts: { token?: string; sweepMs?: number; snapshot?: boolean; noRoot?: boolean; upstreams?: { anthropic: string; openai: string }; injectStreamUsage?: boolean; otlpExport?: DaemonOptions['otlpExport'] } = {}): Promise<TestDaemon> {
   const tmp = tempDir('tokenmeter-daemon-');
   const home = join(tmp.path, 'home');
   const claudeDir = join(tmp.path, 'claude');
@@ -27,7 +27,7 @@ export async function startTestDaemon(opts: { token?: string; sweepMs?: number; 
     home, indexPath: join(home, 'index.sqlite'), bindHost: '127.0.0.1', port: 0, grpcPort: 0, token: opts.token,
     hostName: 'test-host', snapshotPath: opts.snapshot ? join(home, 'token-metrics.json') : null, sweepMs: opts.sweepMs ?? 60_000,
     logger: new Logger(null, 'warn', false), version: 'test', env: { HOME: tmp.path, CLAUDE_CONFIG_DIR: claudeDir },
-    webRoot: join(__dirname, '..', '..', 'dist', 'web'), upstreams: opts.upstreams, injectStreamUsage: opts.injectStreamUsage,
+    webRoot: join(__dirname, '..', '..', 'dist', 'web'), upstreams: opts.upstreams, injectStreamUsage: opts.injectStreamUsage, otlpExport: opts.otlpExport,
   });
   await daemon.start();
   await daemon.idle();

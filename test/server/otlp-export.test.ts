@@ -1,0 +1,54 @@
+// --otlp-export: what an OpenTelemetry backend receives from the daemon, in OTLP/JSON and OTLP/protobuf.
+import { createServer, type Server } from 'node:http';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodeExportRequest } from '../../src/sources/otlp/proto.js';
+import { flattenMetrics } from '../../src/sources/otlp/flatten.js';
+import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { assistantLine } from '../helpers/transcript.js';
+
+let d: TestDaemon | undefined;
+let collector: Server | undefined;
+afterEach(async () => {
+  await d?.stop();
+  d = undefined;
+  await new Promise((r) => (collector ? collector.close(r) : r(undefined)));
+});
+
+/** A collector that keeps what it is sent, in its JSON form. */
+async function startCollector(): Promise<{ url: string; bodies: Record<string, unknown>[] }> {
+  const bodies: Record<string, unknown>[] = [];
+  collector = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      bodies.push(req.headers['content-type'] === 'application/x-protobuf' ? decodeExportRequest('metrics', raw) : JSON.parse(raw.toString('utf8')));
+      res.writeHead(200, { 'content-type': String(req.headers['content-type']) });
+      res.end(req.headers['content-type'] === 'application/json' ? '{}' : '');
+    });
+  });
+  await new Promise<void>((r) => collector!.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(collector.address() as { port: number }).port}`, bodies };
+}
+
+describe.each(['http/json', 'http/protobuf'] as const)('--otlp-export over %s', (protocol) => {
+  it('pushes tokens by tool, model, type and host, cost and requests, with the SDK', async () => {
+    const c = await startCollector();
+    d = await startTestDaemon({ otlpExport: { endpoint: c.url, protocol, temporality: 'cumulative', intervalMs: 3_600_000 } });
+    writeFileSync(join(d.projectDir, 's.jsonl'), `${assistantLine({ messageId: 'msg_e1', requestId: 'req_e1', timestamp: new Date().toISOString(), input: 10, output: 250, cacheRead: 3000, cacheWrite5m: 40 })}\n`);
+    d.daemon['schedule']({ kind: 'sweep' });
+    await d.daemon.idle();
+    await d.daemon.exporter!.flush();
+    const points = c.bodies.flatMap((b) => flattenMetrics(b).items);
+    const tokens = (type: string) => points.find((p) => p.name === 'tokenmeter.tokens' && p.attrs.get('type') === type);
+    expect(tokens('output')).toMatchObject({ temporality: 'cumulative', value: 250 });
+    expect(tokens('output')!.attrs.get('tool')).toBe('claude-code');
+    expect(tokens('output')!.attrs.get('host')).toBe('test-host');
+    expect(tokens('cache_read')!.value).toBe(3000);
+    expect(points.find((p) => p.name === 'tokenmeter.requests')!.value).toBe(1);
+    expect(points.find((p) => p.name === 'tokenmeter.cost')!.value).toBeGreaterThan(0);
+    expect(points.find((p) => p.name === 'tokenmeter.window.tokens')!.value).toBe(3300);
+  });
+});
