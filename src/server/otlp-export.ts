@@ -19,20 +19,22 @@ export interface OtlpExportOptions {
   live: LiveState;
 }
 
+type ExporterClass = new (config: { url: string; temporalityPreference: AggregationTemporality }) => PushMetricExporter;
+
+/** The exporter class of a dynamically imported package: a named export, or (bundled as CommonJS) the default's. */
+function exporterClass(mod: { OTLPMetricExporter?: unknown; default?: { OTLPMetricExporter?: unknown } }): ExporterClass {
+  return (mod.OTLPMetricExporter ?? mod.default?.OTLPMetricExporter) as ExporterClass;
+}
+
 async function exporter(o: OtlpExportOptions): Promise<PushMetricExporter> {
   const temporalityPreference = o.temporality === 'delta' ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE;
   if (o.protocol === 'grpc') {
-    const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-grpc');
-    return new OTLPMetricExporter({ url: o.endpoint, temporalityPreference });
+    return new (exporterClass(await import('@opentelemetry/exporter-metrics-otlp-grpc')))({ url: o.endpoint, temporalityPreference });
   }
   // An endpoint given without a path gets the signal's path, as OTEL_EXPORTER_OTLP_ENDPOINT does.
   const url = new URL(o.endpoint).pathname.replace(/\/+$/, '') ? o.endpoint : `${o.endpoint.replace(/\/+$/, '')}/v1/metrics`;
-  if (o.protocol === 'http/json') {
-    const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-http');
-    return new OTLPMetricExporter({ url, temporalityPreference });
-  }
-  const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-proto');
-  return new OTLPMetricExporter({ url, temporalityPreference });
+  const mod = o.protocol === 'http/json' ? await import('@opentelemetry/exporter-metrics-otlp-http') : await import('@opentelemetry/exporter-metrics-otlp-proto');
+  return new (exporterClass(mod))({ url, temporalityPreference });
 }
 
 export async function startOtlpExport(o: OtlpExportOptions): Promise<{ flush: () => Promise<void>; stop: () => Promise<void> }> {

@@ -52,3 +52,23 @@ describe.each(['http/json', 'http/protobuf'] as const)('--otlp-export over %s', 
     expect(points.find((p) => p.name === 'tokenmeter.window.tokens')!.value).toBe(3300);
   });
 });
+
+describe('--otlp-export from the built CLI', () => {
+  it.each(['http/protobuf', 'http/json'])('exports over %s from the bundle (its exporters load as bundled modules)', async (protocol) => {
+    const c = await startCollector();
+    const { spawn } = await import('node:child_process');
+    const { tempDir } = await import('../helpers/transcript.js');
+    const tmp = tempDir();
+    const child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'cli.js'), 'serve', '--port', '0', '--no-grpc', '--no-snapshot',
+      '--otlp-export', c.url, '--otlp-export-protocol', protocol, '--otlp-export-interval', '1'], { env: { PATH: process.env.PATH, HOME: tmp.path, TOKENMETER_HOME: join(tmp.path, 'tm') }, stdio: 'ignore' });
+    try {
+      await expect.poll(() => c.bodies.length, { timeout: 8000 }).toBeGreaterThan(0);
+      const resource = JSON.stringify(c.bodies[0]);
+      expect(resource).toContain('tokenmeter');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      tmp.cleanup();
+    }
+  }, 15_000);
+});
