@@ -59,12 +59,17 @@ describe('--otlp-export from the built CLI', () => {
     const { spawn } = await import('node:child_process');
     const { tempDir } = await import('../helpers/transcript.js');
     const tmp = tempDir();
+    // Something to export: the SDK sends nothing while there are no data points.
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(tmp.path, 'claude', 'projects', 'p'), { recursive: true });
+    writeFileSync(join(tmp.path, 'claude', 'projects', 'p', 's.jsonl'), `${assistantLine({ timestamp: new Date().toISOString() })}\n`);
     const child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'cli.js'), 'serve', '--port', '0', '--no-grpc', '--no-snapshot',
-      '--otlp-export', c.url, '--otlp-export-protocol', protocol, '--otlp-export-interval', '1'], { env: { PATH: process.env.PATH, HOME: tmp.path, TOKENMETER_HOME: join(tmp.path, 'tm') }, stdio: 'ignore' });
+      '--otlp-export', c.url, '--otlp-export-protocol', protocol, '--otlp-export-interval', '1'],
+    { env: { PATH: process.env.PATH, HOME: tmp.path, CLAUDE_CONFIG_DIR: join(tmp.path, 'claude'), TOKENMETER_HOME: join(tmp.path, 'tm') }, stdio: 'ignore' });
     try {
       await expect.poll(() => c.bodies.length, { timeout: 8000 }).toBeGreaterThan(0);
-      const resource = JSON.stringify(c.bodies[0]);
-      expect(resource).toContain('tokenmeter');
+      const points = c.bodies.flatMap((b) => flattenMetrics(b).items);
+      expect(points.find((p) => p.name === 'tokenmeter.tokens' && p.attrs.get('type') === 'output')?.value).toBe(212);
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
