@@ -116,6 +116,24 @@ program
   });
 
 program
+  .command('import')
+  .description("import the seeds' usage-tracking.json (v1 or v2) as lifetime figures per host")
+  .argument('<file>', 'usage-tracking.json')
+  .action(async (file: string) => {
+    const { runImport } = await import('./import-command.js');
+    await runImport(file);
+  });
+
+program
+  .command('servers')
+  .description("each host's 5-hour window and lifetime tokens, requests, sessions and last activity")
+  .option('-j, --json', 'JSON output')
+  .action(async (opts: { json?: boolean }) => {
+    const { runServers } = await import('./servers-command.js');
+    await runServers(opts);
+  });
+
+program
   .command('blocks')
   .description('5-hour windows: tokens, cost, burn rate, share of the limit, official percentage when known')
   .option('-a, --active', 'only the active window, with its projection')

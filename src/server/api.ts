@@ -7,6 +7,7 @@ import { startOfDay } from '../core/report.js';
 import { DayKeyer, LOCAL_ZONE, dayOfNumber, offsetSegments } from '../core/time.js';
 import type { BreakdownKey, Store, UsageFilter } from '../store/store.js';
 import { addTo, zeroTotals, type LiveState, type Totals } from './live.js';
+import { serverRows } from './servers.js';
 import type { StatusData } from './status.js';
 
 export class ApiError extends Error {
@@ -118,6 +119,11 @@ export class Api {
     const f = filterOf(q, undefined);
     const rows = await this.store.breakdown(f, group as BreakdownKey);
     return { group, since: iso(f.fromTs), until: iso(f.toTs), rows: rows.map((r) => ({ ...withTotal(r), lastActivity: new Date(r.lastTs).toISOString() })) };
+  }
+
+  /** Each host's window and lifetime figures (GET /api/servers). */
+  async servers() {
+    return { servers: await serverRows(this.store) };
   }
 
   /** 5-hour blocks in ccusage's JSON shape, with the share of the limit (`plan`, `limit` as for the CLI). */

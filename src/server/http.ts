@@ -159,6 +159,7 @@ export function buildHttpApp(p: HttpParts): FastifyInstance {
   app.get('/api/summary', apiRoute(() => p.api.summary()));
   app.get('/api/usage', apiRoute((q) => p.api.usage(q)));
   app.get('/api/blocks', apiRoute((q) => p.api.blocks(q)));
+  app.get('/api/servers', apiRoute(() => p.api.servers()));
   app.post('/api/ingest', async (req, reply) => {
     let events: UsageEvent[];
     try {

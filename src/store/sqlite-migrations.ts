@@ -102,6 +102,11 @@ export const MIGRATIONS: string[] = [
   `ALTER TABLE files ADD COLUMN state TEXT;
    ALTER TABLE events ADD COLUMN model_fallback INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE usage_rollup ADD COLUMN fallback_requests INTEGER NOT NULL DEFAULT 0;`,
+  // 8: lifetime figures per host imported from the seeds' shared usage-tracking.json (no per-request detail exists
+  // there, so they are kept apart from events and shown beside them).
+  `CREATE TABLE imported_hosts (
+     host TEXT PRIMARY KEY, tokens INTEGER NOT NULL, input INTEGER NOT NULL, output INTEGER NOT NULL, requests INTEGER NOT NULL,
+     sessions INTEGER NOT NULL, first_seen INTEGER, last_seen INTEGER, source TEXT NOT NULL, imported_at INTEGER NOT NULL) WITHOUT ROWID;`,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

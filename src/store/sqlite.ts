@@ -10,7 +10,7 @@ import { QUARTER_HOUR_MS, type OffsetSegment } from '../core/time.js';
 import { createSecondaryIndexes, dropSecondaryIndexes, migrate } from './sqlite-migrations.js';
 import {
   METRIC_KEY_PREFIX, type Batch, type BreakdownKey, type BreakdownRow, type Checkpoint, type CounterValue, type EventRow,
-  type Grouping, type LimitReading, type PricedEvent, type PricingInput, type RequestDisagreement, type SeriesState, type SessionDisagreement,
+  type Grouping, type HostFigures, type ImportedHost, type LimitReading, type PricedEvent, type PricingInput, type RequestDisagreement, type SeriesState, type SessionDisagreement,
   type Store, type TimeBucketRow, type TotalsRow, type UsageFilter, type UsageRow,
 } from './store.js';
 
@@ -448,6 +448,28 @@ export class SqliteStore implements Store {
   async unpricedModels(): Promise<Array<{ model: string; requests: number }>> {
     return this.stmt(`SELECT model, SUM(requests) AS requests FROM usage_rollup WHERE calc_unknown > 0 AND auto_unknown > 0
       GROUP BY model ORDER BY 2 DESC`).all() as Array<{ model: string; requests: number }>;
+  }
+
+  async importHosts(hosts: ImportedHost[]): Promise<void> {
+    const put = this.stmt(`INSERT OR REPLACE INTO imported_hosts (host, tokens, input, output, requests, sessions, first_seen, last_seen, source, imported_at)
+      VALUES (@host, @tokens, @input, @output, @requests, @sessions, @firstSeen, @lastSeen, @source, @at)`);
+    const at = Date.now();
+    this.db.transaction(() => {
+      for (const h of hosts) put.run({ ...h, at });
+    })();
+  }
+
+  async importedHosts(): Promise<ImportedHost[]> {
+    return this.stmt(`SELECT host, tokens, input, output, requests, sessions, first_seen AS firstSeen, last_seen AS lastSeen, source
+      FROM imported_hosts ORDER BY host`).all() as ImportedHost[];
+  }
+
+  async hostFigures(windowStart: number): Promise<HostFigures[]> {
+    const b = Math.floor(windowStart / QUARTER_HOUR_MS);
+    return this.stmt(`SELECT host, SUM(input + output + cache_read + cache_write_5m + cache_write_1h) AS tokens, SUM(requests) AS requests,
+        COUNT(DISTINCT session_id) AS sessions, TOTAL(auto_cost) AS cost, MAX(last_ts) AS lastActivity,
+        TOTAL(CASE WHEN bucket >= ? THEN input + output + cache_read + cache_write_5m + cache_write_1h ELSE 0 END) AS windowTokens
+      FROM usage_rollup GROUP BY host ORDER BY host`).all(b) as HostFigures[];
   }
 
   async addLimitReading(r: LimitReading): Promise<void> {

@@ -118,6 +118,30 @@ export interface TimeBucketRow extends TokenCounts {
   cost: number;
 }
 
+/** Lifetime figures of one host, imported from the seeds' usage-tracking.json. */
+export interface ImportedHost {
+  host: string;
+  tokens: number;
+  input: number;
+  output: number;
+  requests: number;
+  sessions: number;
+  firstSeen: number | null;
+  lastSeen: number | null;
+  source: string;
+}
+
+/** One host's figures from the index. */
+export interface HostFigures {
+  host: string;
+  tokens: number;
+  requests: number;
+  sessions: number;
+  cost: number;
+  lastActivity: number;
+  windowTokens: number;
+}
+
 /** An official reading of a usage window (Claude Code's `rate_limits`), with the local figures of that window. */
 export interface LimitReading {
   at: number;
@@ -240,6 +264,11 @@ export interface Store {
   fileProblems(limit: number): Promise<{ total: number; first: Array<{ path: string; line: number; message: string }> }>;
   /** Models of stored requests that no price is known for, with how many requests. */
   unpricedModels(): Promise<Array<{ model: string; requests: number }>>;
+  /** Stores (replaces) imported lifetime figures per host. */
+  importHosts(hosts: ImportedHost[]): Promise<void>;
+  importedHosts(): Promise<ImportedHost[]>;
+  /** Per host: lifetime and since `windowStart` figures from the index. */
+  hostFigures(windowStart: number): Promise<HostFigures[]>;
   addLimitReading(r: LimitReading): Promise<void>;
   /** Readings of a window taken since `since`, oldest first. */
   limitReadings(window: string, since: number): Promise<LimitReading[]>;

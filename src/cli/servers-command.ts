@@ -1,0 +1,25 @@
+// tokenmeter servers: each host's current-window and lifetime tokens, requests, sessions, last activity, with the
+// lifetime figures imported from the seeds' shared file, like the seeds' server_tracking section.
+import { serverRows } from '../server/servers.js';
+import { withIndex } from './index-access.js';
+import { thousands } from './statusline-format.js';
+
+export async function runServers(flags: { json?: boolean }): Promise<void> {
+  await withIndex(false, async (store) => {
+    const rows = await serverRows(store);
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify({ servers: rows }, null, 2)}\n`);
+      return;
+    }
+    if (rows.length === 0) {
+      process.stdout.write('No usage found.\n');
+      return;
+    }
+    const { default: Table } = await import('cli-table3');
+    const t = new Table({ head: ['Host', 'Window (5 h)', 'Lifetime tokens', 'Requests', 'Sessions', 'Cost', 'Last activity'] });
+    for (const r of rows) {
+      t.push([r.host + (r.imported ? ' *' : ''), thousands(r.windowTokens), thousands(r.lifetimeTokens), thousands(r.requests), thousands(r.sessions), `$${r.cost.toFixed(2)}`, r.lastActivity?.slice(0, 16).replace('T', ' ') ?? '']);
+    }
+    process.stdout.write(`${t.toString()}\n${rows.some((r) => r.imported) ? '* includes lifetime figures imported from usage-tracking.json (cost unknown there)\n' : ''}`);
+  });
+}
