@@ -1,12 +1,13 @@
 // The daemon's HTTP surface: OTLP/HTTP receiver, Prometheus endpoints, JSON API, event stream, health.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { encodeExportResponse, encodeStatus, responseObject, type Signal } from '../sources/otlp/proto.js';
 import type { UsageEvent } from '../core/event.js';
 import { LimitError } from '../core/limits.js';
 import { Api, ApiError } from './api.js';
-import { mountProxy, type ProxyOptions, type ProxyStats } from './proxy.js';
+import { proxyHandler, proxyRoute, type ProxyOptions, type ProxyStats } from './proxy.js';
 import type { StatusData, StatusInput } from './status.js';
 import type { Guard } from './guard.js';
 import type { MetricsExposition } from './metrics.js';
@@ -57,15 +58,30 @@ function isPushedEvent(e: unknown): e is UsageEvent {
 }
 
 export function buildHttpApp(p: HttpParts): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, forceCloseConnections: true, return503OnClosing: true });
+  const proxy = p.proxy ? proxyHandler(p.proxy.options, p.proxy.stats) : null;
+  const app = Fastify({
+    logger: false, bodyLimit: MAX_BODY_BYTES, forceCloseConnections: true, return503OnClosing: true,
+    // Proxied API calls go straight to the proxy, ahead of the framework: a millisecond matters on that path.
+    serverFactory: (handler) => createServer((req, res) => {
+      const kind = proxy ? proxyRoute(req.url) : null;
+      if (!kind) return handler(req, res);
+      // The same rules as every endpoint; API clients send their own key, not our token, so loopback is trusted.
+      const verdict = p.guard.check({ hostHeader: req.headers.host, remoteAddress: req.socket.remoteAddress, authorization: req.headers.authorization, otlp: true });
+      if (!verdict.ok) {
+        res.writeHead(verdict.status, { 'content-type': JSON_TYPE }).end(JSON.stringify({ error: verdict.message }));
+        return;
+      }
+      proxy!(req, res, kind);
+    }),
+  });
 
   // Bodies stay raw: they may be gzip, and OTLP decides how to read them.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
 
   app.addHook('onRequest', async (req, reply) => {
-    // OTLP senders and API clients through the proxy cannot send our token (the proxy's clients send their API key).
-    const otlp = (req.method === 'POST' && req.url.startsWith('/v1/')) || /^\/(anthropic|openai)(\/|$)/.test(req.url);
+    // OTLP senders cannot send our token.
+    const otlp = req.method === 'POST' && req.url.startsWith('/v1/');
     const verdict = p.guard.check({
       hostHeader: req.headers.host, remoteAddress: req.socket.remoteAddress, authorization: req.headers.authorization, otlp,
     });
@@ -139,8 +155,6 @@ export function buildHttpApp(p: HttpParts): FastifyInstance {
         .send(body);
     });
   }
-
-  if (p.proxy) mountProxy(app, p.proxy.options, p.proxy.stats);
 
   app.get('/favicon.ico', async (_req, reply) => reply.code(204).send());
 

@@ -3,8 +3,7 @@
 // response is streamed to the client as it arrives, and its bytes are also shown to a usage observer after they
 // are written. Accounting failures are counted and never touch the client's response.
 import { createHash, randomBytes } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Agent, request } from 'undici';
 import type { UsageEvent } from '../core/event.js';
 import { UsageObserver, type ApiKind } from '../sources/proxy/usage.js';
@@ -53,110 +52,124 @@ function clientOf(ua: string | undefined): string {
   return (first.split('/').slice(0, first.startsWith('Anthropic') || first.startsWith('OpenAI') ? 2 : 1).join('/') || 'unknown').slice(0, 40);
 }
 
-export function mountProxy(app: FastifyInstance, o: ProxyOptions, stats: ProxyStats): void {
+/** Whether a request path is the proxy's: /anthropic/… or /openai/…. */
+export function proxyRoute(url: string | undefined): ApiKind | null {
+  const m = /^\/(anthropic|openai)(\/|\?|$)/.exec(url ?? '');
+  return m ? (m[1] as ApiKind) : null;
+}
+
+/**
+ * The proxy as a plain Node request handler, ahead of the HTTP framework: a request's body streams to the upstream
+ * as it arrives (buffered only when --inject-stream-usage must rewrite it), and nothing sits between the two sockets
+ * but this function.
+ */
+export function proxyHandler(o: ProxyOptions, stats: ProxyStats): (req: IncomingMessage, res: ServerResponse, kind: ApiKind) => void {
   // Kept-alive connections to the upstreams; no timeouts of our own: the client's own apply, as without the proxy.
   const agent = new Agent({ keepAliveTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0, connections: 128 });
-  for (const kind of ['anthropic', 'openai'] as const) {
-    const handler = async (req: FastifyRequest, reply: FastifyReply) => {
-      const rest = req.url.slice(kind.length + 1) || '/';
-      const target = o.upstreams[kind].replace(/\/+$/, '') + rest;
-      const headers: Record<string, string | string[]> = {};
-      for (const [k, v] of Object.entries(req.headers)) {
-        if (v === undefined || HOP_BY_HOP.has(k) || k.startsWith('x-tokenmeter-')) continue;
-        headers[k] = v;
-      }
-      const usagePath = USAGE_PATHS[kind].test(rest);
-      // The observer reads the bytes as the upstream sends them: uncompressed, for the calls that carry usage.
-      if (usagePath) headers['accept-encoding'] = 'identity';
-      const client = clientOf(req.headers['user-agent']);
-      const session = typeof req.headers['x-tokenmeter-session'] === 'string' ? req.headers['x-tokenmeter-session'].slice(0, 200) : null;
-      const project = typeof req.headers['x-tokenmeter-project'] === 'string' ? req.headers['x-tokenmeter-project'].slice(0, 500) : '';
-      const key = keyOf(req.headers);
-      const keyHash = key ? createHash('sha256').update(o.salt).update(key).digest('hex').slice(0, 12) : null;
+  return (req, res, kind) => void forward(req, res, kind).catch((e: Error) => {
+    stats.count(stats.failures, 'internal');
+    o.log(`proxy ${kind}: ${e.message}`);
+    res.destroy();
+  });
 
-      let body = Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body : undefined;
-      let injected = false;
-      if (o.injectStreamUsage && kind === 'openai' && body && /chat\/completions/.test(rest)) {
-        try {
-          const j = JSON.parse(body.toString('utf8')) as { stream?: boolean; stream_options?: { include_usage?: boolean } };
-          if (j.stream === true && !j.stream_options?.include_usage) {
-            j.stream_options = { ...j.stream_options, include_usage: true };
-            body = Buffer.from(JSON.stringify(j));
-            injected = true;
-          }
-        } catch {
-          // not JSON: forwarded as it is
-        }
-      }
+  async function forward(req: IncomingMessage, res: ServerResponse, kind: ApiKind): Promise<void> {
+    const rest = req.url!.slice(kind.length + 1) || '/';
+    const target = o.upstreams[kind].replace(/\/+$/, '') + rest;
+    const headers: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v === undefined || HOP_BY_HOP.has(k) || k.startsWith('x-tokenmeter-')) continue;
+      headers[k] = v;
+    }
+    const usagePath = USAGE_PATHS[kind].test(rest);
+    // The observer reads the bytes as the upstream sends them: uncompressed, for the calls that carry usage.
+    if (usagePath) headers['accept-encoding'] = 'identity';
+    const client = clientOf(req.headers['user-agent']);
+    const session = typeof req.headers['x-tokenmeter-session'] === 'string' ? req.headers['x-tokenmeter-session'].slice(0, 200) : null;
+    const project = typeof req.headers['x-tokenmeter-project'] === 'string' ? req.headers['x-tokenmeter-project'].slice(0, 500) : '';
+    const key = keyOf(req.headers);
+    const keyHash = key ? createHash('sha256').update(o.salt).update(key).digest('hex').slice(0, 12) : null;
+    const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && (req.headers['content-length'] !== '0');
 
-      reply.hijack();
-      const res = reply.raw;
-      const ac = new AbortController();
-      let done = false;
-      // The client went away before the end: the upstream request goes too.
-      res.on('close', () => {
-        if (!done) ac.abort();
-      });
-      let up;
+    let body: Buffer | IncomingMessage | undefined = hasBody ? req : undefined;
+    let injected = false;
+    if (o.injectStreamUsage && kind === 'openai' && hasBody && /chat\/completions/.test(rest)) {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      body = Buffer.concat(chunks);
       try {
-        up = await request(target, {
-          method: req.method as 'GET', headers, dispatcher: agent, signal: ac.signal,
-          body,
-        });
-      } catch (e) {
-        done = true;
-        stats.count(stats.requests, `${kind} upstream-error ${client}`);
-        o.log(`proxy ${kind}: ${(e as Error).message}`);
-        // As without the proxy: the connection ends without an answer.
-        res.destroy();
-        return;
+        const j = JSON.parse(body.toString('utf8')) as { stream?: boolean; stream_options?: { include_usage?: boolean } };
+        if (j.stream === true && !j.stream_options?.include_usage) {
+          j.stream_options = { ...j.stream_options, include_usage: true };
+          body = Buffer.from(JSON.stringify(j));
+          injected = true;
+        }
+      } catch {
+        // not JSON: forwarded as it is
       }
-      const outHeaders: Record<string, string | string[]> = {};
-      for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) outHeaders[k] = v as string | string[];
-      if (up.headers['content-length'] !== undefined) outHeaders['content-length'] = up.headers['content-length'] as string;
-      res.writeHead(up.statusCode, outHeaders);
-      res.flushHeaders();
-      stats.count(stats.requests, `${kind} ${up.statusCode} ${client}`);
-      const contentType = String(up.headers['content-type'] ?? '');
-      const observer = usagePath && up.statusCode < 400 ? new UsageObserver(kind, contentType, null) : null;
-      const strip = injected && contentType.includes('text/event-stream') ? new UsageChunkFilter() : null;
-      if (strip) delete outHeaders['content-length'];
-      up.body.on('data', (chunk: Buffer) => {
-        res.write(strip ? strip.push(chunk) : chunk);
-        observer?.feed(chunk);
-      });
-      up.body.on('error', (e: Error) => {
-        done = true;
-        // The upstream reset or timed out mid-stream: the client sees its stream break.
-        res.destroy(e);
-      });
-      up.body.on('end', () => {
-        done = true;
-        res.end(strip ? strip.flush() : undefined);
-        if (!observer) return;
-        setImmediate(() => {
-          try {
-            const u = observer.result();
-            if (!u) {
-              stats.count(stats.failures, observer.failure ? 'unreadable' : 'no-usage');
-              return;
-            }
-            const requestId = String(up.headers['request-id'] ?? up.headers['x-request-id'] ?? '') || null;
-            const ev: UsageEvent = {
-              ...u, ts: Date.now(), tool: 'api', source: 'proxy', host: o.host, sessionId: session ?? (keyHash ? `key-${keyHash}` : 'proxy'),
-              project, reportedCost: null, requestId, isSidechain: false,
-              dedupKey: u.responseId ?? (requestId ? `proxy:${requestId}` : `proxy:${Date.now()}:${Math.random().toString(36).slice(2)}`),
-            };
-            delete (ev as Partial<typeof u>).responseId;
-            o.store(ev).catch(() => stats.count(stats.failures, 'store'));
-          } catch {
-            stats.count(stats.failures, 'internal');
+    }
+    if (Buffer.isBuffer(body)) headers['content-length'] = String(body.length);
+    else if (body && req.headers['content-length']) headers['content-length'] = req.headers['content-length'];
+
+    const ac = new AbortController();
+    let done = false;
+    // The client went away before the end: the upstream request goes too.
+    res.on('close', () => {
+      if (!done) ac.abort();
+    });
+    let up;
+    try {
+      up = await request(target, { method: req.method as 'GET', headers, dispatcher: agent, signal: ac.signal, body });
+    } catch (e) {
+      done = true;
+      stats.count(stats.requests, `${kind} upstream-error ${client}`);
+      o.log(`proxy ${kind}: ${(e as Error).message}`);
+      // As without the proxy: the connection ends without an answer.
+      res.destroy();
+      return;
+    }
+    const outHeaders: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) outHeaders[k] = v as string | string[];
+    if (up.headers['content-length'] !== undefined) outHeaders['content-length'] = up.headers['content-length'] as string;
+    const contentType = String(up.headers['content-type'] ?? '');
+    const strip = injected && contentType.includes('text/event-stream') ? new UsageChunkFilter() : null;
+    if (strip) delete outHeaders['content-length'];
+    res.writeHead(up.statusCode, outHeaders);
+    res.flushHeaders();
+    stats.count(stats.requests, `${kind} ${up.statusCode} ${client}`);
+    const observer = usagePath && up.statusCode < 400 ? new UsageObserver(kind, contentType, null) : null;
+    up.body.on('data', (chunk: Buffer) => {
+      res.write(strip ? strip.push(chunk) : chunk);
+      observer?.feed(chunk);
+    });
+    up.body.on('error', (e: Error) => {
+      done = true;
+      // The upstream reset or timed out mid-stream: the client sees its stream break.
+      res.destroy(e);
+    });
+    up.body.on('end', () => {
+      done = true;
+      res.end(strip ? strip.flush() : undefined);
+      if (!observer) return;
+      setImmediate(() => {
+        try {
+          const u = observer.result();
+          if (!u) {
+            stats.count(stats.failures, observer.failure ? 'unreadable' : 'no-usage');
+            return;
           }
-        });
+          const requestId = String(up.headers['request-id'] ?? up.headers['x-request-id'] ?? '') || null;
+          const { responseId, ...counts } = u;
+          const ev: UsageEvent = {
+            ...counts, ts: Date.now(), tool: 'api', source: 'proxy', host: o.host, sessionId: session ?? (keyHash ? `key-${keyHash}` : 'proxy'),
+            project, reportedCost: null, requestId, isSidechain: false,
+            dedupKey: responseId ?? (requestId ? `proxy:${requestId}` : `proxy:${Date.now()}:${Math.random().toString(36).slice(2)}`),
+          };
+          o.store(ev).catch(() => stats.count(stats.failures, 'store'));
+        } catch {
+          stats.count(stats.failures, 'internal');
+        }
       });
-    };
-    app.all(`/${kind}`, handler);
-    app.all(`/${kind}/*`, handler);
+    });
   }
 }
 
