@@ -32,7 +32,7 @@ export async function runHook(): Promise<void> {
           // not written yet, or gone
         }
       }
-      if (files.length) await refreshIndex(store, files, { host: hostName(), workers: 1 });
+      if (files.length) await refreshIndex(store, files, { host: hostName(), workers: 1, fewFiles: true });
     } finally {
       await store.close();
     }

@@ -63,7 +63,7 @@ async function fromIndex(input: StatusInput, plan: PlanName | undefined, limit: 
           sessionFallback: basename(path, '.jsonl'), projectFallback: basename(dirname(path)),
         };
         // A large backlog (a long transcript never indexed) would not fit the time a status line has.
-        if (backlogBytes([file], await store.checkpoints()) <= MAX_REFRESH_BYTES) await refreshIndex(store, [file], { host: hostName(), workers: 1 });
+        if (backlogBytes([file], await store.checkpointsOf([path])) <= MAX_REFRESH_BYTES) await refreshIndex(store, [file], { host: hostName(), workers: 1, fewFiles: true });
       } catch {
         // A transcript not written yet (a session's first line), or gone: the index answers as it is.
       }

@@ -20,6 +20,8 @@ export interface IndexOptions {
   /** Worker threads for large reads; defaults to one per core. */
   workers?: number;
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
+  /** Only these files' checkpoints are needed (a few files in a large index): looked up one by one. */
+  fewFiles?: boolean;
 }
 
 export interface FileProblem {
@@ -81,7 +83,7 @@ export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: 
     stats.phases[name] = (stats.phases[name] ?? 0) + now - mark;
     mark = now;
   };
-  const checkpoints = await store.checkpoints();
+  const checkpoints = opts.fewFiles ? await store.checkpointsOf(files.map((f) => f.path)) : await store.checkpoints();
   const requests: ReadRequest[] = [];
   const unregistered: ReadRequest[] = [];
   let bytesTotal = 0;

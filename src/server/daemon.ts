@@ -385,7 +385,7 @@ export class Daemon {
       }
     }
     if (batch.length === 0) return;
-    this.account(await refreshIndex(this.store, batch, { host: this.opts.hostName }), started);
+    this.account(await refreshIndex(this.store, batch, { host: this.opts.hostName, fewFiles: true }), started);
   }
 
   /** Stops taking work, finishes what was taken (file reads, telemetry writes), and closes the store. */

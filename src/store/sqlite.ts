@@ -165,6 +165,16 @@ export class SqliteStore implements Store {
     return new Map(rows.map((r) => [r.path, r]));
   }
 
+  async checkpointsOf(paths: string[]): Promise<Map<string, Checkpoint>> {
+    const stmt = this.stmt('SELECT id AS fileId, path, dev, ino, size, mtime_ms AS mtimeMs, offset, lines, head_hash AS headHash, state FROM files WHERE path = ?');
+    const out = new Map<string, Checkpoint>();
+    for (const p of paths) {
+      const row = stmt.get(p) as Checkpoint | undefined;
+      if (row) out.set(p, row);
+    }
+    return out;
+  }
+
   async dirListings(): Promise<DirListings> {
     const rows = this.db.prepare('SELECT path, mtime_ms AS mtimeMs, entries FROM dir_listings').all() as Array<{ path: string; mtimeMs: number; entries: string }>;
     return new Map(rows.map((r) => [r.path, { mtimeMs: r.mtimeMs, entries: JSON.parse(r.entries) as DirListing['entries'] }]));

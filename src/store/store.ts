@@ -213,6 +213,8 @@ export interface PricingInput extends TokenCounts {
 
 export interface Store {
   checkpoints(): Promise<Map<string, Checkpoint>>;
+  /** The checkpoints of these paths only (a status line reads one file, in an index of thousands). */
+  checkpointsOf(paths: string[]): Promise<Map<string, Checkpoint>>;
   /** Folder listings kept by discovery, so that an unchanged folder is not read again. */
   dirListings(): Promise<DirListings>;
   saveDirListings(changes: ListingChanges): Promise<void>;
