@@ -18,14 +18,15 @@ function percentile(xs, p) {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-function request(port, method, path, body, headers = {}) {
+function request(port, method, path, body, headers = {}, retried = false) {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers: body ? { 'content-length': body.length, ...headers } : headers }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
     });
-    req.on('error', reject);
+    // A kept-alive socket the server closed while it sat idle: once more on a new one.
+    req.on('error', (e) => (!retried && e.code === 'ECONNRESET' ? request(port, method, path, body, headers, true).then(resolve, reject) : reject(e)));
     req.end(body);
   });
 }

@@ -1,7 +1,7 @@
 // The daemon's HTTP surface: OTLP/HTTP receiver, Prometheus endpoints, JSON API, event stream, health.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { encodeExportResponse, encodeStatus, responseObject, type Signal } from '../sources/otlp/proto.js';
 import type { UsageEvent } from '../core/event.js';
@@ -57,12 +57,18 @@ function isPushedEvent(e: unknown): e is UsageEvent {
   return counts && strings && v.source === 'hook' && (v.speed === 'standard' || v.speed === 'fast');
 }
 
+/** The keep-alive fastify gives the servers it makes (72 s): clients polling every few seconds keep their connection. */
+function withKeepAlive(server: Server): Server {
+  server.keepAliveTimeout = 72_000;
+  return server;
+}
+
 export function buildHttpApp(p: HttpParts): FastifyInstance {
   const proxy = p.proxy ? proxyHandler(p.proxy.options, p.proxy.stats) : null;
   const app = Fastify({
     logger: false, bodyLimit: MAX_BODY_BYTES, forceCloseConnections: true, return503OnClosing: true,
     // Proxied API calls go straight to the proxy, ahead of the framework: a millisecond matters on that path.
-    serverFactory: (handler) => createServer((req, res) => {
+    serverFactory: (handler) => withKeepAlive(createServer((req, res) => {
       const kind = proxy ? proxyRoute(req.url) : null;
       if (!kind) return handler(req, res);
       // The same rules as every endpoint; API clients send their own key, not our token, so loopback is trusted.
@@ -72,7 +78,7 @@ export function buildHttpApp(p: HttpParts): FastifyInstance {
         return;
       }
       proxy!(req, res, kind);
-    }),
+    })),
   });
 
   // Bodies stay raw: they may be gzip, and OTLP decides how to read them.
