@@ -11,7 +11,7 @@ const common = {
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  external: ['better-sqlite3'],
+  external: ['better-sqlite3', 'pg-native'],
   sourcemap: false,
   minify: true,
   logLevel: 'warning',

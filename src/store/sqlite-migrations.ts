@@ -107,7 +107,28 @@ export const MIGRATIONS: string[] = [
   `CREATE TABLE imported_hosts (
      host TEXT PRIMARY KEY, tokens INTEGER NOT NULL, input INTEGER NOT NULL, output INTEGER NOT NULL, requests INTEGER NOT NULL,
      sessions INTEGER NOT NULL, first_seen INTEGER, last_seen INTEGER, source TEXT NOT NULL, imported_at INTEGER NOT NULL) WITHOUT ROWID;`,
+  // 9: fleet mode. Every change to events waiting for the pooled store, in order: an event's latest change (its id),
+  // or a deleted event's tombstone (its key and host). Filled by triggers, created only when fleet mode is turned on.
+  `CREATE TABLE ship_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id INTEGER UNIQUE, dedup_key TEXT, host TEXT);`,
 ];
+
+/**
+ * The triggers that fill ship_log. Each change takes a new seq, so a row changed while it was being shipped stays
+ * queued (its acknowledged seq is gone, its new one is not).
+ */
+export const SHIP_TRIGGERS = `
+  CREATE TRIGGER IF NOT EXISTS ship_insert AFTER INSERT ON events BEGIN
+    DELETE FROM ship_log WHERE event_id = new.id;
+    INSERT INTO ship_log (event_id) VALUES (new.id);
+  END;
+  CREATE TRIGGER IF NOT EXISTS ship_update AFTER UPDATE ON events BEGIN
+    DELETE FROM ship_log WHERE event_id = new.id;
+    INSERT INTO ship_log (event_id) VALUES (new.id);
+  END;
+  CREATE TRIGGER IF NOT EXISTS ship_delete AFTER DELETE ON events BEGIN
+    DELETE FROM ship_log WHERE event_id = old.id;
+    INSERT INTO ship_log (dedup_key, host) VALUES (old.dedup_key, old.host);
+  END;`;
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Secondary indexes: dropped during a bulk load and rebuilt after it (see Store.beginBulkLoad). */

@@ -7,10 +7,11 @@ import type { TokenCounts } from '../core/event.js';
 import type { KnownPrice, ResolvedPrice } from '../core/pricing.js';
 import type { DirListing, DirListings, ListingChanges } from '../sources/discovery.js';
 import { QUARTER_HOUR_MS, type OffsetSegment } from '../core/time.js';
-import { createSecondaryIndexes, dropSecondaryIndexes, migrate } from './sqlite-migrations.js';
+import { localDayExpression } from './day-sql.js';
+import { createSecondaryIndexes, dropSecondaryIndexes, migrate, SHIP_TRIGGERS } from './sqlite-migrations.js';
 import {
   METRIC_KEY_PREFIX, type Batch, type BreakdownKey, type BreakdownRow, type Checkpoint, type CounterValue, type EventRow,
-  type Grouping, type HostFigures, type ImportedHost, type LimitReading, type PricedEvent, type PricingInput, type RequestDisagreement, type SeriesState, type SessionDisagreement,
+  type Grouping, type HostFigures, type ImportedHost, type LimitReading, type PricedEvent, type PricingInput, type RequestDisagreement, type SeriesState, type SessionDisagreement, type Shipment, type ShippedEvent,
   type Store, type TimeBucketRow, type TotalsRow, type UsageFilter, type UsageRow,
 } from './store.js';
 
@@ -82,15 +83,6 @@ const ROLLUP_SELECT = `SELECT ts / ${QUARTER_HOUR_MS}, tool, host, session_id, p
     TOTAL(calc_cost), SUM(calc_cost IS NULL), TOTAL(reported_cost), TOTAL(COALESCE(reported_cost, calc_cost)),
     SUM(reported_cost IS NULL AND calc_cost IS NULL), MAX(ts), SUM(model_fallback)
   FROM events`;
-
-/** SQL for the local day number of a rollup bucket, the zone's offsets inlined as a CASE over bucket ranges. */
-function localDayExpression(offsets: OffsetSegment[]): string {
-  const q = (ms: number) => Math.round(ms / QUARTER_HOUR_MS);
-  const day = (offsetMs: number) => `((bucket + ${q(offsetMs)}) * ${QUARTER_HOUR_MS}) / 86400000`;
-  if (offsets.length === 1) return day(offsets[0]!.offsetMs);
-  const cases = offsets.slice(1).map((seg, i) => `WHEN bucket < ${q(seg.from)} THEN ${day(offsets[i]!.offsetMs)}`);
-  return `CASE ${cases.join(' ')} ELSE ${day(offsets[offsets.length - 1]!.offsetMs)} END`;
-}
 
 export interface SqliteOptions {
   /** Page cache per connection. */
@@ -569,6 +561,57 @@ export class SqliteStore implements Store {
     this.rebuildAll = true;
     await this.settle();
     return rows.length;
+  }
+
+  /**
+   * Fleet mode on: from now on every change to events is queued for the pooled store, and so is everything already
+   * here (the pooled store keeps the larger copy, so sending a row twice changes nothing). A new target (another
+   * database) gets everything again.
+   */
+  async enableShipping(target: string): Promise<void> {
+    this.db.transaction(() => {
+      this.db.exec(SHIP_TRIGGERS);
+      const known = this.db.prepare(`SELECT value FROM meta WHERE key = 'ship_target'`).get() as { value: string } | undefined;
+      if (known?.value === target) return;
+      this.db.exec('DELETE FROM ship_log; INSERT INTO ship_log (event_id) SELECT id FROM events ORDER BY id');
+      this.db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('ship_target', ?)`).run(target);
+    })();
+  }
+
+  /** The oldest changes not yet in the pooled store, read in one transaction so rows and tombstones agree. */
+  async nextShipment(limit: number): Promise<Shipment> {
+    return this.db.transaction(() => {
+      const rows = this.stmt(`SELECT l.seq, l.event_id AS eventId, l.dedup_key AS tombKey, l.host AS tombHost,
+          e.dedup_key AS dedupKey, e.ts, e.tool, e.source, e.sources, e.host, e.session_id AS sessionId, e.project, e.model, e.speed,
+          e.input, e.output, e.cache_read AS cacheRead, e.cache_write_5m AS cacheWrite5m, e.cache_write_1h AS cacheWrite1h,
+          e.reasoning, e.reported_cost AS reportedCost, e.calc_cost AS calcCost, e.is_sidechain AS isSidechain,
+          e.request_id AS requestId, e.model_fallback AS modelFallback
+        FROM ship_log l LEFT JOIN events e ON e.id = l.event_id ORDER BY l.seq LIMIT ?`).all(limit) as
+        Array<ShippedEvent & { seq: number; eventId: number | null; tombKey: string | null; tombHost: string | null }>;
+      const out: Shipment = { seqs: [], rows: [], tombstones: [] };
+      for (const r of rows) {
+        out.seqs.push(r.seq);
+        if (r.eventId === null) out.tombstones.push({ dedupKey: r.tombKey!, host: r.tombHost! });
+        else if (r.dedupKey !== null) {
+          const { seq: _s, eventId: _e, tombKey: _k, tombHost: _h, ...row } = r;
+          out.rows.push(row);
+        }
+      }
+      return out;
+    })();
+  }
+
+  /** The pooled store committed these changes; changes made since (new seqs) stay queued. */
+  async ackShipment(seqs: number[]): Promise<void> {
+    const del = this.stmt('DELETE FROM ship_log WHERE seq = ?');
+    this.db.transaction(() => {
+      for (const s of seqs) del.run(s);
+    })();
+  }
+
+  /** Changes waiting for the pooled store (0 when fleet mode is off). */
+  async shipBacklog(): Promise<number> {
+    return (this.stmt('SELECT COUNT(*) AS n FROM ship_log').get() as { n: number }).n;
   }
 
   async close(): Promise<void> {

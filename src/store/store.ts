@@ -140,6 +140,9 @@ export interface HostFigures {
   cost: number;
   lastActivity: number;
   windowTokens: number;
+  /** Pooled store only: when the host's daemon last reported, and the changes it had not shipped then. */
+  lastSeen?: number | null;
+  backlog?: number | null;
 }
 
 /** An official reading of a usage window (Claude Code's `rate_limits`), with the local figures of that window. */
@@ -209,6 +212,40 @@ export interface PricingInput extends TokenCounts {
   ts: number;
   model: string;
   speed: Speed;
+}
+
+/** What the views read (reports, the daemon's read model, API, metrics, status line): the pooled PostgreSQL store serves it too. */
+export type ViewStore = Pick<Store,
+  'usage' | 'timeRange' | 'eventsAfter' | 'eventsSince' | 'lastEventId' | 'totals' | 'breakdown' | 'timeBuckets' | 'sumSince'
+  | 'hostFigures' | 'importedHosts' | 'limitReadings' | 'addLimitReading' | 'getMeta' | 'setMeta' | 'counters' | 'eventCount'>;
+
+/** An event as it leaves the local index for the pooled store. */
+export interface ShippedEvent extends TokenCounts {
+  dedupKey: string;
+  ts: number;
+  tool: string;
+  source: string;
+  sources: string | null;
+  host: string;
+  sessionId: string;
+  project: string;
+  model: string;
+  speed: string;
+  reportedCost: number | null;
+  calcCost: number | null;
+  isSidechain: number;
+  requestId: string | null;
+  modelFallback: number;
+}
+
+/**
+ * What the local index holds that the pooled store has not acknowledged, oldest change first: rows to upsert (their
+ * current copy) and tombstones of rows deleted locally. `seqs` are acknowledged once the pooled store committed.
+ */
+export interface Shipment {
+  seqs: number[];
+  rows: ShippedEvent[];
+  tombstones: Array<{ dedupKey: string; host: string }>;
 }
 
 export interface Store {
