@@ -18,6 +18,7 @@ export interface BlocksFlags {
   since?: string;
   until?: string;
   verbose?: boolean;
+  store?: string;
 }
 
 const RECENT_MS = 3 * 86_400_000;
@@ -33,7 +34,7 @@ export async function runBlocks(flags: BlocksFlags, now = Date.now()): Promise<v
     throw e;
   }
   const config = loadConfig();
-  await withIndex(flags.verbose ?? false, async (store) => {
+  await withIndex({ verbose: flags.verbose, store: flags.store }, async (store) => {
     // Blocks chain from the first request on, so the whole history is read; filters apply to the blocks.
     const rows = (await store.eventsSince(0)).filter((r) => r.ts <= now);
     const all = buildBlocks(rows, now);

@@ -1,6 +1,7 @@
 // Where tokenmeter keeps its index, and the name this machine reports under.
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
+import { UsageError } from './usage-error.js';
 
 export function tokenmeterHome(env: NodeJS.ProcessEnv = process.env): string {
   if (env.TOKENMETER_HOME) return env.TOKENMETER_HOME;
@@ -23,3 +24,16 @@ export function hostName(env: NodeJS.ProcessEnv = process.env): string {
 /** The OTLP ports, so that senders configured for a local Collector reach the daemon unchanged. */
 export const DEFAULT_PORT = 4318;
 export const DEFAULT_GRPC_PORT = 4317;
+
+/**
+ * The pooled store's URL when fleet mode is on (`--store postgres://…` or TOKENMETER_DATABASE_URL); `--store local`
+ * turns it off for one command.
+ */
+export function databaseUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const v = flag ?? (env.TOKENMETER_DATABASE_URL || undefined);
+  if (v === undefined || v === 'local' || v === 'sqlite') return undefined;
+  if (!/^postgres(ql)?:\/\//.test(v)) {
+    throw new UsageError(`--store: a postgres://user@host:port/database URL, or "local" (got "${v.replace(/:[^:@/]*@/, ':***@')}")`);
+  }
+  return v;
+}

@@ -4,11 +4,12 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseUsageTracking, SeedFormatError } from '../sources/seed/usage-tracking.js';
 import { SqliteStore } from '../store/sqlite.js';
-import { indexPath } from './home.js';
+import { databaseUrl, indexPath } from './home.js';
 import { thousands } from './statusline-format.js';
 import { UsageError } from './usage-error.js';
 
-export async function runImport(file: string): Promise<void> {
+export async function runImport(file: string, flags: { store?: string } = {}): Promise<void> {
+  const url = databaseUrl(flags.store);
   const path = resolve(file);
   let raw: unknown;
   try {
@@ -31,6 +32,18 @@ export async function runImport(file: string): Promise<void> {
     await store.importHosts(parsed.hosts);
   } finally {
     await store.close();
+  }
+  if (url) {
+    // Fleet mode: the pooled views read the pooled store, so the figures go there too.
+    const { PostgresStore } = await import('../store/postgres/store.js');
+    const remote = new PostgresStore(url);
+    try {
+      await remote.importHosts(parsed.hosts);
+    } catch (e) {
+      throw new UsageError(`${(e as Error).message}; the figures are in the local index only (import again once it is reachable)`);
+    } finally {
+      await remote.close();
+    }
   }
   process.stdout.write(`Imported ${path} (version ${parsed.version}): ${parsed.hosts.map((h) => `${h.host} ${thousands(h.tokens)} tokens, ${thousands(h.requests)} requests`).join('; ')}.\n` +
     'Importing the same file again replaces these figures; "tokenmeter servers" shows them beside the index\'s own.\n');

@@ -40,6 +40,8 @@ for (const [period, description] of reports) {
     .addOption(new Option('--chart [metric]', 'bars instead of a table: tokens by type, or cost').choices(['tokens', 'cost']))
     .addOption(new Option('-m, --mode <mode>', 'cost source: auto (logged cost when present), calculate, display').choices(['auto', 'calculate', 'display']).default('auto'))
     .addOption(new Option('-o, --order <order>', 'row order').choices(['asc', 'desc']).default('asc'))
+    .option('--store <url>', 'fleet mode: the pooled PostgreSQL figures of every host (env TOKENMETER_DATABASE_URL; "local" for this machine only)')
+    .option('--host <name>', 'only the usage recorded under this host name')
     .option('-v, --verbose', 'indexing figures, and the file and line of every skipped line');
   if (period === 'weekly') cmd.option('--start-of-week <day>', 'first day of a week', 'sunday');
   cmd.action(async (opts: ReportFlags & { timezone?: string }) => {
@@ -119,16 +121,27 @@ program
   .command('import')
   .description("import the seeds' usage-tracking.json (v1 or v2) as lifetime figures per host")
   .argument('<file>', 'usage-tracking.json')
-  .action(async (file: string) => {
+  .option('--store <url>', 'fleet mode: also into this PostgreSQL database (env TOKENMETER_DATABASE_URL)')
+  .action(async (file: string, opts: { store?: string }) => {
     const { runImport } = await import('./import-command.js');
-    await runImport(file);
+    await runImport(file, opts);
+  });
+
+program
+  .command('status')
+  .description('whether the daemon runs, what the index holds, and in fleet mode the backlog not yet shipped')
+  .option('-j, --json', 'JSON output')
+  .action(async (opts: { json?: boolean }) => {
+    const { runStatus } = await import('./status-command.js');
+    await runStatus(opts);
   });
 
 program
   .command('servers')
   .description("each host's 5-hour window and lifetime tokens, requests, sessions and last activity")
   .option('-j, --json', 'JSON output')
-  .action(async (opts: { json?: boolean }) => {
+  .option('--store <url>', 'the pooled PostgreSQL store (env TOKENMETER_DATABASE_URL)')
+  .action(async (opts: { json?: boolean; store?: string }) => {
     const { runServers } = await import('./servers-command.js');
     await runServers(opts);
   });
@@ -143,6 +156,7 @@ program
   .option('-t, --limit <tokens>', 'tokens per window, p90 (learned from past windows) or max (the largest seen)')
   .option('-s, --since <date>', 'windows ending after this day')
   .option('-u, --until <date>', 'windows starting up to this day')
+  .option('--store <url>', 'fleet mode: the pooled window of every host (env TOKENMETER_DATABASE_URL)')
   .option('-v, --verbose', 'indexing figures')
   .action(async (opts: BlocksFlags) => {
     const { runBlocks } = await import('./blocks-command.js');
@@ -166,6 +180,8 @@ program
   .option('--otlp-export-protocol <protocol>', 'http/protobuf, http/json or grpc', 'http/protobuf')
   .option('--otlp-export-temporality <temporality>', 'delta or cumulative', 'cumulative')
   .option('--otlp-export-interval <seconds>', 'seconds between exports', '60')
+  .option('--store <url>', 'fleet mode: ship to this PostgreSQL database and serve the pooled figures (env TOKENMETER_DATABASE_URL)')
+  .option('--host-name <name>', 'the name this machine\'s usage is recorded under (env TOKENMETER_HOST_NAME; default the hostname)')
   .option('--sweep-interval <seconds>', 'how often to look at every log file regardless of change events', '30')
   .option('-v, --verbose', 'log what the daemon does (DEBUG=tokenmeter for more)')
   .action(async (opts: ServeFlags) => {

@@ -22,6 +22,10 @@ export interface ReportFlags {
   order?: string;
   startOfWeek?: string;
   verbose?: boolean;
+  /** Fleet mode: the pooled store (or "local"). */
+  store?: string;
+  /** Only this host's usage. */
+  host?: string;
 }
 
 
@@ -47,12 +51,13 @@ export async function runReport(period: Period, flags: ReportFlags): Promise<voi
     if (flags.until) filter.toTs = startOfDay(addDays(parseDateArg(flags.until, '--until'), 1), timeZone);
     if (flags.project) filter.project = flags.project;
     if (flags.tool && flags.tool !== 'all') filter.tool = flags.tool;
+    if (flags.host) filter.host = flags.host;
   } catch (e) {
     if (e instanceof DateArgError) throw new UsageError(e.message);
     throw e;
   }
 
-  await withIndex(flags.verbose ?? false, async (store) => {
+  await withIndex({ verbose: flags.verbose, store: flags.store }, async (store) => {
     let rows: UsageRow[] = [];
     if (period === 'session') rows = await store.usage(filter, { by: 'session' });
     else {

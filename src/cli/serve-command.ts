@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { AlreadyRunning } from '../server/instance-lock.js';
 import { Daemon, StartupError } from '../server/daemon.js';
 import { Logger, logLevel } from '../server/log.js';
-import { DEFAULT_GRPC_PORT, DEFAULT_PORT, hostName, indexPath, tokenmeterHome } from './home.js';
+import { databaseUrl, DEFAULT_GRPC_PORT, DEFAULT_PORT, hostName, indexPath, tokenmeterHome } from './home.js';
 import type { ExportProtocol } from '../server/otlp-export.js';
 import { UsageError } from './usage-error.js';
 
@@ -20,6 +20,8 @@ export interface ServeFlags {
   openaiUpstream?: string;
   injectStreamUsage?: boolean;
   otlpExport?: string;
+  store?: string;
+  hostName?: string;
   otlpExportProtocol: string;
   otlpExportTemporality: string;
   otlpExportInterval: string;
@@ -59,7 +61,8 @@ export async function runServe(flags: ServeFlags, version: string): Promise<void
     home, indexPath: indexPath(env), bindHost: flags.host,
     port: port(flags.port ?? env.TOKENMETER_PORT, DEFAULT_PORT, '--port'),
     grpcPort: flags.grpc ? port(flags.grpcPort ?? env.TOKENMETER_GRPC_PORT, DEFAULT_GRPC_PORT, '--grpc-port') : null,
-    token: flags.token ?? (env.TOKENMETER_TOKEN || undefined), hostName: hostName(env),
+    token: flags.token ?? (env.TOKENMETER_TOKEN || undefined), hostName: flags.hostName ?? hostName(env),
+    database: databaseUrl(flags.store, env),
     snapshotPath: flags.snapshot === false ? null : flags.snapshot ?? env.TOKENMETER_SNAPSHOT ?? join(home, 'token-metrics.json'),
     sweepMs: sweepSeconds * 1000, logger, version, env,
     // This CLI's own `index` command, for large catch-ups (the built CLI is the script Node runs).
@@ -101,3 +104,4 @@ export async function runServe(flags: ServeFlags, version: string): Promise<void
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
+

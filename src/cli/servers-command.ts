@@ -4,8 +4,8 @@ import { serverRows } from '../server/servers.js';
 import { withIndex } from './index-access.js';
 import { thousands } from './statusline-format.js';
 
-export async function runServers(flags: { json?: boolean }): Promise<void> {
-  await withIndex(false, async (store) => {
+export async function runServers(flags: { json?: boolean; store?: string }): Promise<void> {
+  await withIndex({ store: flags.store }, async (store) => {
     const rows = await serverRows(store);
     if (flags.json) {
       process.stdout.write(`${JSON.stringify({ servers: rows }, null, 2)}\n`);
@@ -16,9 +16,12 @@ export async function runServers(flags: { json?: boolean }): Promise<void> {
       return;
     }
     const { default: Table } = await import('cli-table3');
-    const t = new Table({ head: ['Host', 'Window (5 h)', 'Lifetime tokens', 'Requests', 'Sessions', 'Cost', 'Last activity'] });
+    const fleet = rows.some((r) => r.lastSeen);
+    const when = (iso: string | null) => iso?.slice(0, 16).replace('T', ' ') ?? '';
+    const t = new Table({ head: ['Host', 'Window (5 h)', 'Lifetime tokens', 'Requests', 'Sessions', 'Cost', 'Last activity', ...(fleet ? ['Last seen', 'Unshipped'] : [])] });
     for (const r of rows) {
-      t.push([r.host + (r.imported ? ' *' : ''), thousands(r.windowTokens), thousands(r.lifetimeTokens), thousands(r.requests), thousands(r.sessions), `$${r.cost.toFixed(2)}`, r.lastActivity?.slice(0, 16).replace('T', ' ') ?? '']);
+      t.push([r.host + (r.imported ? ' *' : ''), thousands(r.windowTokens), thousands(r.lifetimeTokens), thousands(r.requests), thousands(r.sessions), `$${r.cost.toFixed(2)}`, when(r.lastActivity),
+        ...(fleet ? [when(r.lastSeen), r.backlog === null ? '' : thousands(r.backlog)] : [])]);
     }
     process.stdout.write(`${t.toString()}\n${rows.some((r) => r.imported) ? '* includes lifetime figures imported from usage-tracking.json (cost unknown there)\n' : ''}`);
   });

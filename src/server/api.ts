@@ -5,7 +5,7 @@ import { chooseLimit, LimitError } from '../core/limits.js';
 import { cacheWrite, totalTokens, type TokenCounts } from '../core/event.js';
 import { startOfDay } from '../core/report.js';
 import { DayKeyer, LOCAL_ZONE, dayOfNumber, offsetSegments } from '../core/time.js';
-import type { BreakdownKey, Store, UsageFilter } from '../store/store.js';
+import type { BreakdownKey, ViewStore, UsageFilter } from '../store/store.js';
 import { addTo, zeroTotals, type LiveState, type Totals } from './live.js';
 import { serverRows } from './servers.js';
 import type { StatusData } from './status.js';
@@ -43,7 +43,7 @@ const withTotal = <T extends TokenCounts>(t: T) => ({ ...t, cacheWrite: cacheWri
 
 export class Api {
   constructor(
-    private readonly store: Store,
+    private readonly store: ViewStore,
     private readonly live: LiveState,
     private readonly info: { version: string; host: string; startedAt: number },
     /** The window as the status line sees it: the official or calibrated percentage, its reset, the limit time. */

@@ -11,6 +11,9 @@ import { FolderWatcher, type Change } from '../ingest/watcher.js';
 import { discoverAll, logRoots } from '../sources/discover-all.js';
 import type { DiscoveredFile } from '../sources/discovery.js';
 import { SqliteStore } from '../store/sqlite.js';
+import type { ViewStore } from '../store/store.js';
+import type { PostgresStore } from '../store/postgres/store.js';
+import type { Shipper } from '../ingest/shipper.js';
 import type { PriceBook } from '../core/pricing.js';
 import { Api } from './api.js';
 import { statusData, type StatusData, type StatusInput } from './status.js';
@@ -63,7 +66,12 @@ export interface DaemonOptions {
   injectStreamUsage?: boolean;
   /** Push tokenmeter's metrics to an OpenTelemetry backend. */
   otlpExport?: { endpoint: string; protocol: ExportProtocol; temporality: 'delta' | 'cumulative'; intervalMs: number };
+  /** Fleet mode: the PostgreSQL database this daemon ships to and whose pooled figures it serves. */
+  database?: string;
 }
+
+/** How often a daemon in fleet mode looks for other hosts' shipments. */
+const FLEET_POLL_MS = 1000;
 
 export class StartupError extends Error {}
 
@@ -80,6 +88,12 @@ function serial() {
 export class Daemon {
   private readonly log: Logger;
   private store!: SqliteStore;
+  /** What the outputs read: the local index, or in fleet mode the pooled store. */
+  private view!: ViewStore;
+  private remote: PostgresStore | undefined;
+  shipper: Shipper | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private remoteMarker: string | null = null;
   private lock!: InstanceLock;
   private live!: LiveState;
   private telemetry!: TelemetryIngest;
@@ -125,8 +139,13 @@ export class Daemon {
     try {
       // A small page cache: the daemon reads small ranges (totals, today, the current window), not whole histories.
       this.store = new SqliteStore(o.indexPath, { cacheMb: 4 });
-      this.live = new LiveState(this.store);
-      await this.live.start();
+      this.view = this.store;
+      if (o.database) await this.startFleet(o.database);
+      this.live = new LiveState(this.view);
+      await this.live.start().catch((e: Error) => {
+        if (!this.remote) throw e;
+        this.log.warn(`the pooled store is not reachable (${e.message}); serving this machine's figures until it is`);
+      });
       const priceBook = () => (this.prices ??= openPriceBook(this.store));
       this.telemetry = new TelemetryIngest({
         store: this.store, host: o.hostName, priceBook, exclusive: this.exclusive,
@@ -134,7 +153,7 @@ export class Daemon {
       });
       const receiver = new OtlpReceiver(this.telemetry, o.hostName, (m) => this.log.warn(m));
       const guard = new Guard({ bindHost: o.bindHost, token: o.token });
-      const metrics = new MetricsExposition(this.live, this.store, {
+      const metrics = new MetricsExposition(this.live, this.view, {
         filesWatched: () => this.files.size,
         parseErrors: () => this.parseErrors,
         ingested: () => ({ transcript: this.transcriptEvents, ...this.telemetry.received }),
@@ -143,7 +162,7 @@ export class Daemon {
       });
       this.stream = new StreamHub(this.live);
       // The dashboard's window is the active tool's: the tool of the latest request.
-      const api = new Api(this.store, this.live, { version: o.version, host: o.hostName, startedAt: this.startedAt },
+      const api = new Api(this.view, this.live, { version: o.version, host: o.hostName, startedAt: this.startedAt },
         () => this.statusFor({}, { tool: this.live.recentEvents().at(-1)?.tool }));
       const app = buildHttpApp({
         guard, receiver, metrics, api, stream: this.stream, log: (m) => this.log.warn(m), beforeRead: () => this.settleNow(),
@@ -161,6 +180,7 @@ export class Daemon {
         health: () => ({
           version: o.version, pid: process.pid, uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
           filesWatched: this.files.size, streamClients: this.stream.size, indexing: this.busy,
+          fleet: this.fleetHealth(),
           memory: Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [`${k}Mb`, Math.round(v / 1048576)])),
         }),
       });
@@ -201,6 +221,11 @@ export class Daemon {
         this.snapshot = new SnapshotWriter(o.snapshotPath, () => snapshotOf(api), () => this.live.version, (e) => this.log.warn(`snapshot ${o.snapshotPath}: ${e.message}`));
         this.snapshot.start();
       }
+      if (this.shipper) {
+        this.shipper.start();
+        this.pollTimer = setInterval(() => void this.pollRemote(), FLEET_POLL_MS);
+        this.pollTimer.unref();
+      }
       // The first pass may be a cold index of a large history; the endpoints answer meanwhile.
       this.schedule({ kind: 'sweep' });
     } catch (e) {
@@ -221,7 +246,7 @@ export class Daemon {
     const hit = this.statusCache.get(key);
     if (hit && hit.version === this.live.version && now - hit.at < 5000) return hit.data;
     // It may record an official reading: a write, so it takes its turn.
-    const data = this.exclusive(() => statusData(this.store, input, { plan: q.plan as PlanName | undefined, limit: q.limit, tool: q.tool }));
+    const data = this.exclusive(() => statusData(this.view, input, { plan: q.plan as PlanName | undefined, limit: q.limit, tool: q.tool }));
     if (this.statusCache.size > 100) this.statusCache.clear();
     this.statusCache.set(key, { version: this.live.version, at: now, data });
     data.catch(() => this.statusCache.delete(key));
@@ -249,7 +274,57 @@ export class Daemon {
     if (!this.settlePending) return;
     this.settlePending = false;
     await this.exclusive(() => this.store.settle());
-    await this.live.pull();
+    await this.afterWrite();
+  }
+
+  /**
+   * Fleet mode: every local change is queued for the pooled store (migrations and triggers in the local index), a
+   * shipper sends it, and the outputs read the pooled figures. PostgreSQL being away at start is not an error: the
+   * daemon indexes locally and ships when it is back.
+   */
+  private async startFleet(url: string): Promise<void> {
+    const [{ PostgresStore, shipTarget }, { PooledView }, { Shipper }] = await Promise.all([
+      import('../store/postgres/store.js'), import('../store/pooled-view.js'), import('../ingest/shipper.js'),
+    ]);
+    const remote = (this.remote = new PostgresStore(url));
+    await this.store.enableShipping(shipTarget(url), this.opts.hostName);
+    this.view = new PooledView(remote, this.store, (e) => this.log.debug(`pooled store: ${e.message}; answering from the local index`));
+    this.shipper = new Shipper({
+      local: this.store, remote, host: this.opts.hostName, version: this.opts.version, log: this.log,
+      onShipped: () => void this.pullView(),
+    });
+    this.log.info(`fleet mode: shipping to ${remote.where} as host ${this.opts.hostName}`);
+  }
+
+  private fleetHealth(): Record<string, unknown> | null {
+    if (!this.shipper || !this.remote) return null;
+    return {
+      database: this.remote.where, host: this.opts.hostName, shipped: this.shipper.shipped,
+      lastShippedAt: this.shipper.lastShippedAt ? new Date(this.shipper.lastShippedAt).toISOString() : null,
+      lastError: this.shipper.lastError,
+    };
+  }
+
+  /** After a local write: the read model follows the local index, or in fleet mode the shipment that carries it. */
+  private async afterWrite(): Promise<void> {
+    if (this.shipper) this.shipper.nudge();
+    else await this.live.pull();
+  }
+
+  private async pullView(): Promise<void> {
+    try {
+      await this.live.pull();
+    } catch (e) {
+      this.log.debug(`reading the pooled store: ${(e as Error).message}`);
+    }
+  }
+
+  /** Another host's shipment changed the pooled figures: the read model catches up. */
+  private async pollRemote(): Promise<void> {
+    const marker = await this.remote?.changeMarker().catch(() => null);
+    if (marker === null || marker === undefined || marker === this.remoteMarker) return;
+    this.remoteMarker = marker;
+    await this.pullView();
   }
 
   private schedule(c: Change): void {
@@ -282,7 +357,7 @@ export class Daemon {
         this.pendingPaths = new Set();
         try {
           await this.exclusive(() => (sweep ? this.sweep() : this.readFiles(paths)));
-          await this.live.pull();
+          await this.afterWrite();
         } catch (e) {
           this.log.error(`indexing failed: ${(e as Error).stack ?? (e as Error).message}`);
         }
@@ -405,6 +480,9 @@ export class Daemon {
       // A last export of the final figures.
       await this.exporter?.stop().catch(() => undefined);
       await this.exclusive(async () => undefined);
+      clearInterval(this.pollTimer);
+      await this.shipper?.stop().catch(() => undefined);
+      await this.remote?.close().catch(() => undefined);
       if (this.snapshot) await this.snapshot.write().catch(() => undefined);
       await this.store?.close().catch(() => undefined);
       this.lock?.release();

@@ -2,7 +2,7 @@
 // each write and kept in memory, so that a poll once a second costs a lookup, not a query.
 import { BLOCK_MS, buildBlocks, burnRate, project, type Block, type BlockEntry } from '../core/blocks.js';
 import { addCounts, emptyCounts, totalTokens, type TokenCounts } from '../core/event.js';
-import type { EventRow, Store, TotalsRow } from '../store/store.js';
+import type { EventRow, ViewStore, TotalsRow } from '../store/store.js';
 
 /** How far back the current window's chain of requests is looked for. */
 const WINDOW_LOOKBACK_MS = 48 * 3600_000;
@@ -63,11 +63,16 @@ export class LiveState {
   lastLagMs = 0;
   version = 0;
 
-  constructor(private readonly store: Store, private readonly now: () => number = Date.now) {}
+  constructor(private readonly store: ViewStore, private readonly now: () => number = Date.now) {}
+
+  private started = false;
 
   async start(): Promise<void> {
-    this.lastId = await this.store.lastEventId();
-    for (const e of await this.store.eventsSince(this.now() - RECENT_MS)) this.remember(e, this.now());
+    const lastId = await this.store.lastEventId();
+    const recent = await this.store.eventsSince(this.now() - RECENT_MS);
+    this.lastId = lastId;
+    for (const e of recent) this.remember(e, this.now());
+    this.started = true;
   }
 
   private remember(e: EventRow, now: number): void {
@@ -87,6 +92,8 @@ export class LiveState {
 
   /** Picks up what was stored since the last call (after any write), and tells subscribers. */
   async pull(): Promise<number> {
+    // A pooled store unreachable when the daemon started: the read model starts when it is back.
+    if (!this.started) await this.start();
     this.totalsCache = undefined;
     this.windowCache = undefined;
     this.version++;

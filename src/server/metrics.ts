@@ -5,7 +5,7 @@
 // tokenmeter's own series never add to what XRG counts.
 import { Counter, Gauge, Registry } from 'prom-client';
 import { cacheWrite } from '../core/event.js';
-import type { Store, TotalsRow } from '../store/store.js';
+import type { ViewStore, TotalsRow } from '../store/store.js';
 import type { LiveState } from './live.js';
 
 export interface Health {
@@ -38,7 +38,7 @@ const number = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(1
 export class MetricsExposition {
   readonly registry = new Registry();
 
-  constructor(private readonly live: LiveState, private readonly store: Store, health: Health) {
+  constructor(private readonly live: LiveState, private readonly store: ViewStore, health: Health) {
     const r = this.registry;
     // prom-client's default metrics sample the event loop every few milliseconds, which an idle daemon should not do.
     new Gauge({

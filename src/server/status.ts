@@ -7,7 +7,7 @@ import { totalTokens } from '../core/event.js';
 import { chooseLimit, estimateWindow, limitTokens, timeToLimit, type PlanName } from '../core/limits.js';
 import { startOfDay } from '../core/report.js';
 import { DayKeyer, LOCAL_ZONE, QUARTER_HOUR_MS } from '../core/time.js';
-import type { Store } from '../store/store.js';
+import type { ViewStore } from '../store/store.js';
 
 /** Claude Code's status-line input, as far as we read it. */
 export interface StatusInput {
@@ -51,19 +51,19 @@ const READING_EVERY_MS = 5 * 60_000;
  * heavy user makes thousands of requests a day. Blocks start at whole hours, so their starts and sums are exact; a
  * gap is measured to within a quarter hour.
  */
-async function quarterHourEntries(store: Store, from: number, now: number): Promise<BlockEntry[]> {
+async function quarterHourEntries(store: ViewStore, from: number, now: number): Promise<BlockEntry[]> {
   return (await store.timeBuckets({ fromTs: from, toTs: now + QUARTER_HOUR_MS }, QUARTER_HOUR_MS))
     .map((b) => ({ ...b, ts: Math.max(b.t, from), model: '' }));
 }
 
 /** Cost and tokens from a time on, by quarter hour. */
-async function sumFrom(store: Store, from: number): Promise<{ cost: number; tokens: number }> {
+async function sumFrom(store: ViewStore, from: number): Promise<{ cost: number; tokens: number }> {
   const rows = await store.breakdown({ fromTs: from }, 'tool');
   return rows.reduce((a, r) => ({ cost: a.cost + r.cost, tokens: a.tokens + totalTokens(r) }), { cost: 0, tokens: 0 });
 }
 
 /** The P90 limit moves slowly: it is computed at most once an hour and kept in the store. */
-async function cachedLimit(store: Store, plan: string | undefined, limit: string | undefined, now: number): Promise<number> {
+async function cachedLimit(store: ViewStore, plan: string | undefined, limit: string | undefined, now: number): Promise<number> {
   if (plan && plan !== 'custom' && limit === undefined) return chooseLimit(plan, undefined, [], now).tokens;
   if (limit !== undefined && limit !== 'p90') return chooseLimit(undefined, limit, [], now).tokens;
   const kept = JSON.parse((await store.getMeta('p90_limit')) ?? 'null') as { tokens: number; at: number } | null;
@@ -74,7 +74,7 @@ async function cachedLimit(store: Store, plan: string | undefined, limit: string
   return tokens;
 }
 
-async function recordReadings(store: Store, input: StatusInput, now: number): Promise<void> {
+async function recordReadings(store: ViewStore, input: StatusInput, now: number): Promise<void> {
   const windows = [['5h', input.rate_limits?.five_hour, BLOCK_MS], ['7d', input.rate_limits?.seven_day, 7 * 86_400_000]] as const;
   for (const [window, r, length] of windows) {
     if (!r || typeof r.used_percentage !== 'number' || typeof r.resets_at !== 'number') continue;
@@ -86,7 +86,7 @@ async function recordReadings(store: Store, input: StatusInput, now: number): Pr
   }
 }
 
-export async function statusData(store: Store, input: StatusInput, opts: { now?: number; plan?: PlanName; limit?: string; tool?: string } = {}): Promise<StatusData> {
+export async function statusData(store: ViewStore, input: StatusInput, opts: { now?: number; plan?: PlanName; limit?: string; tool?: string } = {}): Promise<StatusData> {
   // Official readings are the active tool's own: Claude Code's for its status line, Codex's when Codex is in use.
   const tool = opts.tool ?? 'claude-code';
   const now = opts.now ?? Date.now();

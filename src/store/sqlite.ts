@@ -568,9 +568,10 @@ export class SqliteStore implements Store {
    * here (the pooled store keeps the larger copy, so sending a row twice changes nothing). A new target (another
    * database) gets everything again.
    */
-  async enableShipping(target: string): Promise<void> {
+  async enableShipping(target: string, host: string): Promise<void> {
     this.db.transaction(() => {
       this.db.exec(SHIP_TRIGGERS);
+      this.db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('ship_host', ?)`).run(host);
       const known = this.db.prepare(`SELECT value FROM meta WHERE key = 'ship_target'`).get() as { value: string } | undefined;
       if (known?.value === target) return;
       this.db.exec('DELETE FROM ship_log; INSERT INTO ship_log (event_id) SELECT id FROM events ORDER BY id');

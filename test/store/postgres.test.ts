@@ -87,7 +87,7 @@ describe('PostgresStore', () => {
 
   it('answers every view as the embedded store does over the same shipped events', async () => {
     const [fileA] = await local.registerFiles(['/logs/a.jsonl']);
-    await local.enableShipping('pg-1');
+    await local.enableShipping('pg-1', 'h');
     await commit(local, history('LXC115', 700, fileA!));
     // Larger copies of some requests arrive later (a streamed response's final line), a smaller one does not win.
     const later = history('LXC115', 40, fileA!).map((e) => ({ ...e, output: e.output + 777 }));
@@ -104,7 +104,7 @@ describe('PostgresStore', () => {
 
   it('follows local deletions (a replaced file) with tombstones, and ships a row changed mid-shipment again', async () => {
     const [fileA] = await local.registerFiles(['/logs/a.jsonl']);
-    await local.enableShipping('pg-1');
+    await local.enableShipping('pg-1', 'h');
     await commit(local, history('h1', 50, fileA!));
     const shipper = new Shipper({ local, remote, host: 'h1', version: 't', log: quiet });
     await shipper.drain();
@@ -125,7 +125,7 @@ describe('PostgresStore', () => {
   });
 
   it('a shipment applied twice (the acknowledgement lost in a crash) counts once', async () => {
-    await local.enableShipping('pg-1');
+    await local.enableShipping('pg-1', 'h');
     await commit(local, history('h1', 300, null));
     const s = await local.nextShipment(10_000);
     await remote.ship(s, { host: 'h1', backlog: 0, version: 't' });
@@ -138,8 +138,8 @@ describe('PostgresStore', () => {
   it("pools hosts, and one host's tombstones never delete another's copy", async () => {
     const other = new SqliteStore(join(dir.path, 'other.sqlite'));
     try {
-      await local.enableShipping('pg-1');
-      await other.enableShipping('pg-1');
+      await local.enableShipping('pg-1', 'h');
+      await other.enableShipping('pg-1', 'beta');
       const [fa] = await local.registerFiles(['/logs/a.jsonl']);
       const [fb] = await other.registerFiles(['/logs/b.jsonl']);
       await commit(local, history('alpha', 200, fa!, 3));
@@ -168,7 +168,7 @@ describe('PostgresStore', () => {
   });
 
   it('says which database it cannot reach, and keeps every change queued', async () => {
-    await local.enableShipping('pg-1');
+    await local.enableShipping('pg-1', 'h');
     await commit(local, history('h1', 30, null));
     const refused = new PostgresStore('postgres://postgres:secret@127.0.0.1:1/test');
     try {

@@ -30,6 +30,11 @@ export function describeDatabase(url: string): string {
 
 export class PostgresError extends Error {}
 
+/** What a local index records as the database it ships to: a different one gets everything again. */
+export function shipTarget(url: string): string {
+  return describeDatabase(url);
+}
+
 const EVENT_ROW = `id, ts, tool, source, COALESCE(sources, source) AS sources, host, session_id AS "sessionId", project, model,
   input, output, cache_read AS "cacheRead", cache_write_5m AS "cacheWrite5m", cache_write_1h AS "cacheWrite1h", reasoning,
   COALESCE(reported_cost, calc_cost, 0) AS cost`;
@@ -141,7 +146,8 @@ export class PostgresStore implements ViewStore {
       return await this.pool.connect();
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      throw new PostgresError(`cannot reach PostgreSQL at ${this.where}: ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' ').trim());
+      const detail = err.code && !err.message.includes(err.code) ? `${err.code} ${err.message}` : err.message;
+      throw new PostgresError(`cannot reach PostgreSQL at ${this.where}: ${detail}`);
     }
   }
 
