@@ -70,7 +70,8 @@ export class Shipper {
         try {
           await this.drain();
           if (this.lastError !== null) {
-            this.o.log.info(`${this.o.remote.where} is back: shipping resumed (${this.shipped} changes shipped since start)`);
+            // At the outage warning's level, so whoever saw that sees this.
+            this.o.log.warn(`${this.o.remote.where} is back: shipping resumed (${this.shipped} changes shipped since start)`);
             await this.o.local.setMeta('ship_last_error', '');
           }
           this.lastError = null;

@@ -3,10 +3,10 @@
 import Database from 'better-sqlite3';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendTurns, generateHistory } from '../../bench/generate-history.mjs';
+import { exited, freePort, waitFor as waitForIt } from '../helpers/processes.js';
 import { tempDir } from '../helpers/transcript.js';
 
 const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
@@ -18,15 +18,6 @@ let grpcPort: number;
 let child: ChildProcess | undefined;
 let stderr = '';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
 function startDaemon(): ChildProcess {
   stderr = '';
   const c = spawn(process.execPath, [cli, 'serve', '--port', String(port), '--grpc-port', String(grpcPort), '--sweep-interval', '2'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -36,19 +27,8 @@ function startDaemon(): ChildProcess {
 
 const url = (path: string) => `http://127.0.0.1:${port}${path}`;
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; daemon stderr:\n${stderr}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000) =>
+  waitForIt(what, fn, timeoutMs, () => `daemon stderr:\n${stderr}`);
 
 async function summary() {
   return (await (await fetch(url("/api/summary"))).json()) as { totals: { requests: number; input: number; output: number; cacheWrite: number; cacheRead: number; totalTokens: number } };
@@ -68,13 +48,6 @@ const expected = (t: ReturnType<typeof generateHistory>['totals']) => ({
   requests: t.requests, inputTokens: t.inputTokens, outputTokens: t.outputTokens, cacheCreationTokens: t.cacheCreationTokens,
   cacheReadTokens: t.cacheReadTokens, totalTokens: t.totalTokens,
 });
-
-function exited(c: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  return new Promise((resolve) => {
-    if (c.exitCode !== null || c.signalCode !== null) resolve({ code: c.exitCode, signal: c.signalCode });
-    else c.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-}
 
 beforeAll(async () => {
   if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm test does)');
