@@ -74,6 +74,7 @@ const PARTS = {
   views: async () => (await import('./views.mjs')).benchViews({ cli, log }),
   other: async () => (await import('./other.mjs')).benchOther({ cli, here, log }),
   proxy: async () => (await import('./proxy.mjs')).benchProxy({ cli, log }),
+  fleet: async () => (await import('./fleet.mjs')).benchFleet({ cli, env, home, dataDir, log }),
 };
 
 const only = process.env.BENCH_ONLY;

@@ -10,6 +10,7 @@ import type {
   TimeBucketRow, TotalsRow, UsageFilter, UsageRow, ViewStore,
 } from '../store.js';
 import { migratePostgres, SHIP_LOCK } from './migrations.js';
+import { ROLLUP_DELTA_COLUMNS, RollupDelta, type RollupSource } from './rollup-delta.js';
 
 /** int8 and numeric (what SUM and COUNT return) as JS numbers: token counts stay far below 2^53. */
 const TYPES = {
@@ -65,12 +66,16 @@ const UPSERT = `INSERT INTO events (${SHIP_COLUMNS.map((c) => c[0]).join(', ')})
      OR (excluded.is_sidechain = events.is_sidechain AND (${total('excluded')} > ${total('events')}
        OR (${total('excluded')} = ${total('events')} AND events.speed <> 'fast' AND excluded.speed = 'fast')))`;
 
-const ROLLUP_REBUILD = `INSERT INTO usage_rollup
-  SELECT bucket, tool, host, session_id, project, model, COUNT(*), SUM(input), SUM(output), SUM(cache_read),
-    SUM(cache_write_5m), SUM(cache_write_1h), SUM(reasoning), COALESCE(SUM(calc_cost), 0),
-    COUNT(*) FILTER (WHERE calc_cost IS NULL), COALESCE(SUM(reported_cost), 0), COALESCE(SUM(COALESCE(reported_cost, calc_cost)), 0),
-    COUNT(*) FILTER (WHERE reported_cost IS NULL AND calc_cost IS NULL), MAX(ts), SUM(model_fallback)
-  FROM events WHERE bucket = ANY($1::int8[]) GROUP BY bucket, tool, host, session_id, project, model`;
+/** The columns of an event its rollup cell is made of (see RollupDelta). */
+const ROLLUP_SOURCE = `ts, tool, host, session_id AS "sessionId", project, model, input, output, cache_read AS "cacheRead",
+  cache_write_5m AS "cacheWrite5m", cache_write_1h AS "cacheWrite1h", reasoning, reported_cost AS "reportedCost",
+  calc_cost AS "calcCost", model_fallback AS "modelFallback"`;
+
+const SUMMED = ROLLUP_DELTA_COLUMNS.slice(6, -1).map(([c]) => c);
+const APPLY_DELTA = `INSERT INTO usage_rollup (${ROLLUP_DELTA_COLUMNS.map(([c]) => c).join(', ')})
+  SELECT * FROM unnest(${ROLLUP_DELTA_COLUMNS.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ')})
+  ON CONFLICT (bucket, tool, host, session_id, project, model) DO UPDATE SET
+    ${SUMMED.map((c) => `${c} = usage_rollup.${c} + excluded.${c}`).join(', ')}, last_ts = GREATEST(usage_rollup.last_ts, excluded.last_ts)`;
 
 /** WHERE clause over the rollup for a filter, with its parameters from `$first` on. */
 function rollupWhere(filter: UsageFilter, params: unknown[] = []): { sql: string; params: unknown[] } {
@@ -165,9 +170,9 @@ export class PostgresStore implements ViewStore {
   }
 
   /**
-   * Applies a shipment in one transaction: this host's tombstones, then the rows (the larger copy stays), then the
-   * rollup of every quarter hour they touched. Shipments are serialized by an advisory lock, so that ids are given
-   * in commit order (the daemons' read models follow new ids) and the rollup is rebuilt from committed rows.
+   * Applies a shipment in one transaction: this host's tombstones, then the rows (the larger copy stays), then what
+   * they changed to the rollup. Shipments are serialized by an advisory lock, so that ids are given in commit order
+   * (the daemons' read models follow new ids) and each shipment's rollup change is taken against committed rows.
    * Applying the same shipment twice (a crash before the local side heard back) changes nothing.
    */
   async ship(s: Shipment, heartbeat: { host: string; backlog: number; version: string }): Promise<void> {
@@ -176,25 +181,27 @@ export class PostgresStore implements ViewStore {
     try {
       await c.query('BEGIN');
       await c.query('SELECT pg_advisory_xact_lock($1)', [SHIP_LOCK]);
-      const touched = new Set<number>();
+      const delta = new RollupDelta();
       if (s.tombstones.length > 0) {
-        const gone = await c.query<{ bucket: number }>(
-          `DELETE FROM events e USING unnest($1::text[], $2::text[]) AS t(k, h) WHERE e.dedup_key = t.k AND e.host = t.h RETURNING e.bucket`,
+        const gone = await c.query<RollupSource>(
+          `DELETE FROM events USING unnest($1::text[], $2::text[]) AS t(k, h) WHERE dedup_key = t.k AND host = t.h RETURNING ${ROLLUP_SOURCE}`,
           [s.tombstones.map((t) => t.dedupKey), s.tombstones.map((t) => t.host)]);
-        for (const r of gone.rows) touched.add(r.bucket);
+        for (const r of gone.rows) delta.add(r, -1);
       }
       if (s.rows.length > 0) {
         const keys = s.rows.map((r) => r.dedupKey);
-        for (const r of (await c.query<{ bucket: number }>('SELECT DISTINCT bucket FROM events WHERE dedup_key = ANY($1::text[])', [keys])).rows) {
-          touched.add(r.bucket);
-        }
-        await c.query(UPSERT, SHIP_COLUMNS.map(([, , field]) => s.rows.map((r) => (r as unknown as Record<string, unknown>)[field])));
-        for (const r of s.rows) touched.add(Math.floor(r.ts / QUARTER_HOUR_MS));
+        const before = await c.query<RollupSource & { dedupKey: string }>(
+          `SELECT dedup_key AS "dedupKey", ${ROLLUP_SOURCE} FROM events WHERE dedup_key = ANY($1::text[])`, [keys]);
+        // Only the copies the upsert actually stored (new, or larger than the one there) change the rollup.
+        const stored = await c.query<{ dedup_key: string }>(`${UPSERT} RETURNING dedup_key`,
+          SHIP_COLUMNS.map(([, , field]) => s.rows.map((r) => (r as unknown as Record<string, unknown>)[field])));
+        const changed = new Set(stored.rows.map((r) => r.dedup_key));
+        for (const r of before.rows) if (changed.has(r.dedupKey)) delta.add(r, -1);
+        for (const r of s.rows) if (changed.has(r.dedupKey)) delta.add(r, 1);
       }
-      if (touched.size > 0) {
-        const buckets = [...touched];
-        await c.query('DELETE FROM usage_rollup WHERE bucket = ANY($1::int8[])', [buckets]);
-        await c.query(ROLLUP_REBUILD, [buckets]);
+      if (delta.size > 0) {
+        await c.query(APPLY_DELTA, delta.columns());
+        await c.query('DELETE FROM usage_rollup WHERE bucket = ANY($1::int8[]) AND requests <= 0', [delta.buckets()]);
         await c.query(`UPDATE meta SET value = (value::int8 + 1)::text WHERE key = 'changes'`);
       }
       await c.query(`INSERT INTO hosts (host, last_seen, backlog, version) VALUES ($1, $2, $3, $4)
