@@ -156,6 +156,13 @@ describe('fleet mode', () => {
       }, 20_000);
       expect(s.totalTokens).toBe(all.totalTokens);
     }
+    // The status line on one machine knows a session that ran on another, from the daemon's pooled state.
+    const other = (await querySchema<{ session_id: string; tokens: string }>(db.schema,
+      `SELECT session_id, SUM(input + output + cache_read + cache_write_5m + cache_write_1h) AS tokens FROM events WHERE host = 'LXC116' GROUP BY 1 ORDER BY 1 LIMIT 1`))[0]!;
+    const status = (await (await fetch(`http://127.0.0.1:${nodes[0]!.port}/api/statusline`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ session_id: other.session_id }),
+    })).json()) as { session: { tokens: number } };
+    expect(status.session.tokens).toBe(Number(other.tokens));
     const metrics = await (await fetch(`http://127.0.0.1:${nodes[2]!.port}/metrics`)).text();
     const inputByHost = new Map<string, number>();
     for (const m of metrics.matchAll(/^tokenmeter_tokens_total\{([^}]*)\} (\d+)$/gm)) {
