@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import { claudeRoots } from '../sources/claude-code/discover.js';
 import { runningDaemon } from '../server/instance-lock.js';
 import { SqliteStore } from '../store/sqlite.js';
-import { DEFAULT_PORT, daemonLockPath, indexPath } from './home.js';
+import { DEFAULT_PORT, daemonLockPath, databaseUrl, indexPath } from './home.js';
 import { settingsPath } from './setup-command.js';
 
 export interface Finding {
@@ -99,6 +99,36 @@ async function telemetryFindings(env: Record<string, string | undefined>, out: F
   }
 }
 
+/** Fleet mode: the pooled store answers, and what waits to be shipped to it. */
+async function fleetFindings(out: Finding[]): Promise<void> {
+  let url: string | undefined;
+  try {
+    url = databaseUrl(undefined);
+  } catch (e) {
+    out.push({ level: 'error', what: `TOKENMETER_DATABASE_URL: ${(e as Error).message}`, fix: 'set it to postgres://user@host:port/database' });
+    return;
+  }
+  if (!url) return;
+  const { PostgresStore } = await import('../store/postgres/store.js');
+  const remote = new PostgresStore(url);
+  try {
+    const events = await remote.eventCount();
+    out.push({ level: 'ok', what: `fleet mode: ${remote.where} answers (${events} requests pooled)` });
+  } catch (e) {
+    out.push({ level: 'error', what: `fleet mode: ${(e as Error).message}`, fix: 'check the URL, the server and the network; changes wait in the local index meanwhile' });
+  } finally {
+    await remote.close();
+  }
+  if (!existsSync(indexPath())) return;
+  const local = new SqliteStore(indexPath());
+  try {
+    const backlog = await local.shipBacklog();
+    if (backlog > 0) out.push({ level: 'warn', what: `${backlog} change(s) in the local index are not in the pooled store yet`, fix: 'they go out when the daemon reaches PostgreSQL; tokenmeter status shows the last problem' });
+  } finally {
+    await local.close();
+  }
+}
+
 export async function findings(): Promise<Finding[]> {
   const out: Finding[] = [];
   const settings = readSettings();
@@ -124,6 +154,7 @@ export async function findings(): Promise<Finding[]> {
   if (!out.some((f) => f.what.startsWith('Claude Code transcripts at'))) {
     out.push({ level: 'warn', what: `no Claude Code transcripts in ${claudeRoots().roots.join(', ')}`, fix: 'set CLAUDE_CONFIG_DIR to where Claude Code keeps its projects/ folder' });
   }
+  await fleetFindings(out);
   const statusLine = (settings.statusLine as { command?: unknown } | undefined)?.command;
   if (typeof statusLine === 'string') {
     const r = await runTimed(statusLine, SAMPLE_STATUS_INPUT, 3000);

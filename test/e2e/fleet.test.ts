@@ -199,7 +199,11 @@ describe('fleet mode', () => {
     expect((local.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n).toBe(gpu.expected.requests);
     local.close();
     expect((await pooled(db.schema, TEST_DATABASE_URL, gpu.name)).requests).toBe(gpu.expected.requests - added);
-    // The other daemons still serve the pool, which lacks only what could not be shipped.
+    const doctor = JSON.parse((await run(gpu, ['doctor', '--json'])).stdout) as { checks: Array<{ level: string; what: string }> };
+    expect(doctor.checks).toEqual(expect.arrayContaining([
+      expect.objectContaining({ level: 'error', what: expect.stringMatching(/^fleet mode: cannot reach PostgreSQL at /) }),
+      expect.objectContaining({ level: 'warn', what: expect.stringMatching(/^\d+ change\(s\) in the local index are not in the pooled store yet$/) }),
+    ]));
     await stop(gpu, 'SIGKILL');
     await relay.open();
     start(gpu);
