@@ -180,6 +180,7 @@ program
   .option('--otlp-export-protocol <protocol>', 'http/protobuf, http/json or grpc', 'http/protobuf')
   .option('--otlp-export-temporality <temporality>', 'delta or cumulative', 'cumulative')
   .option('--otlp-export-interval <seconds>', 'seconds between exports', '60')
+  .option('--otlp-export-scope <scope>', "fleet mode: this host's figures (host) or every host's (pooled)", 'host')
   .option('--store <url>', 'fleet mode: ship to this PostgreSQL database and serve the pooled figures (env TOKENMETER_DATABASE_URL)')
   .option('--host-name <name>', 'the name this machine\'s usage is recorded under (env TOKENMETER_HOST_NAME; default the hostname)')
   .option('--sweep-interval <seconds>', 'how often to look at every log file regardless of change events', '30')

@@ -25,6 +25,7 @@ export interface ServeFlags {
   otlpExportProtocol: string;
   otlpExportTemporality: string;
   otlpExportInterval: string;
+  otlpExportScope: string;
 }
 
 function port(value: string | undefined, fallback: number, flag: string): number {
@@ -48,7 +49,9 @@ function exportOptions(flags: ServeFlags) {
   if (temporality !== 'delta' && temporality !== 'cumulative') throw new UsageError(`--otlp-export-temporality: delta or cumulative, not "${temporality}"`);
   const seconds = Number(flags.otlpExportInterval);
   if (!Number.isFinite(seconds) || seconds < 1) throw new UsageError(`--otlp-export-interval: a number of seconds (≥ 1), not "${flags.otlpExportInterval}"`);
-  return { endpoint, protocol: protocol as ExportProtocol, temporality: temporality as 'delta' | 'cumulative', intervalMs: seconds * 1000 };
+  const scope = flags.otlpExportScope;
+  if (scope !== 'host' && scope !== 'pooled') throw new UsageError(`--otlp-export-scope: host or pooled, not "${scope}"`);
+  return { endpoint, protocol: protocol as ExportProtocol, temporality: temporality as 'delta' | 'cumulative', intervalMs: seconds * 1000, scope: scope as 'host' | 'pooled' };
 }
 
 export async function runServe(flags: ServeFlags, version: string): Promise<void> {

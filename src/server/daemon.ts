@@ -65,7 +65,7 @@ export interface DaemonOptions {
   upstreams?: { anthropic: string; openai: string };
   injectStreamUsage?: boolean;
   /** Push tokenmeter's metrics to an OpenTelemetry backend. */
-  otlpExport?: { endpoint: string; protocol: ExportProtocol; temporality: 'delta' | 'cumulative'; intervalMs: number };
+  otlpExport?: { endpoint: string; protocol: ExportProtocol; temporality: 'delta' | 'cumulative'; intervalMs: number; scope?: 'host' | 'pooled' };
   /** Fleet mode: the PostgreSQL database this daemon ships to and whose pooled figures it serves. */
   database?: string;
 }
@@ -215,7 +215,7 @@ export class Daemon {
       if (o.otlpExport) {
         const { startOtlpExport } = await import('./otlp-export.js');
         this.exporter = await startOtlpExport({ ...o.otlpExport, host: o.hostName, version: o.version, live: this.live });
-        this.log.info(`exporting metrics to ${o.otlpExport.endpoint} (${o.otlpExport.protocol}, ${o.otlpExport.temporality}, every ${o.otlpExport.intervalMs / 1000} s)`);
+        this.log.info(`exporting metrics to ${o.otlpExport.endpoint} (${o.otlpExport.protocol}, ${o.otlpExport.temporality}, every ${o.otlpExport.intervalMs / 1000} s, ${o.otlpExport.scope === 'pooled' ? 'every host' : `host ${o.hostName}`})`);
       }
       if (o.snapshotPath) {
         this.snapshot = new SnapshotWriter(o.snapshotPath, () => snapshotOf(api), () => this.live.version, (e) => this.log.warn(`snapshot ${o.snapshotPath}: ${e.message}`));

@@ -14,6 +14,11 @@ export interface OtlpExportOptions {
   protocol: ExportProtocol;
   temporality: 'delta' | 'cumulative';
   intervalMs: number;
+  /**
+   * In fleet mode the read model holds every host's figures: `host` exports this daemon's own (each daemon of a fleet
+   * exporting its share, nothing twice), `pooled` every host's (from one daemon).
+   */
+  scope?: 'host' | 'pooled';
   host: string;
   version: string;
   live: LiveState;
@@ -51,6 +56,7 @@ export async function startOtlpExport(o: OtlpExportOptions): Promise<{ flush: ()
   const windowCost = meter.createObservableGauge('tokenmeter.window.cost', { unit: 'USD', description: 'Cost of the current 5-hour window' });
   meter.addBatchObservableCallback(async (result) => {
     for (const r of await o.live.totals()) {
+      if (o.scope !== 'pooled' && r.host !== o.host) continue;
       const base: Attributes = { tool: r.tool, model: r.model, host: r.host };
       for (const [type, v] of [['input', r.input], ['output', r.output], ['cache_read', r.cacheRead], ['cache_write', cacheWrite(r)], ['reasoning', r.reasoning]] as const) {
         result.observe(tokens, v, { ...base, type });

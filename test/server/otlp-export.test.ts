@@ -77,3 +77,24 @@ describe('--otlp-export from the built CLI', () => {
     }
   }, 15_000);
 });
+
+describe('--otlp-export in fleet mode', () => {
+  it("exports this host's share by default and every host's with --otlp-export-scope pooled", async () => {
+    const { startOtlpExport } = await import('../../src/server/otlp-export.js');
+    const c = await startCollector();
+    const row = (host: string, output: number) => ({ tool: 'claude-code', model: 'claude-sonnet-4-5', host, requests: 2, cost: 0.5, input: 10, output, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0, reasoning: 0 });
+    // The read model of a fleet-mode daemon: every host's totals.
+    const live = { totals: async () => [row('LXC115', 100), row('LXC116', 300)], window: async () => null } as unknown as import('../../src/server/live.js').LiveState;
+    const outputs = async (scope: 'host' | 'pooled') => {
+      c.bodies.length = 0;
+      const e = await startOtlpExport({ endpoint: c.url, protocol: 'http/json', temporality: 'cumulative', intervalMs: 3_600_000, scope, host: 'LXC115', version: 't', live });
+      await e.flush();
+      const points = c.bodies.flatMap((b) => flattenMetrics(b).items).filter((p) => p.name === 'tokenmeter.tokens' && p.attrs.get('type') === 'output')
+        .map((p) => [p.attrs.get('host'), p.value]).sort();
+      await e.stop();
+      return points;
+    };
+    expect(await outputs('host')).toEqual([['LXC115', 100]]);
+    expect(await outputs('pooled')).toEqual([['LXC115', 100], ['LXC116', 300]]);
+  });
+});
