@@ -72,6 +72,8 @@ export interface DaemonOptions {
 
 /** How often a daemon in fleet mode looks for other hosts' shipments. */
 const FLEET_POLL_MS = 1000;
+/** The longest a status line or the dashboard waits for the pooled store before taking the local figures. */
+const POOLED_ANSWER_MS = 1500;
 
 export class StartupError extends Error {}
 
@@ -288,7 +290,7 @@ export class Daemon {
     ]);
     const remote = (this.remote = new PostgresStore(url));
     await this.store.enableShipping(shipTarget(url), this.opts.hostName);
-    this.view = new PooledView(remote, this.store, (e) => this.log.debug(`pooled store: ${e.message}; answering from the local index`));
+    this.view = new PooledView(remote, this.store, (e) => this.log.debug(`pooled store: ${e.message}; answering from the local index`), POOLED_ANSWER_MS);
     this.shipper = new Shipper({
       local: this.store, remote, host: this.opts.hostName, version: this.opts.version, log: this.log,
       onShipped: () => void this.pullView(),

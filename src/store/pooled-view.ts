@@ -3,16 +3,24 @@
 import { PostgresError, type PostgresStore } from './postgres/store.js';
 import type { ViewStore } from './store.js';
 
-/** After a failure the pooled store is not asked again for this long (a status line must not wait on a dead server). */
+/** After a failure the pooled store is not asked again for this long, doubling while it stays away. */
 const RETRY_MS = 5000;
+const MAX_RETRY_MS = 60_000;
+
 
 export class PooledView implements ViewStore {
   private downUntil = 0;
+  private retryMs = RETRY_MS;
 
   constructor(
     readonly remote: PostgresStore,
     private readonly local: ViewStore,
     private readonly onDown: (e: Error) => void = () => undefined,
+    /**
+     * A pooled answer slower than this is not waited for and the local one is given (a server that stopped answering
+     * must not hold a status line); the daemon sets it, a report waits as long as the query takes.
+     */
+    private readonly answerMs = Infinity,
   ) {}
 
   /** Whether the last call reached the pooled store. */
@@ -22,13 +30,24 @@ export class PooledView implements ViewStore {
 
   private async either<T>(fn: (s: ViewStore) => Promise<T>): Promise<T> {
     if (Date.now() < this.downUntil) return fn(this.local);
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<never>((_, reject) => {
+      if (this.answerMs !== Infinity) {
+        timer = setTimeout(() => reject(new PostgresError(`${this.remote.where} did not answer within ${this.answerMs} ms`)), this.answerMs);
+      }
+    });
     try {
-      return await fn(this.remote);
+      const answer = await Promise.race([fn(this.remote), slow]);
+      this.retryMs = RETRY_MS;
+      return answer;
     } catch (e) {
       if (!(e instanceof PostgresError)) throw e;
-      this.downUntil = Date.now() + RETRY_MS;
+      this.downUntil = Date.now() + this.retryMs;
+      this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
       this.onDown(e);
       return fn(this.local);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

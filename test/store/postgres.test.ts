@@ -1,11 +1,13 @@
 // The pooled store against the real PostgreSQL on this machine: the same answers as the embedded store over the same
 // events, migrations raced by several daemons, shipments replayed, tombstones, a refused network.
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { offsetSegments } from '../../src/core/time.js';
 import { Shipper } from '../../src/ingest/shipper.js';
 import { PG_SCHEMA_VERSION } from '../../src/store/postgres/migrations.js';
 import { PostgresError, PostgresStore } from '../../src/store/postgres/store.js';
+import { PooledView } from '../../src/store/pooled-view.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { PricedEvent, UsageFilter, ViewStore } from '../../src/store/store.js';
 import { querySchema, testSchema } from '../helpers/postgres.js';
@@ -182,5 +184,28 @@ describe('PostgresStore', () => {
       await refused.close();
     }
     expect(() => new PostgresStore('not a url')).toThrow(/not a PostgreSQL URL/);
+  });
+
+  it('a pooled store that stops answering does not hold the views: the local figures come instead, and it is left alone a while', async () => {
+    await commit(local, history('h1', 40, null));
+    // Accepts connections and never says a word, like a server behind a network that drops packets.
+    const sockets: import('node:net').Socket[] = [];
+    const silent = createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const dead = new PostgresStore(`postgres://postgres@127.0.0.1:${(silent.address() as { port: number }).port}/test`);
+    const downs: Error[] = [];
+    const view = new PooledView(dead, local, (e) => downs.push(e), 300);
+    try {
+      expect(await view.breakdown({}, 'host')).toEqual(await local.breakdown({}, 'host'));
+      expect(downs.map((e) => e.message)).toEqual([expect.stringMatching(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/test did not answer within 300 ms$/)]);
+      expect(view.pooled).toBe(false);
+      // Not asked again while it is away: the next answers are local at once.
+      expect(await view.sumSince(0)).toEqual(await local.sumSince(0));
+      expect(downs).toHaveLength(1);
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+      await dead.close();
+    }
   });
 });

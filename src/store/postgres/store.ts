@@ -123,7 +123,10 @@ export class PostgresStore implements ViewStore {
     this.schema = schema;
     this.where = describeDatabase(url);
     this.pool = new pg.Pool({
-      connectionString, max: opts.max ?? 4, connectionTimeoutMillis: 3000, idleTimeoutMillis: 30_000, types: TYPES,
+      // A server that stops answering (a network that drops packets rather than refusing) fails a query after a while
+      // instead of holding the shipper and the views forever.
+      connectionTimeoutMillis: 3000, query_timeout: 20_000, keepAlive: true,
+      connectionString, max: opts.max ?? 4, idleTimeoutMillis: 30_000, types: TYPES,
       options: schema ? `-c search_path=${schema}` : undefined, application_name: 'tokenmeter',
     });
     // A restarted or unreachable server fails idle connections: each call reports its own error; this must not crash.
