@@ -246,7 +246,10 @@ export class Daemon {
     const key = JSON.stringify([input.session_id, input.model?.display_name ?? input.model?.id, input.rate_limits, q.plan, q.limit, q.tool]);
     const now = Date.now();
     const hit = this.statusCache.get(key);
-    if (hit && hit.version === this.live.version && now - hit.at < 5000) return hit.data;
+    // In fleet mode other hosts change the figures every second or so: an answer up to a second old still stands,
+    // so a busy fleet costs the pooled store at most one status query per second and session.
+    const fresh = hit && (hit.version === this.live.version || (this.shipper !== undefined && now - hit.at < 1000));
+    if (hit && fresh && now - hit.at < 5000) return hit.data;
     // It may record an official reading: a write, so it takes its turn.
     const data = this.exclusive(() => statusData(this.view, input, { plan: q.plan as PlanName | undefined, limit: q.limit, tool: q.tool }));
     if (this.statusCache.size > 100) this.statusCache.clear();

@@ -126,6 +126,17 @@ describe('PostgresStore', () => {
     expect((await remote.sumSince(0)).output).toBe(19 + 5000);
   });
 
+  it('follows changes that keep a row its size: prices recomputed, one more source', async () => {
+    await local.enableShipping('pg-1', 'h');
+    await commit(local, history('h1', 120, null));
+    const shipper = new Shipper({ local, remote, host: 'h1', version: 't', log: quiet });
+    await shipper.drain();
+    expect(await local.reprice((e) => (e.model === 'mystery-model-9' ? null : e.output / 1e6))).toBe(120);
+    expect(await local.shipBacklog()).toBe(120);
+    await shipper.drain();
+    expect(await views(remote)).toEqual(await views(local));
+  });
+
   it('a shipment applied twice (the acknowledgement lost in a crash) counts once', async () => {
     await local.enableShipping('pg-1', 'h');
     await commit(local, history('h1', 300, null));

@@ -58,11 +58,16 @@ const SHIP_COLUMNS: Array<[column: string, type: string, field: string]> = [
 
 const total = (t: string) => `(${t}.input + ${t}.output + ${t}.cache_read + ${t}.cache_write_5m + ${t}.cache_write_1h)`;
 
-/** Keep-the-larger-copy, exactly as the embedded store's upsert: main chain first, then more tokens, then fast mode. */
+/**
+ * A host's own row is replaced by what it ships now (its local index already chose the copy to keep, and may have
+ * changed it since: a new price, one more source). Between hosts (a request read on two machines), the larger copy
+ * stays, exactly as the embedded store chooses: main chain first, then more tokens, then fast mode.
+ */
 const UPSERT = `INSERT INTO events (${SHIP_COLUMNS.map((c) => c[0]).join(', ')})
   SELECT * FROM unnest(${SHIP_COLUMNS.map((c, i) => `$${i + 1}::${c[1]}[]`).join(', ')})
   ON CONFLICT (dedup_key) DO UPDATE SET ${SHIP_COLUMNS.slice(1).map(([c]) => `${c} = excluded.${c}`).join(', ')}
-  WHERE excluded.is_sidechain < events.is_sidechain
+  WHERE excluded.host = events.host
+     OR excluded.is_sidechain < events.is_sidechain
      OR (excluded.is_sidechain = events.is_sidechain AND (${total('excluded')} > ${total('events')}
        OR (${total('excluded')} = ${total('events')} AND events.speed <> 'fast' AND excluded.speed = 'fast')))`;
 
