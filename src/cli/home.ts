@@ -1,5 +1,6 @@
 // Where tokenmeter keeps its index, and the name this machine reports under.
 import { homedir, hostname } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from './usage-error.js';
 
@@ -17,8 +18,20 @@ export function daemonLockPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(tokenmeterHome(env), 'daemon.lock');
 }
 
+/** The name set for this home by `serve --host-name` (kept in a file, so that every command of the home uses it). */
+export function hostNamePath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(tokenmeterHome(env), 'host-name');
+}
+
 export function hostName(env: NodeJS.ProcessEnv = process.env): string {
-  return env.TOKENMETER_HOST_NAME || hostname();
+  if (env.TOKENMETER_HOST_NAME) return env.TOKENMETER_HOST_NAME;
+  try {
+    const kept = readFileSync(hostNamePath(env), 'utf8').trim();
+    if (kept) return kept;
+  } catch {
+    // none kept: the machine's name
+  }
+  return hostname();
 }
 
 /** The OTLP ports, so that senders configured for a local Collector reach the daemon unchanged. */

@@ -40,8 +40,8 @@ async function withPooled<T>(url: string, local: SqliteStore, ship: boolean, say
     let down: Error | null = null;
     if (ship) {
       // No daemon ships for this machine: what it read just now goes out before the pooled figures are read.
-      // Under the name the daemon ships as, if one ran in fleet mode here; no heartbeat (this is not a daemon).
-      const host = (await local.getMeta('ship_host')) ?? hostName();
+      // Under this home's host name (serve --host-name keeps it); no heartbeat (this is not a daemon).
+      const host = hostName();
       await local.enableShipping(shipTarget(url), host);
       const shipper = new Shipper({ local, remote, host, version: 'cli', heartbeatMs: Infinity, log: { info: () => undefined, warn: () => undefined } });
       await shipper.drain().catch((e: Error) => (down = e));

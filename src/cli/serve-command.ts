@@ -1,9 +1,10 @@
 // tokenmeter serve: runs the daemon in the foreground until SIGINT or SIGTERM.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AlreadyRunning } from '../server/instance-lock.js';
 import { Daemon, StartupError } from '../server/daemon.js';
 import { Logger, logLevel } from '../server/log.js';
-import { databaseUrl, DEFAULT_GRPC_PORT, DEFAULT_PORT, hostName, indexPath, tokenmeterHome } from './home.js';
+import { databaseUrl, DEFAULT_GRPC_PORT, DEFAULT_PORT, hostName, hostNamePath, indexPath, tokenmeterHome } from './home.js';
 import type { ExportProtocol } from '../server/otlp-export.js';
 import { UsageError } from './usage-error.js';
 
@@ -64,7 +65,7 @@ export async function runServe(flags: ServeFlags, version: string): Promise<void
     home, indexPath: indexPath(env), bindHost: flags.host,
     port: port(flags.port ?? env.TOKENMETER_PORT, DEFAULT_PORT, '--port'),
     grpcPort: flags.grpc ? port(flags.grpcPort ?? env.TOKENMETER_GRPC_PORT, DEFAULT_GRPC_PORT, '--grpc-port') : null,
-    token: flags.token ?? (env.TOKENMETER_TOKEN || undefined), hostName: flags.hostName ?? hostName(env),
+    token: flags.token ?? (env.TOKENMETER_TOKEN || undefined), hostName: keepHostName(flags.hostName, env),
     database: databaseUrl(flags.store, env),
     snapshotPath: flags.snapshot === false ? null : flags.snapshot ?? env.TOKENMETER_SNAPSHOT ?? join(home, 'token-metrics.json'),
     sweepMs: sweepSeconds * 1000, logger, version, env,
@@ -108,3 +109,12 @@ export async function runServe(flags: ServeFlags, version: string): Promise<void
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
+
+/** --host-name is kept for the home, so that reports, hooks and the status line record usage under the same name. */
+function keepHostName(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (flag === undefined) return hostName(env);
+  if (!/^[\w.:@-]{1,128}$/.test(flag)) throw new UsageError(`--host-name: letters, digits and . _ : @ - only (got "${flag}")`);
+  mkdirSync(tokenmeterHome(env), { recursive: true });
+  writeFileSync(hostNamePath(env), `${flag}\n`);
+  return flag;
+}

@@ -25,11 +25,13 @@ interface Node {
   stderr: string;
   claude: string;
   expected: Totals;
+  hostFlag: string[];
 }
 
 let dir: ReturnType<typeof tempDir>;
 
-function makeNode(name: string, seed: number, storeUrl: string, port: number): Node {
+/** `viaFlag`: the host name given with serve --host-name (kept for the home) rather than TOKENMETER_HOST_NAME. */
+function makeNode(name: string, seed: number, storeUrl: string, port: number, viaFlag = false): Node {
   const root = join(dir.path, name);
   const claude = join(root, 'claude');
   const history = generateHistory(claude, { targetBytes: 3 << 20, seed, endTime: Date.now() - 60_000, days: 2 });
@@ -38,14 +40,15 @@ function makeNode(name: string, seed: number, storeUrl: string, port: number): N
     name, port, stderr: '', claude, expected: { ...history.totals },
     env: {
       PATH: process.env.PATH, HOME: join(root, 'home'), CLAUDE_CONFIG_DIR: claude, TOKENMETER_HOME: join(root, 'tm'), TZ: 'UTC',
-      TOKENMETER_DATABASE_URL: storeUrl, TOKENMETER_HOST_NAME: name,
+      TOKENMETER_DATABASE_URL: storeUrl, ...(viaFlag ? {} : { TOKENMETER_HOST_NAME: name }),
     },
+    hostFlag: viaFlag ? ['--host-name', name] : [],
   };
 }
 
 function start(n: Node): void {
   n.stderr = '';
-  n.child = spawn(process.execPath, [cli, 'serve', '--port', String(n.port), '--no-grpc', '--no-snapshot', '--sweep-interval', '1'], { env: n.env, stdio: ['ignore', 'ignore', 'pipe'] });
+  n.child = spawn(process.execPath, [cli, 'serve', '--port', String(n.port), '--no-grpc', '--no-snapshot', '--sweep-interval', '1', ...n.hostFlag], { env: n.env, stdio: ['ignore', 'ignore', 'pipe'] });
   n.child.stderr!.on('data', (b: Buffer) => (n.stderr += b.toString()));
 }
 
@@ -141,7 +144,7 @@ describe('fleet mode', () => {
     await relay.open();
     const viaRelay = new URL(db.url);
     viaRelay.port = String(relay.port);
-    nodes.push(makeNode('LXC115', 31, db.url, await freePort()), makeNode('LXC116', 32, db.url, await freePort()), makeNode('gpu-01', 33, viaRelay.toString(), await freePort()));
+    nodes.push(makeNode('LXC115', 31, db.url, await freePort()), makeNode('LXC116', 32, db.url, await freePort()), makeNode('gpu-01', 33, viaRelay.toString(), await freePort(), true));
     for (const n of nodes) start(n);
     const all = want(nodes);
     await waitFor('the pooled store to hold every host', async () => ((await pooled(db.schema)).requests === all.requests ? true : undefined), 60_000,
@@ -191,9 +194,10 @@ describe('fleet mode', () => {
     // Written locally, not shipped: the local index has it, the backlog says so.
     const status = await waitFor('the backlog to show the appended lines', async () => {
       const r = await run(gpu, ['status', '--json']);
-      const s = JSON.parse(r.stdout) as { fleet: { backlog: number; lastError: string | null } };
+      const s = JSON.parse(r.stdout) as { host: string; fleet: { backlog: number; lastError: string | null } };
       return s.fleet.backlog >= added && s.fleet.lastError ? s : undefined;
     }, 30_000);
+    expect(status.host).toBe('gpu-01');
     expect(status.fleet.lastError).toMatch(/cannot reach PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:\d+\/test\?schema=/);
     const local = new Database(join(gpu.env.TOKENMETER_HOME!, 'index.sqlite'), { readonly: true });
     expect((local.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n).toBe(gpu.expected.requests);
