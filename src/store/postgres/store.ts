@@ -31,6 +31,16 @@ export function describeDatabase(url: string): string {
 
 export class PostgresError extends Error {}
 
+/**
+ * Whether an error means the server is away rather than a query being wrong: a socket error, a timeout, or SQLSTATE
+ * classes 08 (connection), 53 (resources), 57 (operator intervention: shutting down, starting up, terminated).
+ */
+export function isUnreachable(e: unknown): boolean {
+  const err = e as NodeJS.ErrnoException;
+  const code = typeof err?.code === 'string' ? err.code : '';
+  return /^(08|53|57)/.test(code) || /^E[A-Z]+$/.test(code) || /timeout|terminat|Connection/i.test(String(err?.message));
+}
+
 /** What a local index records as the database it ships to: a different one gets everything again. */
 export function shipTarget(url: string): string {
   return describeDatabase(url);
@@ -142,10 +152,14 @@ export class PostgresStore implements ViewStore {
   ready(): Promise<void> {
     this.migrated ??= (async () => {
       const c = await this.connect();
+      let failed: Error | undefined;
       try {
         await migratePostgres(c, this.where, this.schema);
+      } catch (e) {
+        failed = e as Error;
+        throw isUnreachable(e) ? new PostgresError(`cannot reach PostgreSQL at ${this.where}: ${failed.message}`) : e;
       } finally {
-        c.release();
+        c.release(failed);
       }
     })().catch((e: Error) => {
       this.migrated = undefined;
@@ -169,10 +183,7 @@ export class PostgresStore implements ViewStore {
     try {
       return (await this.pool.query(sql, params)).rows as T[];
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      if (err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND' || /timeout|terminat|Connection/i.test(err.message)) {
-        throw new PostgresError(`cannot reach PostgreSQL at ${this.where}: ${err.message}`);
-      }
+      if (isUnreachable(e)) throw new PostgresError(`cannot reach PostgreSQL at ${this.where}: ${(e as Error).message}`);
       throw e;
     }
   }
@@ -186,6 +197,7 @@ export class PostgresStore implements ViewStore {
   async ship(s: Shipment, heartbeat: { host: string; backlog: number; version: string }): Promise<void> {
     await this.ready();
     const c = await this.connect();
+    let failed: Error | undefined;
     try {
       await c.query('BEGIN');
       await c.query('SELECT pg_advisory_xact_lock($1)', [SHIP_LOCK]);
@@ -217,10 +229,12 @@ export class PostgresStore implements ViewStore {
       [heartbeat.host, Date.now(), heartbeat.backlog, heartbeat.version]);
       await c.query('COMMIT');
     } catch (e) {
+      failed = e as Error;
       await c.query('ROLLBACK').catch(() => undefined);
-      throw e;
+      throw isUnreachable(e) ? new PostgresError(`cannot reach PostgreSQL at ${this.where}: ${failed.message}`) : e;
     } finally {
-      c.release();
+      // A connection that failed mid-shipment is closed rather than given back to the pool.
+      c.release(failed);
     }
   }
 
