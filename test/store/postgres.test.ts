@@ -197,6 +197,25 @@ describe('PostgresStore', () => {
     expect(() => new PostgresStore('not a url')).toThrow(/not a PostgreSQL URL/);
   });
 
+  it('a role that may not create its tables gets a clear error, and the views answer from the local index', async () => {
+    await querySchema(db.schema, `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tm_noperm') THEN CREATE ROLE tm_noperm LOGIN; END IF; END $$`);
+    await local.enableShipping('pg-1', 'h');
+    await commit(local, history('h1', 20, null));
+    const u = new URL(db.url);
+    u.username = 'tm_noperm';
+    const denied = new PostgresStore(u.toString());
+    try {
+      const err = await new Shipper({ local, remote: denied, host: 'h1', version: 't', log: quiet }).drain().catch((e: Error) => e);
+      expect(err).toBeInstanceOf(PostgresError);
+      expect((err as Error).message).toMatch(/^cannot set up tokenmeter's tables at postgres:\/\/tm_noperm@[^/]+\/\w+\?schema=\w+: permission denied for database \w+$/);
+      expect(await local.shipBacklog()).toBe(20);
+      const view = new PooledView(denied, local);
+      expect(await view.breakdown({}, 'model')).toEqual(await local.breakdown({}, 'model'));
+    } finally {
+      await denied.close();
+    }
+  });
+
   it('a pooled store that stops answering does not hold the views: the local figures come instead, and it is left alone a while', async () => {
     await commit(local, history('h1', 40, null));
     // Accepts connections and never says a word, like a server behind a network that drops packets.

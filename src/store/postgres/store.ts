@@ -157,7 +157,11 @@ export class PostgresStore implements ViewStore {
         await migratePostgres(c, this.where, this.schema);
       } catch (e) {
         failed = e as Error;
-        throw isUnreachable(e) ? new PostgresError(`cannot reach PostgreSQL at ${this.where}: ${failed.message}`) : e;
+        // Whatever keeps the tables from being ready (no privilege, a newer schema) makes the pooled store unusable
+        // until it is fixed: said as such, so that the views answer locally and the shipper waits, as for an outage.
+        throw new PostgresError(isUnreachable(e)
+          ? `cannot reach PostgreSQL at ${this.where}: ${failed.message}`
+          : `cannot set up tokenmeter's tables at ${this.where}: ${failed.message}`);
       } finally {
         c.release(failed);
       }
