@@ -110,13 +110,21 @@ export function generateHistory(root, opts) {
     let size = 0;
     let parent = null;
     const base = { isSidechain: false, userType: 'external', cwd, sessionId, version: '2.1.197', gitBranch: 'main' };
+    // A session that starts near the end would run past it: it is moved back as a whole once written (a request
+    // from the future is a bad record), so its times and its totals by day are kept until then.
+    let lastTs = 0;
+    const at = (t) => {
+      lastTs = Math.max(lastTs, t);
+      return new Date(t).toISOString();
+    };
+    const counted = [];
     const push = (arr, obj) => {
       const s = JSON.stringify(obj);
       arr.push(s);
       size += s.length + 1;
     };
 
-    push(lines, { ...base, parentUuid: null, type: 'user', message: { role: 'user', content: text(r, 80 + r() * 400) }, uuid: uuid(r), timestamp: new Date(ts).toISOString(), promptId: uuid(r), permissionMode: 'default' });
+    push(lines, { ...base, parentUuid: null, type: 'user', message: { role: 'user', content: text(r, 80 + r() * 400) }, uuid: uuid(r), timestamp: at(ts), promptId: uuid(r), permissionMode: 'default' });
     while (size < sessionBytes) {
       ts += 2000 + r() * 60000;
       if (r() < 0.01) ts += 6 * 3600e3; // a break long enough to open a new 5-hour block
@@ -144,19 +152,19 @@ export function generateHistory(root, opts) {
       if (blocks.length === 0) blocks.push({ type: 'text', text: text(r, 50) });
       // An early streaming snapshot of the same request, with fewer output tokens.
       if (r() < 0.2) {
-        push(lines, { ...base, parentUuid: parent, type: 'assistant', uuid: uuid(r), timestamp: new Date(ts - 500).toISOString(), requestId, message: { id: messageId, type: 'message', role: 'assistant', model, content: [blocks[0]], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: Math.min(5, usage.output_tokens) } } });
+        push(lines, { ...base, parentUuid: parent, type: 'assistant', uuid: uuid(r), timestamp: at(ts - 500), requestId, message: { id: messageId, type: 'message', role: 'assistant', model, content: [blocks[0]], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: Math.min(5, usage.output_tokens) } } });
       }
       for (const block of blocks) {
         const uid = uuid(r);
-        push(lines, { ...base, parentUuid: parent, message: { id: messageId, type: 'message', role: 'assistant', model, content: [block], stop_reason: toolUse ? 'tool_use' : 'end_turn', stop_sequence: null, usage }, requestId, type: 'assistant', uuid: uid, timestamp: new Date(ts).toISOString() });
+        push(lines, { ...base, parentUuid: parent, message: { id: messageId, type: 'message', role: 'assistant', model, content: [block], stop_reason: toolUse ? 'tool_use' : 'end_turn', stop_sequence: null, usage }, requestId, type: 'assistant', uuid: uid, timestamp: at(ts) });
         parent = uid;
       }
-      count(usage, ts, model);
+      counted.push([usage, ts, model]);
       mainMessages.push({ messageId, requestId, usage, model, ts });
       if (toolUse) {
         ts += 200 + r() * 5000;
         const content = text(r, 200 + Math.pow(r(), 2) * 20000);
-        push(lines, { ...base, parentUuid: parent, type: 'user', message: { role: 'user', content: [{ tool_use_id: `toolu_01${b62(r, 22)}`, type: 'tool_result', content }] }, uuid: uuid(r), timestamp: new Date(ts).toISOString(), toolUseResult: { stdout: content.slice(0, 200), stderr: '', interrupted: false } });
+        push(lines, { ...base, parentUuid: parent, type: 'user', message: { role: 'user', content: [{ tool_use_id: `toolu_01${b62(r, 22)}`, type: 'tool_result', content }] }, uuid: uuid(r), timestamp: at(ts), toolUseResult: { stdout: content.slice(0, 200), stderr: '', interrupted: false } });
       }
       if (r() < 0.02) {
         // A subagent: its requests live in its own file; the parent gets progress lines nesting the same usage
@@ -167,23 +175,30 @@ export function generateHistory(root, opts) {
         for (let k = 0; k < 3; k++) {
           const subMsg = { id: `msg_01${b62(r, 22)}`, type: 'message', role: 'assistant', model: subModel, content: [{ type: 'text', text: text(r, 200) }], stop_reason: 'end_turn', usage: subUsage };
           const subTs = ts + k * 1000;
-          subagentLines.push(JSON.stringify({ ...base, isSidechain: true, agentId, parentUuid: null, type: 'assistant', uuid: uuid(r), timestamp: new Date(subTs).toISOString(), requestId: `req_011C${b62(r, 18)}`, message: subMsg }));
-          push(lines, { ...base, parentUuid: parent, type: 'progress', data: { type: 'agent_progress', agentId, message: { type: 'assistant', message: subMsg } }, uuid: uuid(r), timestamp: new Date(subTs).toISOString() });
-          count(subUsage, subTs, subModel);
+          subagentLines.push(JSON.stringify({ ...base, isSidechain: true, agentId, parentUuid: null, type: 'assistant', uuid: uuid(r), timestamp: at(subTs), requestId: `req_011C${b62(r, 18)}`, message: subMsg }));
+          push(lines, { ...base, parentUuid: parent, type: 'progress', data: { type: 'agent_progress', agentId, message: { type: 'assistant', message: subMsg } }, uuid: uuid(r), timestamp: at(subTs) });
+          counted.push([subUsage, subTs, subModel]);
         }
-        push(lines, { ...base, parentUuid: parent, type: 'user', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_01${b62(r, 22)}`, content: 'done' }] }, uuid: uuid(r), timestamp: new Date(ts).toISOString(), toolUseResult: { status: 'completed', totalTokens: 13208, usage: subUsage } });
+        push(lines, { ...base, parentUuid: parent, type: 'user', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_01${b62(r, 22)}`, content: 'done' }] }, uuid: uuid(r), timestamp: at(ts), toolUseResult: { status: 'completed', totalTokens: 13208, usage: subUsage } });
         // A /btw side question replays a parent message under another request id: the main copy wins.
         const replay = mainMessages[Math.floor(r() * mainMessages.length)];
-        subagentLines.push(JSON.stringify({ ...base, isSidechain: true, agentId, parentUuid: null, type: 'assistant', uuid: uuid(r), timestamp: new Date(replay.ts).toISOString(), requestId: `req_011C${b62(r, 18)}`, message: { id: replay.messageId, type: 'message', role: 'assistant', model: replay.model, content: [{ type: 'text', text: 'replay' }], stop_reason: 'end_turn', usage: replay.usage } }));
+        subagentLines.push(JSON.stringify({ ...base, isSidechain: true, agentId, parentUuid: null, type: 'assistant', uuid: uuid(r), timestamp: at(replay.ts), requestId: `req_011C${b62(r, 18)}`, message: { id: replay.messageId, type: 'message', role: 'assistant', model: replay.model, content: [{ type: 'text', text: 'replay' }], stop_reason: 'end_turn', usage: replay.usage } }));
         ts += 3000;
       }
       if (r() < 0.01) {
-        push(lines, { ...base, parentUuid: parent, type: 'assistant', uuid: uuid(r), timestamp: new Date(ts).toISOString(), message: { id: uuid(r), model: '<synthetic>', role: 'assistant', type: 'message', stop_reason: 'stop_sequence', content: [{ type: 'text', text: 'API Error: Request was aborted.' }], usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } }, isApiErrorMessage: true });
+        push(lines, { ...base, parentUuid: parent, type: 'assistant', uuid: uuid(r), timestamp: at(ts), message: { id: uuid(r), model: '<synthetic>', role: 'assistant', type: 'message', stop_reason: 'stop_sequence', content: [{ type: 'text', text: 'API Error: Request was aborted.' }], usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } }, isApiErrorMessage: true });
       }
       if (r() < 0.15) {
         ts += 10000 + r() * 600000;
-        push(lines, { ...base, parentUuid: parent, type: 'user', message: { role: 'user', content: text(r, 50 + r() * 600) }, uuid: uuid(r), timestamp: new Date(ts).toISOString() });
+        push(lines, { ...base, parentUuid: parent, type: 'user', message: { role: 'user', content: text(r, 50 + r() * 600) }, uuid: uuid(r), timestamp: at(ts) });
       }
+    }
+    const shift = Math.max(lastTs - endTime, 0);
+    for (const [usage, t, model] of counted) count(usage, t - shift, model);
+    if (shift > 0) {
+      const back = (l) => l.replace(/"timestamp":"([^"]+)"/g, (_, iso) => `"timestamp":"${new Date(Date.parse(iso) - shift).toISOString()}"`);
+      lines.splice(0, lines.length, ...lines.map(back));
+      subagentLines.splice(0, subagentLines.length, ...subagentLines.map(back));
     }
     const body = lines.join('\n') + '\n';
     writeFileSync(join(dir, `${sessionId}.jsonl`), body);

@@ -87,3 +87,38 @@ export function splitCachedInput(inputIncludingCache: number, cached: number): {
   const cacheRead = Math.min(Math.max(cached, 0), Math.max(inputIncludingCache, 0));
   return { input: Math.max(inputIncludingCache - cacheRead, 0), cacheRead };
 }
+
+/** More tokens of one kind than any single request can have (the largest context windows are ~10^7): corrupt data. */
+export const MAX_REQUEST_TOKENS = 1e10;
+/** No tool this tracker reads logged usage before 2023. */
+export const EARLIEST_EVENT_TS = Date.UTC(2023, 0, 1);
+/** Clocks drift and zones get mixed up, but a request a day in the future is a bad record. */
+export const MAX_FUTURE_MS = 86_400_000;
+
+const COUNT_FIELDS = ['input', 'output', 'cacheRead', 'cacheWrite5m', 'cacheWrite1h', 'reasoning'] as const;
+
+/**
+ * Why a request's figures cannot be real, or null: a count that is not a whole number from 0 to 10^10, a timestamp
+ * before 2023 or more than a day ahead of `now`, a cost that is not a finite non-negative number. Such a record is a
+ * bad record of its source; storing it would poison every sum it joins.
+ */
+export function implausibility(e: TokenCounts & { ts: number; reportedCost?: number | null }, now: number): string | null {
+  for (const k of COUNT_FIELDS) {
+    const v = e[k];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `${k} is ${String(v)}, expected a non-negative number`;
+    if (v > MAX_REQUEST_TOKENS) return `${k} is ${v}, more than any request can have (10^10)`;
+  }
+  if (typeof e.ts !== 'number' || !Number.isFinite(e.ts)) return `timestamp is ${String(e.ts)}, not a time`;
+  if (e.ts < EARLIEST_EVENT_TS) return `timestamp ${isoOf(e.ts)} is before 2023`;
+  if (e.ts > now + MAX_FUTURE_MS) return `timestamp ${isoOf(e.ts)} is more than a day ahead of this machine's clock`;
+  const cost = e.reportedCost;
+  if (cost !== undefined && cost !== null && (!Number.isFinite(cost) || cost < 0 || cost > MAX_REQUEST_TOKENS)) {
+    return `reported cost is ${String(cost)}, expected a plausible number of USD`;
+  }
+  return null;
+}
+
+function isoOf(ts: number): string {
+  const d = new Date(ts);
+  return Number.isFinite(d.getTime()) ? d.toISOString() : String(ts);
+}

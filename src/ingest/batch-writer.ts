@@ -1,36 +1,19 @@
 // Collects what files yielded (priced events, checkpoints, replacements) and writes it in large transactions, each
 // file's events and checkpoint always in the same one. Used on the main thread and inside each ingest worker.
-import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
 import type { PriceBook } from '../core/pricing.js';
 import type { Batch, Checkpoint, Store } from '../store/store.js';
+import { headHash } from './fingerprint.js';
 import { priceEvents } from './prices.js';
 import type { ReadRequest, ReadResult } from './read-file.js';
 
-const HEAD_BYTES = 1024;
 /** Events per transaction: large enough to amortize a commit, small enough to bound memory. */
 export const BATCH_EVENTS = 10_000;
-
-/** `${length}:${sha1}` of the file's first bytes (at most 1 KB), or '' when unreadable. */
-export function headHash(path: string, size: number): string {
-  const len = Math.min(HEAD_BYTES, size);
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const buf = Buffer.alloc(len);
-    const n = readSync(fd, buf, 0, len, 0);
-    return `${n}:${createHash('sha1').update(buf.subarray(0, n)).digest('hex')}`;
-  } catch {
-    return '';
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
 
 export function checkpointOf(req: ReadRequest, r: ReadResult): Checkpoint {
   return {
     fileId: req.fileId, path: req.path, dev: req.stat.dev, ino: req.stat.ino, size: req.stat.size,
-    mtimeMs: req.stat.mtimeMs, offset: r.offset, lines: r.lines, headHash: headHash(req.path, r.offset), state: r.state,
+    mtimeMs: req.stat.mtimeMs, offset: r.offset, lines: r.lines, headHash: headHash(req.path, r.offset), tailHash: r.tailHash,
+    state: r.state,
   };
 }
 
@@ -50,7 +33,7 @@ export class BatchWriter {
 
   async add(req: ReadRequest, r: ReadResult): Promise<void> {
     if (r.failure) return;
-    if (req.replace) this.batch.replacedFileIds.push(req.fileId);
+    if (req.replace || r.rewritten) this.batch.replacedFileIds.push(req.fileId);
     for (const p of r.problems) (this.batch.problems ??= []).push({ fileId: req.fileId, line: p.line, message: p.message });
     for (const w of r.readings) (this.batch.readings ??= []).push(w);
     if (r.events.length > 0) {

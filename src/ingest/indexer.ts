@@ -4,10 +4,11 @@ import { PriceBook } from '../core/pricing.js';
 import { pricingVersion } from '../core/pricing-version.js';
 import type { DiscoveredFile } from '../sources/discovery.js';
 import type { Checkpoint, Store } from '../store/store.js';
-import { BatchWriter, headHash } from './batch-writer.js';
+import { BatchWriter } from './batch-writer.js';
+import { headHash } from './fingerprint.js';
 import { openPriceBook } from './prices.js';
 import { readInWorkers, workerScript } from './pool.js';
-import { readLogFile, type ReadRequest, type ReadResult } from './read-file.js';
+import { readLogFile, rewrittenWhole, type ReadRequest, type ReadResult } from './read-file.js';
 import { WriteLock } from './write-lock.js';
 
 /** Below this many new bytes, starting worker threads costs more than it saves. */
@@ -22,6 +23,8 @@ export interface IndexOptions {
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
   /** Only these files' checkpoints are needed (a few files in a large index): looked up one by one. */
   fewFiles?: boolean;
+  /** The clock that judges timestamps (tests set it); defaults to now. */
+  now?: number;
 }
 
 export interface FileProblem {
@@ -56,7 +59,10 @@ function planFile(file: DiscoveredFile, cp: Checkpoint | undefined): 'skip' | 'a
   if (!cp) return 'new';
   if (cp.dev !== file.dev || cp.ino !== file.ino || file.size < cp.offset) return 'replace';
   if (cp.size === file.size && cp.mtimeMs === file.mtimeMs) return 'skip';
+  // A JSON document rewritten after each exchange: what it holds now replaces what it held.
+  if (rewrittenWhole(file.source)) return 'replace';
   if (cp.offset > 0 && !sameHead(file.path, cp.headHash)) return 'replace';
+  // The bytes just before the offset are checked by the reader itself (a rewrite there makes it start over).
   return 'append';
 }
 
@@ -98,7 +104,7 @@ export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: 
       fromOffset: append ? cp!.offset : 0, fromLine: append ? cp!.lines : 0, replace: action === 'replace',
       stat: { dev: file.dev, ino: file.ino, size: file.size, mtimeMs: file.mtimeMs },
       host: opts.host, sessionFallback: file.sessionFallback, projectFallback: file.projectFallback,
-      state: append ? cp?.state ?? null : null,
+      state: append ? cp?.state ?? null : null, now: opts.now ?? Date.now(), expectTail: append ? cp!.tailHash : undefined,
     };
     requests.push(req);
     if (!cp) unregistered.push(req);
@@ -137,6 +143,7 @@ export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: 
       return;
     }
     stats.filesRead++;
+    if (r.rewritten) stats.filesReplaced++;
     stats.bytesRead += r.bytesRead;
     stats.events += r.eventCount;
     stats.badLines += r.problemCount;

@@ -2,6 +2,7 @@
 // bulk of a transcript (tool results, prompts) is never decoded or parsed. Memory stays at one chunk unless a single
 // line is larger, and a line beyond `maxLineBytes` is skipped and reported rather than buffered.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { fingerprint, FINGERPRINT_BYTES } from './fingerprint.js';
 
 export interface ScanOptions {
   /** Bytes a line must contain (one of them) to be worth decoding (e.g. `"usage"`). */
@@ -13,6 +14,11 @@ export interface ScanOptions {
    * structure (all ASCII) reads the same. The reader then decodes the values it keeps (see sources/latin1.ts).
    */
   latin1?: boolean;
+  /**
+   * The fingerprint the checkpoint kept of the bytes just before `fromOffset`: when they differ now, the file was
+   * rewritten in place and nothing is read (the result says `rewritten`).
+   */
+  expectTail?: string;
 }
 
 export interface CandidateLine {
@@ -32,6 +38,10 @@ export interface ScanResult {
   lines: number;
   bytesRead: number;
   oversizedLines: number[];
+  /** Fingerprint of the bytes just before `offset`, for the next scan's `expectTail`. */
+  tailHash: string;
+  /** The bytes before `fromOffset` are not those the checkpoint saw: the file must be read again from the start. */
+  rewritten?: boolean;
 }
 
 const NEWLINE = 0x0a;
@@ -81,7 +91,30 @@ export function scanLines(
   let filePos = fromOffset;
   let skipping = false; // inside an oversized line, discarding until its newline
   let bytesRead = 0;
+  // The last bytes before `committed`, kept as lines are passed, for the new checkpoint's fingerprint.
+  const tail = Buffer.allocUnsafe(FINGERPRINT_BYTES);
+  let tailLen = 0;
+  const keepTail = (from: Buffer, start: number, stop: number) => {
+    const n = stop - start;
+    if (n >= FINGERPRINT_BYTES) {
+      from.copy(tail, 0, stop - FINGERPRINT_BYTES, stop);
+      tailLen = FINGERPRINT_BYTES;
+      return;
+    }
+    const keep = Math.min(tailLen, FINGERPRINT_BYTES - n);
+    tail.copy(tail, 0, tailLen - keep, tailLen);
+    from.copy(tail, keep, start, stop);
+    tailLen = keep + n;
+  };
   try {
+    if (fromOffset > 0) {
+      const before = Buffer.alloc(Math.min(fromOffset, FINGERPRINT_BYTES));
+      const got = readSync(fd, before, 0, before.length, fromOffset - before.length);
+      if (opts.expectTail && fingerprint(before.subarray(0, got)) !== opts.expectTail) {
+        return { offset: fromOffset, lines: fromLine, bytesRead: 0, oversizedLines, tailHash: opts.expectTail, rewritten: true };
+      }
+      keepTail(before, 0, got);
+    }
     const end = fstatSync(fd).size;
     while (filePos < end) {
       if (filled === buf.length) {
@@ -93,6 +126,7 @@ export function scanLines(
         } else {
           oversizedLines.push(lines + 1);
           skipping = true;
+          keepTail(buf, 0, filled);
           committed += filled;
           filled = 0;
         }
@@ -107,6 +141,7 @@ export function scanLines(
       if (skipping) {
         const nl = buf.indexOf(NEWLINE, 0);
         if (nl < 0 || nl >= filled) {
+          keepTail(buf, 0, filled);
           committed += filled;
           filled = 0;
           continue;
@@ -129,6 +164,7 @@ export function scanLines(
       }
       // Keep the unfinished tail for the next read.
       if (pos > 0) {
+        keepTail(buf, 0, pos);
         buf.copy(buf, 0, pos, filled);
         committed += pos;
         filled -= pos;
@@ -140,5 +176,5 @@ export function scanLines(
   } finally {
     closeSync(fd);
   }
-  return { offset: committed, lines, bytesRead, oversizedLines };
+  return { offset: committed, lines, bytesRead, oversizedLines, tailHash: fingerprint(tail.subarray(0, tailLen)) };
 }

@@ -1,12 +1,13 @@
 // Reads one log file's new bytes into events: the scanner picks candidate lines, the file's source parses them.
 // Used both in-process and inside ingest workers, so it returns plain, cloneable data.
-import { shouldReplace, type UsageEvent } from '../core/event.js';
+import { implausibility, shouldReplace, type UsageEvent } from '../core/event.js';
 import { parseTranscriptLine, RepeatDetector, USAGE_MARKER } from '../sources/claude-code/parse.js';
 import { codexFormat } from '../sources/codex/parse.js';
 import type { FileSourceName } from '../sources/discovery.js';
 import type { FileFormat, WindowReading } from '../sources/file-format.js';
 import { geminiFormat, geminiJsonFormat } from '../sources/gemini/parse.js';
 import { readFileSync } from 'node:fs';
+import { fingerprint, FINGERPRINT_BYTES } from './fingerprint.js';
 import { scanLines } from './line-scanner.js';
 
 const FORMATS: Record<Exclude<FileSourceName, 'claude-code'>, FileFormat> = { codex: codexFormat, gemini: geminiFormat, 'gemini-json': geminiJsonFormat };
@@ -26,6 +27,10 @@ export interface ReadRequest {
   projectFallback: string;
   /** What the source's parser kept from the last read of this file (null: from the start). */
   state: string | null;
+  /** The clock plausible timestamps are judged by (ms since the epoch). */
+  now: number;
+  /** The checkpoint's fingerprint of the bytes before `fromOffset` (see ScanOptions.expectTail). */
+  expectTail?: string;
 }
 
 export interface LineProblem {
@@ -51,12 +56,29 @@ export interface ReadResult {
   state: string | null;
   /** Official usage-window readings the file carries (Codex's rate_limits). */
   readings: WindowReading[];
+  /** Fingerprint of the bytes just before `offset`, kept with the checkpoint. */
+  tailHash: string;
+  /** The part read before had been rewritten: this is a read from the start, replacing what the file gave before. */
+  rewritten?: boolean;
 }
 
 const MAX_PROBLEMS_KEPT = 100;
 
 export function readLogFile(req: ReadRequest): ReadResult {
+  const r = readOnce(req);
+  if (!r.rewritten) return r;
+  const again = readOnce({ ...req, fromOffset: 0, fromLine: 0, state: null, expectTail: undefined });
+  again.rewritten = true;
+  return again;
+}
+
+function readOnce(req: ReadRequest): ReadResult {
   return req.source === 'claude-code' ? readClaudeFile(req) : readFormatFile(req, FORMATS[req.source]);
+}
+
+/** Whether a source's files are rewritten whole (one JSON document), so that any change replaces what they gave. */
+export function rewrittenWhole(source: FileSourceName): boolean {
+  return source !== 'claude-code' && FORMATS[source].wholeFile;
 }
 
 /** A read's events (one per dedup key) and its count of bad lines. */
@@ -79,7 +101,7 @@ function readFormatFile(req: ReadRequest, format: FileFormat): ReadResult {
   const readings: WindowReading[] = [];
   const result: ReadResult = {
     path: req.path, events: [], eventCount: 0, offset: req.fromOffset, lines: req.fromLine, bytesRead: 0, problems, problemCount: 0,
-    skipped: { synthetic: 0, progress: 0 }, state: req.state, readings,
+    skipped: { synthetic: 0, progress: 0 }, state: req.state, readings, tailHash: '',
   };
   const ctx = { host: req.host, sessionFallback: req.sessionFallback, projectFallback: req.projectFallback, fileKey: req.path };
   let problemCount = 0;
@@ -89,7 +111,13 @@ function readFormatFile(req: ReadRequest, format: FileFormat): ReadResult {
   };
   try {
     const parser = format.parser(ctx, format.wholeFile ? null : req.state);
-    const emit = (e: UsageEvent) => keepBest(best, e);
+    // The line being parsed: an implausible request is reported at it, unless it is a half-written last line.
+    let at = { lineNo: 1, unterminated: false };
+    const emit = (e: UsageEvent) => {
+      const why = implausibility(e, req.now);
+      if (!why) keepBest(best, e);
+      else if (!at.unterminated) problem(at.lineNo, why);
+    };
     if (format.wholeFile) {
       const buf = readFileSync(req.path);
       const why = parser.whole!(buf.toString('utf8'), emit);
@@ -97,8 +125,10 @@ function readFormatFile(req: ReadRequest, format: FileFormat): ReadResult {
       result.offset = buf.length;
       result.lines = 1;
       result.bytesRead = buf.length;
+      result.tailHash = fingerprint(buf.subarray(Math.max(buf.length - FINGERPRINT_BYTES, 0)));
     } else {
-      const scan = scanLines(req.path, req.fromOffset, req.fromLine, { marker: format.markers }, (line) => {
+      const scan = scanLines(req.path, req.fromOffset, req.fromLine, { marker: format.markers, expectTail: req.expectTail }, (line) => {
+        at = line;
         const why = parser.line(line.text, emit, (r) => readings.push(r));
         // A half-written last line is not an error yet: it is read again once it is complete.
         if (why && !line.unterminated) problem(line.lineNo, why);
@@ -107,6 +137,8 @@ function readFormatFile(req: ReadRequest, format: FileFormat): ReadResult {
       result.offset = scan.offset;
       result.lines = scan.lines;
       result.bytesRead = scan.bytesRead;
+      result.tailHash = scan.tailHash;
+      result.rewritten = scan.rewritten;
     }
     result.state = parser.state();
   } catch (e) {
@@ -120,32 +152,36 @@ function readClaudeFile(req: ReadRequest): ReadResult {
   const problems: LineProblem[] = [];
   const skipped = { synthetic: 0, progress: 0 };
   const ctx = { host: req.host, sessionFallback: req.sessionFallback, projectFallback: req.projectFallback, fileKey: req.path };
-  const result: ReadResult = { path: req.path, events: [], eventCount: 0, offset: req.fromOffset, lines: req.fromLine, bytesRead: 0, problems, problemCount: 0, skipped, state: null, readings: [] };
+  const result: ReadResult = {
+    path: req.path, events: [], eventCount: 0, offset: req.fromOffset, lines: req.fromLine, bytesRead: 0, problems, problemCount: 0,
+    skipped, state: null, readings: [], tailHash: '',
+  };
   let problemCount = 0;
+  const problem = (line: number, message: string) => {
+    problemCount++;
+    if (problems.length < MAX_PROBLEMS_KEPT) problems.push({ line, message });
+  };
   try {
     const repeats = new RepeatDetector();
-    const scan = scanLines(req.path, req.fromOffset, req.fromLine, { marker: USAGE_MARKER, latin1: true }, (line) => {
+    const scan = scanLines(req.path, req.fromOffset, req.fromLine, { marker: USAGE_MARKER, latin1: true, expectTail: req.expectTail }, (line) => {
       if (repeats.isRepeat(line.text)) return;
       const out = parseTranscriptLine(line.text, ctx, line.offset, true);
-      if (out.kind === 'event') {
-        const prev = best.get(out.event.dedupKey);
-        if (!prev || shouldReplace(prev, out.event)) best.set(out.event.dedupKey, out.event);
-      } else if (out.kind === 'skip') {
+      if (out.kind === 'skip') {
         if (out.reason === 'synthetic') skipped.synthetic++;
         else if (out.reason === 'progress') skipped.progress++;
-      } else if (!line.unterminated) {
-        // A half-written last line is not an error yet: it is read again once it is complete.
-        problemCount++;
-        if (problems.length < MAX_PROBLEMS_KEPT) problems.push({ line: line.lineNo, message: out.message });
+        return;
       }
+      const why = out.kind === 'error' ? out.message : implausibility(out.event, req.now);
+      if (!why) keepBest(best, (out as { event: UsageEvent }).event);
+      // A half-written last line is not an error yet: it is read again once it is complete.
+      else if (!line.unterminated) problem(line.lineNo, why);
     });
-    for (const line of scan.oversizedLines) {
-      problemCount++;
-      if (problems.length < MAX_PROBLEMS_KEPT) problems.push({ line, message: 'line too long, skipped' });
-    }
+    for (const line of scan.oversizedLines) problem(line, 'line too long, skipped');
     result.offset = scan.offset;
     result.lines = scan.lines;
     result.bytesRead = scan.bytesRead;
+    result.tailHash = scan.tailHash;
+    result.rewritten = scan.rewritten;
   } catch (e) {
     result.failure = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
   }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { encodeExportResponse, encodeStatus, responseObject, type Signal } from '../sources/otlp/proto.js';
-import type { UsageEvent } from '../core/event.js';
+import { implausibility, type UsageEvent } from '../core/event.js';
 import { LimitError } from '../core/limits.js';
 import { Api, ApiError } from './api.js';
 import { proxyHandler, proxyRoute, type ProxyOptions, type ProxyStats } from './proxy.js';
@@ -48,13 +48,17 @@ function otlpError(reply: FastifyReply, status: number, grpcCode: number, messag
   return reply.code(status).type(JSON_TYPE).send({ code: grpcCode, message });
 }
 
-/** An event as `tokenmeter ingest` sends it: every count a non-negative number, the strings present. */
-function isPushedEvent(e: unknown): e is UsageEvent {
-  if (!e || typeof e !== 'object') return false;
+/** Why an event is not one `tokenmeter ingest` could have sent, or null: counts, strings and a plausible request. */
+function pushedEventProblem(e: unknown, now: number): string | null {
+  if (!e || typeof e !== 'object' || Array.isArray(e)) return 'not an object';
   const v = e as Record<string, unknown>;
-  const counts = ['ts', 'input', 'output', 'cacheRead', 'cacheWrite5m', 'cacheWrite1h', 'reasoning'].every((k) => typeof v[k] === 'number' && (v[k] as number) >= 0);
-  const strings = ['tool', 'host', 'sessionId', 'project', 'model', 'dedupKey'].every((k) => typeof v[k] === 'string');
-  return counts && strings && v.source === 'hook' && (v.speed === 'standard' || v.speed === 'fast');
+  for (const k of ['ts', 'input', 'output', 'cacheRead', 'cacheWrite5m', 'cacheWrite1h', 'reasoning']) {
+    if (typeof v[k] !== 'number') return `${k} is not a number`;
+  }
+  for (const k of ['tool', 'host', 'sessionId', 'project', 'model', 'dedupKey']) if (typeof v[k] !== 'string') return `${k} is not a string`;
+  if (v.source !== 'hook') return 'source is not "hook"';
+  if (v.speed !== 'standard' && v.speed !== 'fast') return 'speed is not "standard" or "fast"';
+  return implausibility(v as unknown as UsageEvent, now);
 }
 
 /** The keep-alive fastify gives the servers it makes (72 s): clients polling every few seconds keep their connection. */
@@ -181,17 +185,26 @@ export function buildHttpApp(p: HttpParts): FastifyInstance {
   app.get('/api/blocks', apiRoute((q) => p.api.blocks(q)));
   app.get('/api/servers', apiRoute(() => p.api.servers()));
   app.post('/api/ingest', async (req, reply) => {
-    let events: UsageEvent[];
+    let pushed: unknown[];
     try {
       const body = JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '') as { events?: unknown };
-      if (!Array.isArray(body.events)) throw new Error('no events');
-      events = body.events.filter(isPushedEvent);
-      if (events.length !== body.events.length) throw new Error('malformed event');
+      if (!Array.isArray(body?.events)) throw new Error('no "events" array');
+      pushed = body.events;
     } catch (e) {
       return reply.code(400).type(JSON_TYPE).send({ error: `expected {"events": [...]} as tokenmeter ingest sends: ${(e as Error).message}` });
     }
-    await p.ingest(events);
-    return reply.type(JSON_TYPE).send({ stored: events.length });
+    // A bad event is refused by itself: the others in the same request are stored.
+    const now = Date.now();
+    const events: UsageEvent[] = [];
+    const rejected: Array<{ index: number; error: string }> = [];
+    pushed.forEach((e, index) => {
+      const why = pushedEventProblem(e, now);
+      if (why) rejected.push({ index, error: `events[${index}]: ${why}` });
+      else events.push(e as UsageEvent);
+    });
+    if (events.length === 0 && rejected.length > 0) return reply.code(400).type(JSON_TYPE).send({ error: rejected[0]!.error, stored: 0, rejected });
+    if (events.length > 0) await p.ingest(events);
+    return reply.type(JSON_TYPE).send({ stored: events.length, rejected });
   });
   app.post('/api/statusline', async (req, reply) => {
     let input: StatusInput;

@@ -110,6 +110,35 @@ export const MIGRATIONS: string[] = [
   // 9: fleet mode. Every change to events waiting for the pooled store, in order: an event's latest change (its id),
   // or a deleted event's tombstone (its key and host). Filled by triggers, created only when fleet mode is turned on.
   `CREATE TABLE ship_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id INTEGER UNIQUE, dedup_key TEXT, host TEXT);`,
+  // 10: sightings. Every copy of a request that is not the stored one, by where it was seen (origin: a file's id, or 0
+  // for telemetry, the proxy and pushed usage, which are never withdrawn), so that when a file is replaced or
+  // truncated its requests fall back on the copies other sources still hold. The telemetry copies of migration 3 move
+  // in (as much of them as it kept). Records no request can have (a count above 10^10, a time before 2023) are
+  // dropped: one of them overflowed every sum.
+  `ALTER TABLE sightings RENAME TO telemetry_copies_v3;
+   CREATE TABLE sightings (
+     dedup_key TEXT NOT NULL, origin INTEGER NOT NULL, ts INTEGER NOT NULL, tool TEXT NOT NULL, source TEXT NOT NULL,
+     host TEXT NOT NULL, session_id TEXT NOT NULL, project TEXT NOT NULL, model TEXT NOT NULL, speed TEXT NOT NULL,
+     input INTEGER NOT NULL, output INTEGER NOT NULL, cache_read INTEGER NOT NULL, cache_write_5m INTEGER NOT NULL,
+     cache_write_1h INTEGER NOT NULL, reasoning INTEGER NOT NULL, reported_cost REAL, calc_cost REAL,
+     is_sidechain INTEGER NOT NULL, request_id TEXT, model_fallback INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (dedup_key, origin)) WITHOUT ROWID;
+   CREATE INDEX sightings_origin ON sightings (origin);
+   CREATE INDEX sightings_request ON sightings (request_id) WHERE request_id IS NOT NULL;
+   INSERT OR IGNORE INTO sightings (dedup_key, origin, ts, tool, source, host, session_id, project, model, speed, input, output,
+       cache_read, cache_write_5m, cache_write_1h, reasoning, reported_cost, calc_cost, is_sidechain, request_id)
+     SELECT 'otlp:' || c.request_id, 0, c.ts, e.tool, 'otlp', e.host, c.session_id, '', c.model, 'standard', c.input, c.output,
+       c.cache_read, c.cache_write, 0, 0, c.reported_cost, NULL, 0, c.request_id
+     FROM telemetry_copies_v3 c JOIN events e ON e.request_id = c.request_id AND e.dedup_key <> 'otlp:' || c.request_id
+     WHERE c.source = 'otlp';
+   DROP TABLE telemetry_copies_v3;
+   DELETE FROM events WHERE NOT (input BETWEEN 0 AND 1e10 AND output BETWEEN 0 AND 1e10 AND cache_read BETWEEN 0 AND 1e10
+     AND cache_write_5m BETWEEN 0 AND 1e10 AND cache_write_1h BETWEEN 0 AND 1e10 AND reasoning BETWEEN 0 AND 1e10
+     AND ts >= 1672531200000 AND COALESCE(reported_cost, 0) BETWEEN 0 AND 1e10);
+   UPDATE meta SET value = '1' WHERE key IN ('rollup_stale', 'totals_stale');`,
+  // 11: a fingerprint of the bytes just before a file's checkpoint offset, beside the head's: a file rewritten in
+  // place that keeps its first KB is noticed too.
+  `ALTER TABLE files ADD COLUMN tail_hash TEXT NOT NULL DEFAULT '';`,
 ];
 
 /**
@@ -136,6 +165,8 @@ export const SECONDARY_INDEXES: Array<[name: string, definition: string]> = [
   ['events_ts', 'events (ts)'],
   // Joins a request seen in telemetry with its transcript copy.
   ['events_request', 'events (request_id) WHERE request_id IS NOT NULL'],
+  // A replaced file's requests, found without a scan.
+  ['events_file', 'events (file_id) WHERE file_id IS NOT NULL'],
 ];
 
 export function createSecondaryIndexes(db: Database.Database): void {

@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { TokenCounts } from '../core/event.js';
+import { shouldReplace, type TokenCounts } from '../core/event.js';
 import type { KnownPrice, ResolvedPrice } from '../core/pricing.js';
 import type { DirListing, DirListings, ListingChanges } from '../sources/discovery.js';
 import { QUARTER_HOUR_MS, type OffsetSegment } from '../core/time.js';
@@ -30,6 +30,42 @@ function eventValues(e: PricedEvent, sources: string | null): unknown[] {
     e.input, e.output, e.cacheRead, e.cacheWrite5m, e.cacheWrite1h, e.reasoning,
     e.reportedCost, e.calcCost, e.isSidechain ? 1 : 0, e.requestId, e.fileId, sources, e.modelFallback ? 1 : 0,
   ];
+}
+
+/** What a sighting keeps of a copy: everything an event is made of but its origin (tool, source, host apart). */
+const COPY_COLUMNS = EVENT_COLUMNS.filter((c) => c !== 'file_id' && c !== 'sources');
+
+function copyValues(e: PricedEvent): unknown[] {
+  return [
+    e.dedupKey, e.ts, e.sessionId, e.project, e.model, e.speed,
+    e.input, e.output, e.cacheRead, e.cacheWrite5m, e.cacheWrite1h, e.reasoning,
+    e.reportedCost, e.calcCost, e.isSidechain ? 1 : 0, e.requestId, e.modelFallback ? 1 : 0,
+  ];
+}
+
+/** A stored copy read back in the event model's shape, so that core's shouldReplace can rank it. */
+const COPY_SELECT = `dedup_key AS dedupKey, ts, tool, source, host, session_id AS sessionId, project, model, speed, input, output,
+  cache_read AS cacheRead, cache_write_5m AS cacheWrite5m, cache_write_1h AS cacheWrite1h, reasoning,
+  reported_cost AS reportedCost, calc_cost AS calcCost, is_sidechain AS isSidechain, request_id AS requestId,
+  model_fallback AS modelFallback`;
+
+/** The stored event of a request. */
+type StoredCopy = PricedEvent & { id: number; sources: string | null };
+/** A copy kept as a sighting; origin 0 is telemetry, the proxy or pushed usage. */
+type SightingCopy = PricedEvent & { origin: number };
+
+function asCopy<T extends PricedEvent>(row: T): T {
+  row.isSidechain = Boolean(row.isSidechain);
+  row.modelFallback = Boolean(row.modelFallback);
+  return row;
+}
+
+/** SQL for "copy `a` outranks copy `b`": core's shouldReplace (main chain, then more tokens, then fast mode). */
+function outranksSql(a: string, b: string): string {
+  const total = (t: string) => `(${t}.input + ${t}.output + ${t}.cache_read + ${t}.cache_write_5m + ${t}.cache_write_1h)`;
+  return `${a}.is_sidechain < ${b}.is_sidechain
+    OR (${a}.is_sidechain = ${b}.is_sidechain AND (${total(a)} > ${total(b)}
+      OR (${total(a)} = ${total(b)} AND ${b}.speed <> 'fast' AND ${a}.speed = 'fast')))`;
 }
 
 /** The key a per-request telemetry event has when it names its request (see sources/otlp). */
@@ -93,11 +129,10 @@ export interface SqliteOptions {
 
 export class SqliteStore implements Store {
   readonly db: Database.Database;
-  /** One upsert per (tool, source, host). */
-  private readonly upserts = new Map<string, Database.Statement>();
+  /** One insert per (tool, source, host). */
+  private readonly inserts = new Map<string, Database.Statement>();
   private readonly saveCheckpoint: Database.Statement;
   private readonly markStale: Database.Statement;
-  private readonly deleteFileEvents: Database.Statement;
   /** Quarter hours whose rollup rows are stale. */
   private dirty = new Set<number>();
   private rebuildAll = false;
@@ -119,46 +154,139 @@ export class SqliteStore implements Store {
     if ((this.db.prepare(`SELECT value FROM meta WHERE key = 'rollup_stale'`).get() as { value: string } | undefined)?.value === '1') {
       this.rebuildAll = true;
     }
-    this.deleteFileEvents = this.db.prepare(`DELETE FROM events WHERE file_id = ? RETURNING ts / ${QUARTER_HOUR_MS} AS b`);
     this.telemetryRequests = this.db.prepare(`SELECT 1 FROM events WHERE dedup_key >= 'otlp:' AND dedup_key < 'otlp;' LIMIT 1`).get() !== undefined;
     this.saveCheckpoint = this.db.prepare(
       `UPDATE files SET dev = @dev, ino = @ino, size = @size, mtime_ms = @mtimeMs, offset = @offset, lines = @lines,
-       head_hash = @headHash, state = @state WHERE id = @fileId AND path = @path`,
+       head_hash = @headHash, tail_hash = @tailHash, state = @state WHERE id = @fileId AND path = @path`,
     );
   }
 
-  private upsertFor(e: PricedEvent): Database.Statement {
+  /** Stores a new request; a key already stored is left alone (see store()). */
+  private insertFor(e: PricedEvent): Database.Statement {
     const key = `${e.tool}\u0000${e.source}\u0000${e.host}`;
-    let stmt = this.upserts.get(key);
+    let stmt = this.inserts.get(key);
     if (!stmt) {
-      const columns = [...ORIGIN_COLUMNS, ...EVENT_COLUMNS];
-      const updates = columns.filter((c) => c !== 'dedup_key')
-        .map((c) => (c === 'sources' ? `sources = COALESCE(excluded.sources, events.sources)` : `${c} = excluded.${c}`)).join(', ');
-      const total = (t: string) => `(${t}.input + ${t}.output + ${t}.cache_read + ${t}.cache_write_5m + ${t}.cache_write_1h)`;
-      // The same choice as core's shouldReplace: a main-chain copy over a sidechain one, then the larger copy, then
-      // on a tie the copy that knows the request ran in fast mode.
       stmt = this.db.prepare(
-        `INSERT INTO events (${columns.join(', ')})
+        `INSERT INTO events (${[...ORIGIN_COLUMNS, ...EVENT_COLUMNS].join(', ')})
          VALUES (${[e.tool, e.source, e.host].map(sqlText).join(', ')}, ${EVENT_COLUMNS.map(() => '?').join(', ')})
-         ON CONFLICT(dedup_key) DO UPDATE SET ${updates}
-         WHERE excluded.is_sidechain < events.is_sidechain
-            OR (excluded.is_sidechain = events.is_sidechain AND (${total('excluded')} > ${total('events')}
-              OR (${total('excluded')} = ${total('events')} AND events.speed <> 'fast' AND excluded.speed = 'fast')))`,
+         ON CONFLICT(dedup_key) DO NOTHING`,
       );
-      this.upserts.set(key, stmt);
+      this.inserts.set(key, stmt);
     }
     return stmt;
   }
 
+  /**
+   * Stores one copy of a request. The stored event is the best of its sightings (core's shouldReplace): a copy from
+   * the same origin as the stored one replaces it if better; a copy from another origin either takes its place (the
+   * stored one stepping down to a sighting) or is kept as a sighting itself. A stored copy whose file was just
+   * withdrawn counts for nothing: any copy takes its place.
+   */
+  private store(e: PricedEvent, sources: string | null, withdrawn?: Map<string, StoredCopy>): void {
+    if (this.insertFor(e).run(eventValues(e, sources)).changes === 1) return;
+    const dead = withdrawn?.get(e.dedupKey);
+    if (dead) {
+      withdrawn!.delete(e.dedupKey);
+      this.replaceEvent(dead.id, e, sources ?? dead.sources);
+      return;
+    }
+    const cur = this.storedCopy(e.dedupKey)!;
+    const origin = e.fileId ?? 0;
+    const curOrigin = cur.fileId ?? 0;
+    if (!shouldReplace(cur, e)) {
+      if (origin !== curOrigin) this.putSighting(e, origin);
+      return;
+    }
+    if (origin !== curOrigin) {
+      this.putSighting(cur, curOrigin);
+      this.stmt('DELETE FROM sightings WHERE dedup_key = ? AND origin = ?').run(e.dedupKey, origin);
+    }
+    this.replaceEvent(cur.id, e, sources ?? cur.sources);
+    this.dirty.add(Math.floor(cur.ts / QUARTER_HOUR_MS));
+  }
+
+  private storedCopy(dedupKey: string): StoredCopy | undefined {
+    const row = this.stmt(`SELECT id, file_id AS fileId, sources, ${COPY_SELECT} FROM events WHERE dedup_key = ?`).get(dedupKey) as StoredCopy | undefined;
+    return row && asCopy(row);
+  }
+
+  private replaceEvent(id: number, e: PricedEvent, sources: string | null): void {
+    this.stmt(`UPDATE events SET ${[...ORIGIN_COLUMNS, ...EVENT_COLUMNS].map((c) => `${c} = ?`).join(', ')} WHERE id = ?`)
+      .run(e.tool, e.source, e.host, ...eventValues(e, sources), id);
+  }
+
+  /** Keeps a copy that is not the stored event, the best one per origin. */
+  private putSighting(e: PricedEvent, origin: number): void {
+    this.stmt(`INSERT INTO sightings (origin, tool, source, host, ${COPY_COLUMNS.join(', ')})
+      VALUES (?, ?, ?, ?, ${COPY_COLUMNS.map(() => '?').join(', ')})
+      ON CONFLICT(dedup_key, origin) DO UPDATE SET ${['tool', 'source', 'host', ...COPY_COLUMNS.slice(1)].map((c) => `${c} = excluded.${c}`).join(', ')}
+      WHERE ${outranksSql('excluded', 'sightings')}`).run(origin, e.tool, e.source, e.host, ...copyValues(e));
+  }
+
+  /**
+   * A file was replaced, truncated or rewritten: its sightings go, and each request it was the stored copy of falls
+   * back on the best copy another source still holds, updated in place (so that fleet shipping sees a change, not a
+   * delete). Requests no other source holds are returned: the same batch's reading of the file may hold them again,
+   * and only those it does not are deleted (see dropWithdrawn), so a file rewritten whole keeps its rows.
+   */
+  private withdraw(fileIds: number[]): Map<string, StoredCopy> {
+    const orphans = new Map<string, StoredCopy>();
+    if (fileIds.length === 0) return orphans;
+    const list = fileIds.map(Number).join(', ');
+    this.db.exec(`DELETE FROM sightings WHERE origin IN (${list})`);
+    const held = (this.db.prepare(`SELECT id, file_id AS fileId, sources, ${COPY_SELECT} FROM events WHERE file_id IN (${list})`).all() as StoredCopy[]).map(asCopy);
+    for (const ev of held) {
+      this.dirty.add(Math.floor(ev.ts / QUARTER_HOUR_MS));
+      const best = this.bestSighting(ev.dedupKey);
+      if (!best) {
+        orphans.set(ev.dedupKey, ev);
+        continue;
+      }
+      this.stmt('DELETE FROM sightings WHERE dedup_key = ? AND origin = ?').run(best.dedupKey, best.origin);
+      this.replaceEvent(ev.id, { ...best, fileId: best.origin || null }, ev.sources);
+      this.dirty.add(Math.floor(best.ts / QUARTER_HOUR_MS));
+    }
+    return orphans;
+  }
+
+  /** Withdrawn requests no source holds any more are deleted; a telemetry copy of one counts again. */
+  private dropWithdrawn(orphans: Map<string, StoredCopy>): void {
+    for (const ev of orphans.values()) {
+      this.stmt('DELETE FROM events WHERE id = ?').run(ev.id);
+      if (ev.requestId && ev.source !== 'otlp') this.restoreTelemetryCopy(ev.requestId);
+    }
+  }
+
+  /** The best copy of a request among its sightings, if any. */
+  private bestSighting(dedupKey: string): SightingCopy | undefined {
+    let best: SightingCopy | undefined;
+    for (const row of this.stmt(`SELECT origin, ${COPY_SELECT} FROM sightings WHERE dedup_key = ?`).all(dedupKey) as SightingCopy[]) {
+      const c = asCopy(row);
+      if (!best || shouldReplace(best, c)) best = c;
+    }
+    return best;
+  }
+
+  /** The telemetry copy of a request whose other copies are all gone counts again. */
+  private restoreTelemetryCopy(requestId: string): void {
+    if (this.stmt('SELECT 1 FROM events WHERE request_id = ? LIMIT 1').get(requestId)) return;
+    const t = this.bestSighting(telemetryKey(requestId));
+    if (!t) return;
+    this.stmt('DELETE FROM sightings WHERE dedup_key = ?').run(t.dedupKey);
+    this.insertFor(t).run(eventValues({ ...t, fileId: null }, null));
+    this.telemetryRequests = true;
+    this.dirty.add(Math.floor(t.ts / QUARTER_HOUR_MS));
+  }
+
   async checkpoints(): Promise<Map<string, Checkpoint>> {
     const rows = this.db
-      .prepare('SELECT id AS fileId, path, dev, ino, size, mtime_ms AS mtimeMs, offset, lines, head_hash AS headHash, state FROM files')
+      .prepare('SELECT id AS fileId, path, dev, ino, size, mtime_ms AS mtimeMs, offset, lines, head_hash AS headHash, tail_hash AS tailHash, state FROM files')
       .all() as Checkpoint[];
     return new Map(rows.map((r) => [r.path, r]));
   }
 
   async checkpointsOf(paths: string[]): Promise<Map<string, Checkpoint>> {
-    const stmt = this.stmt('SELECT id AS fileId, path, dev, ino, size, mtime_ms AS mtimeMs, offset, lines, head_hash AS headHash, state FROM files WHERE path = ?');
+    const stmt = this.stmt('SELECT id AS fileId, path, dev, ino, size, mtime_ms AS mtimeMs, offset, lines, head_hash AS headHash, tail_hash AS tailHash, state FROM files WHERE path = ?');
     const out = new Map<string, Checkpoint>();
     for (const p of paths) {
       const row = stmt.get(p) as Checkpoint | undefined;
@@ -210,11 +338,8 @@ export class SqliteStore implements Store {
     const events = [...batch.events].sort((a, b) => (a.dedupKey < b.dedupKey ? -1 : a.dedupKey > b.dedupKey ? 1 : 0));
     const metricEvents = batch.metricEvents ?? [];
     this.db.transaction(() => {
-      for (const id of batch.replacedFileIds) {
-        const gone = this.deleteFileEvents.all(id) as Array<{ b: number }>;
-        for (const { b } of gone) this.dirty.add(b);
-        this.stmt('DELETE FROM file_problems WHERE file_id = ?').run(id);
-      }
+      const withdrawn = this.withdraw(batch.replacedFileIds);
+      for (const id of batch.replacedFileIds) this.stmt('DELETE FROM file_problems WHERE file_id = ?').run(id);
       for (const p of batch.problems ?? []) {
         this.stmt('INSERT OR REPLACE INTO file_problems (file_id, line, message) VALUES (?, ?, ?)').run(p.fileId, p.line, p.message);
       }
@@ -223,26 +348,31 @@ export class SqliteStore implements Store {
       for (const e of events) {
         let sources: string | null = null;
         if (e.source === 'otlp' && e.requestId) {
-          this.recordSighting(e);
-          // Already known from another source (a transcript): one request, now seen by one more source.
+          // Already known from another source (a transcript): one request, now seen by one more source, whose copy
+          // is kept as a sighting in case the others go.
           const other = this.stmt('SELECT id FROM events WHERE request_id = ? AND dedup_key <> ? LIMIT 1').get(e.requestId, e.dedupKey) as { id: number } | undefined;
           if (other) {
+            this.putSighting(e, 0);
             this.stmt(`UPDATE events SET sources = COALESCE(sources, source) || ',' || @source
               WHERE id = @id AND instr(',' || COALESCE(sources, source) || ',', ',' || @source || ',') = 0`).run({ source: e.source, id: other.id });
             continue;
           }
           this.telemetryRequests = true;
         } else if (e.requestId && this.telemetryRequests) {
-          // The transcript's copy is the fuller one (it knows the project): it takes the telemetry copy's place.
-          const gone = this.stmt(`DELETE FROM events WHERE dedup_key = ? RETURNING ts / ${QUARTER_HOUR_MS} AS b`).get(telemetryKey(e.requestId)) as { b: number } | undefined;
-          if (gone) {
-            this.dirty.add(gone.b);
+          // The transcript's copy is the fuller one (it knows the project): it takes the telemetry copy's place, and
+          // the telemetry copy steps down to a sighting.
+          const t = this.storedCopy(telemetryKey(e.requestId));
+          if (t) {
+            this.putSighting(t, 0);
+            this.stmt('DELETE FROM events WHERE id = ?').run(t.id);
+            this.dirty.add(Math.floor(t.ts / QUARTER_HOUR_MS));
             sources = `${e.source},otlp`;
           }
         }
-        this.upsertFor(e).run(eventValues(e, sources));
+        this.store(e, sources, withdrawn);
         sessions.add(e.sessionId);
       }
+      this.dropWithdrawn(withdrawn);
       for (const s of sessions) {
         if (this.stmt('INSERT INTO covered_sessions (session_id) VALUES (?) ON CONFLICT DO NOTHING').run(s).changes === 0) continue;
         // Newly covered by per-request records: what token metrics said about it is no longer counted.
@@ -252,7 +382,7 @@ export class SqliteStore implements Store {
       }
       for (const e of metricEvents) {
         if (this.stmt('SELECT 1 FROM covered_sessions WHERE session_id = ?').get(e.sessionId)) continue;
-        this.upsertFor(e).run(eventValues(e, null));
+        this.store(e, null);
         this.dirty.add(Math.floor(e.ts / QUARTER_HOUR_MS));
       }
       for (const m of batch.metricTotals ?? []) {
@@ -278,12 +408,6 @@ export class SqliteStore implements Store {
     })();
     // Tracked even when a full rebuild is due: a worker's connection reports these to the one that settles.
     for (const e of events) this.dirty.add(Math.floor(e.ts / QUARTER_HOUR_MS));
-  }
-
-  private recordSighting(e: PricedEvent): void {
-    this.stmt(`INSERT OR REPLACE INTO sightings (request_id, source, ts, session_id, model, input, output, cache_read, cache_write, reported_cost)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(e.requestId, e.source, e.ts, e.sessionId, e.model, e.input, e.output, e.cacheRead, e.cacheWrite5m + e.cacheWrite1h, e.reportedCost);
   }
 
   async beginBulkLoad(): Promise<void> {
@@ -490,10 +614,12 @@ export class SqliteStore implements Store {
 
   async requestDisagreements(limit: number): Promise<RequestDisagreement[]> {
     const rows = this.db.prepare(`SELECT s.request_id AS requestId, s.session_id AS sessionId, s.model, s.ts, s.source AS sSource,
-        s.input AS sInput, s.output AS sOutput, s.cache_read AS sRead, s.cache_write AS sWrite,
+        s.input AS sInput, s.output AS sOutput, s.cache_read AS sRead, s.cache_write_5m + s.cache_write_1h AS sWrite,
         e.source AS eSource, e.input AS eInput, e.output AS eOutput, e.cache_read AS eRead, e.cache_write_5m + e.cache_write_1h AS eWrite
       FROM sightings s JOIN events e ON e.request_id = s.request_id AND e.source <> s.source
-      WHERE s.input <> e.input OR s.output <> e.output OR s.cache_read <> e.cache_read OR s.cache_write <> e.cache_write_5m + e.cache_write_1h
+      WHERE s.request_id IS NOT NULL AND s.origin = 0
+        AND (s.input <> e.input OR s.output <> e.output OR s.cache_read <> e.cache_read
+          OR s.cache_write_5m + s.cache_write_1h <> e.cache_write_5m + e.cache_write_1h)
       ORDER BY s.ts DESC LIMIT ?`).all(limit) as Array<Record<string, number | string>>;
     return rows.map((r) => ({
       requestId: String(r.requestId), sessionId: String(r.sessionId), model: String(r.model), ts: Number(r.ts),
@@ -555,8 +681,15 @@ export class SqliteStore implements Store {
         cache_write_5m AS cacheWrite5m, cache_write_1h AS cacheWrite1h, reasoning FROM events`)
       .all() as Array<PricingInput & { id: number }>;
     const update = this.db.prepare('UPDATE events SET calc_cost = ? WHERE id = ?');
+    // Sightings are priced alike: one of them may become the stored copy.
+    const copies = this.db
+      .prepare(`SELECT dedup_key AS dedupKey, origin, ts, model, speed, input, output, cache_read AS cacheRead,
+        cache_write_5m AS cacheWrite5m, cache_write_1h AS cacheWrite1h, reasoning FROM sightings`)
+      .all() as Array<PricingInput & { dedupKey: string; origin: number }>;
+    const updateCopy = this.db.prepare('UPDATE sightings SET calc_cost = ? WHERE dedup_key = ? AND origin = ?');
     this.db.transaction(() => {
       for (const r of rows) update.run(price(r), r.id);
+      for (const c of copies) updateCopy.run(price(c), c.dedupKey, c.origin);
     })();
     this.rebuildAll = true;
     await this.settle();

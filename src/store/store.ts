@@ -24,6 +24,8 @@ export interface Checkpoint {
   lines: number;
   /** Fingerprint of the file's first bytes, to notice a file rewritten in place. */
   headHash: string;
+  /** Fingerprint of the bytes just before `offset`: a rewrite that keeps the head is noticed too ('' when unknown). */
+  tailHash: string;
   /** The source parser's state after the last read (Codex's running total and model), if it keeps one. */
   state?: string | null;
 }

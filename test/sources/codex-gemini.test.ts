@@ -21,6 +21,7 @@ function read(path: string, source: FileSourceName, from?: ReadResult): ReadResu
   const req: ReadRequest = {
     fileId: 1, path, source, fromOffset: from?.offset ?? 0, fromLine: from?.lines ?? 0, replace: false,
     stat: { dev: 0, ino: 0, size: 0, mtimeMs: 0 }, host: 'h', sessionFallback: 'fallback-session', projectFallback: 'proj', state: from?.state ?? null,
+    now: Date.parse('2030-01-01T00:00:00Z'),
   };
   return readLogFile(req);
 }

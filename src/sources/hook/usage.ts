@@ -1,6 +1,6 @@
 // Usage pushed by a script or hook (`tokenmeter ingest`): a usage object in Anthropic's shape, OpenAI's Chat
 // Completions shape or its Responses shape, alone (`{"usage": {...}}`) or inside a whole API response.
-import { emptyCounts, splitCachedInput, type Tool, type UsageEvent } from '../../core/event.js';
+import { emptyCounts, implausibility, splitCachedInput, type Tool, type UsageEvent } from '../../core/event.js';
 
 export class UsageShapeError extends Error {}
 
@@ -61,6 +61,8 @@ export function parsePushedUsage(body: unknown, o: PushedUsageOptions): UsageEve
   } else {
     throw new UsageShapeError('the usage object has none of input_tokens/output_tokens (Anthropic, OpenAI Responses) or prompt_tokens/completion_tokens (OpenAI Chat)');
   }
+  const absurd = implausibility(ev, o.now);
+  if (absurd) throw new UsageShapeError(`usage: ${absurd}`);
   const id = o.id ?? (typeof response.id === 'string' && response.id ? response.id : undefined);
   // A response id is the provider's message id: the same key a transcript would store the response under.
   ev.dedupKey = id ?? `ingest:${o.now}:${Math.random().toString(36).slice(2)}`;

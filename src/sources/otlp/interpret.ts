@@ -1,7 +1,7 @@
 // What tokenmeter reads from the telemetry of Claude Code, Gemini CLI and Codex: per-request usage events from their
 // log events, token and cost metrics (a fallback for sessions no per-request source covers), and plain counters.
 // Only counts, ids, model names and times are taken; prompts, tool content and anything else a sender adds are not.
-import { emptyCounts, splitCachedInput, type Tool, type UsageEvent } from '../../core/event.js';
+import { emptyCounts, implausibility, MAX_REQUEST_TOKENS, splitCachedInput, type Tool, type UsageEvent } from '../../core/event.js';
 import { nanosToMs, type Attributes, type LogEvent, type MetricPoint, type Temporality } from './flatten.js';
 
 /** One token or cost metric data point, by the kind of count it is. */
@@ -150,7 +150,7 @@ function label(v: string): string {
   return v.length > 64 ? v.slice(0, 64) : v;
 }
 
-export function interpretMetrics(points: MetricPoint[]): Interpretation {
+export function interpretMetrics(points: MetricPoint[], now = Date.now()): Interpretation {
   const out: Interpretation = { events: [], usage: [], counters: [], rejected: 0, problems: [] };
   for (const p of points) {
     if (p.kind !== 'sum') continue; // gauges carry no counts we add up
@@ -169,9 +169,12 @@ export function interpretMetrics(points: MetricPoint[]): Interpretation {
     }
     if (tool) {
       if (!kind) continue; // a token type we do not know: not an error for the sender
-      if (p.value < 0) {
+      // A cumulative series may sum a whole session, but no session reaches 10^10 tokens (or USD).
+      const why = p.value < 0 ? `negative value ${p.value}` : p.value > MAX_REQUEST_TOKENS ? `value ${p.value} is more than any session can have (10^10)`
+        : implausibility({ ...emptyCounts(), ts: nanosToMs(p.timeNano) }, now);
+      if (why) {
         out.rejected++;
-        out.problems.push(`metric ${p.name}: negative value ${p.value}`);
+        out.problems.push(`metric ${p.name}: ${why}`);
         continue;
       }
       out.usage.push({
@@ -189,7 +192,7 @@ export function interpretMetrics(points: MetricPoint[]): Interpretation {
   return out;
 }
 
-export function interpretLogs(records: LogEvent[], host: string): Interpretation {
+export function interpretLogs(records: LogEvent[], host: string, now = Date.now()): Interpretation {
   const out: Interpretation = { events: [], usage: [], counters: [], rejected: 0, problems: [] };
   const counter = (name: string, labels: Record<string, string>) =>
     out.counters.push({ name, labels, seriesKey: '', temporality: 'delta', startNano: '', value: 1 });
@@ -216,6 +219,12 @@ export function interpretLogs(records: LogEvent[], host: string): Interpretation
     if (!Number.isFinite(ev.ts) || ev.ts <= 0) {
       out.rejected++;
       out.problems.push(`log event ${r.name}: no usable timestamp`);
+      continue;
+    }
+    const why = implausibility(ev, now);
+    if (why) {
+      out.rejected++;
+      out.problems.push(`log event ${r.name}${ev.requestId ? ` (request ${ev.requestId})` : ''}: ${why}`);
       continue;
     }
     if (!ev.sessionId) ev.sessionId = 'unknown';
