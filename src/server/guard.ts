@@ -1,16 +1,21 @@
-// Who may talk to the daemon: requests must name a loopback host or the configured one (a web page cannot reach it
-// through DNS rebinding), and off loopback a bearer token is required, except for OTLP exports from this machine.
+// Who may talk to the daemon. Requests must name a loopback host or the configured one (a web page cannot reach it
+// through DNS rebinding); a request a browser marks as coming from another site is refused, so no web page can write
+// to it (or read it) even without reading the answer; off loopback a bearer token is required, except for OTLP
+// exports from this machine.
 import { timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 
+/** A loopback IP address (127.0.0.0/8, ::1, or either mapped into IPv6). Names are not addresses. */
 export function isLoopbackAddress(addr: string | undefined): boolean {
   if (!addr) return false;
-  const a = addr.startsWith('::ffff:') ? addr.slice(7) : addr;
-  return a === '::1' || a.startsWith('127.');
+  const a = addr.toLowerCase().startsWith('::ffff:') ? addr.slice(7) : addr;
+  if (isIP(a) === 4) return a.startsWith('127.');
+  return isIP(a) === 6 && (a === '::1' || a === '0:0:0:0:0:0:0:1');
 }
 
+/** A Host that can only mean this machine: `localhost`, a name under `.localhost`, or a loopback IP literal. */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase().replace(/\.$/, '');
   return h === 'localhost' || h.endsWith('.localhost') || isLoopbackAddress(h);
 }
 
@@ -30,6 +35,19 @@ export interface GuardOptions {
 
 export type Verdict = { ok: true } | { ok: false; status: 401 | 403; message: string };
 
+export interface GuardRequest {
+  method?: string;
+  hostHeader: string | undefined;
+  /** The Origin header a browser sends with cross-origin requests and with every POST. */
+  origin?: string | undefined;
+  /** Sec-Fetch-Site and Sec-Fetch-Mode, which browsers send with every request. */
+  fetchSite?: string | undefined;
+  fetchMode?: string | undefined;
+  remoteAddress: string | undefined;
+  authorization: string | undefined;
+  otlp: boolean;
+}
+
 export class Guard {
   private readonly allowedHosts: Set<string>;
 
@@ -41,19 +59,41 @@ export class Guard {
     if (bind !== '0.0.0.0' && bind !== '::') this.allowedHosts.add(bind.replace(/^\[|\]$/g, ''));
   }
 
-  check(req: { hostHeader: string | undefined; remoteAddress: string | undefined; authorization: string | undefined; otlp: boolean }): Verdict {
+  check(req: GuardRequest): Verdict {
     if (req.hostHeader !== undefined) {
       const host = hostOfHeader(req.hostHeader);
       const wildcard = this.opts.bindHost === '0.0.0.0' || this.opts.bindHost === '::';
       if (!isLoopbackHost(host) && !this.allowedHosts.has(host) && !(wildcard && (isIP(host) || this.opts.token))) {
-        return { ok: false, status: 403, message: `Host "${req.hostHeader}" is not this daemon's address` };
+        return { ok: false, status: 403, message: `Host "${req.hostHeader.slice(0, 100)}" is not this daemon's address` };
       }
     }
+    const crossSite = this.crossSite(req);
+    if (crossSite) return { ok: false, status: 403, message: crossSite };
     const needsToken = this.opts.token !== undefined && !(req.otlp && isLoopbackAddress(req.remoteAddress));
     if (needsToken && !this.tokenMatches(req.authorization)) {
       return { ok: false, status: 401, message: 'a bearer token is required (Authorization: Bearer <TOKENMETER_TOKEN>)' };
     }
     return { ok: true };
+  }
+
+  /**
+   * Why a browser request from another site is refused, or null. A page can send a POST without a preflight (a
+   * `no-cors` fetch, a form) and never read the answer: the write alone is the harm. So any request a browser marks
+   * as cross-site or same-site (another port or subdomain is another site's page too), or whose Origin is not this
+   * daemon's own, is refused, except following a link to the dashboard (a top-level navigation, which only shows
+   * the page to the user). Programs that are not browsers send neither header.
+   */
+  private crossSite(req: GuardRequest): string | null {
+    const safe = req.method === 'GET' || req.method === 'HEAD';
+    const site = req.fetchSite?.toLowerCase();
+    if ((site === 'cross-site' || site === 'same-site') && !(safe && req.fetchMode?.toLowerCase() === 'navigate')) {
+      return `a request from another site's page (Sec-Fetch-Site: ${site}) is not accepted`;
+    }
+    if (req.origin !== undefined && !(safe && req.fetchMode?.toLowerCase() === 'navigate')) {
+      const own = req.hostHeader !== undefined && req.origin.toLowerCase() === `http://${req.hostHeader.trim().toLowerCase()}`;
+      if (!own) return `a request from the page at Origin "${req.origin.slice(0, 100)}" is not accepted`;
+    }
+    return null;
   }
 
   private tokenMatches(header: string | undefined): boolean {

@@ -1,7 +1,7 @@
 // The daemon's HTTP surface: OTLP/HTTP receiver, Prometheus endpoints, JSON API, event stream, health.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 import { encodeExportResponse, encodeStatus, responseObject, type Signal } from '../sources/otlp/proto.js';
 import { implausibility, type UsageEvent } from '../core/event.js';
@@ -9,7 +9,7 @@ import { LimitError } from '../core/limits.js';
 import { Api, ApiError } from './api.js';
 import { proxyHandler, proxyRoute, type ProxyOptions, type ProxyStats } from './proxy.js';
 import type { StatusData, StatusInput } from './status.js';
-import type { Guard } from './guard.js';
+import type { Guard, GuardRequest } from './guard.js';
 import type { MetricsExposition } from './metrics.js';
 import { decodeBody, decompress, MAX_BODY_BYTES, ReceiveError, type OtlpReceiver } from './otlp-receiver.js';
 import type { StreamHub } from './stream.js';
@@ -61,6 +61,23 @@ function pushedEventProblem(e: unknown, now: number): string | null {
   return implausibility(v as unknown as UsageEvent, now);
 }
 
+const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
+/** What the guard looks at in a request. `otlp`: an OTLP export or a proxied API call, whose senders cannot send our token. */
+function guardRequest(req: IncomingMessage, otlp: boolean): GuardRequest {
+  return {
+    method: req.method, hostHeader: req.headers.host, origin: header(req.headers.origin),
+    fetchSite: header(req.headers['sec-fetch-site']), fetchMode: header(req.headers['sec-fetch-mode']),
+    remoteAddress: req.socket.remoteAddress, authorization: req.headers.authorization, otlp,
+  };
+}
+
+/** A state-changing endpoint takes JSON only: a page's form or `no-cors` fetch cannot send that type. */
+function refuseNonJson(req: FastifyRequest, reply: FastifyReply): FastifyReply | null {
+  if (mediaType(req) === JSON_TYPE) return null;
+  return reply.code(415).type(JSON_TYPE).send({ error: `Content-Type "${mediaType(req) || '(none)'}" is not ${JSON_TYPE}` });
+}
+
 /** The keep-alive fastify gives the servers it makes (72 s): clients polling every few seconds keep their connection. */
 function withKeepAlive(server: Server): Server {
   server.keepAliveTimeout = 72_000;
@@ -76,7 +93,7 @@ export function buildHttpApp(p: HttpParts): FastifyInstance {
       const kind = proxy ? proxyRoute(req.url) : null;
       if (!kind) return handler(req, res);
       // The same rules as every endpoint; API clients send their own key, not our token, so loopback is trusted.
-      const verdict = p.guard.check({ hostHeader: req.headers.host, remoteAddress: req.socket.remoteAddress, authorization: req.headers.authorization, otlp: true });
+      const verdict = p.guard.check(guardRequest(req, true));
       if (!verdict.ok) {
         res.writeHead(verdict.status, { 'content-type': JSON_TYPE }).end(JSON.stringify({ error: verdict.message }));
         return;
@@ -91,10 +108,7 @@ export function buildHttpApp(p: HttpParts): FastifyInstance {
 
   app.addHook('onRequest', async (req, reply) => {
     // OTLP senders cannot send our token.
-    const otlp = req.method === 'POST' && req.url.startsWith('/v1/');
-    const verdict = p.guard.check({
-      hostHeader: req.headers.host, remoteAddress: req.socket.remoteAddress, authorization: req.headers.authorization, otlp,
-    });
+    const verdict = p.guard.check(guardRequest(req.raw, req.method === 'POST' && req.url.startsWith('/v1/')));
     if (!verdict.ok) {
       p.log(`refused ${req.method} ${req.url} from ${req.socket.remoteAddress}: ${verdict.message}`);
       return reply.code(verdict.status).type(JSON_TYPE).send({ error: verdict.message });
@@ -185,6 +199,7 @@ export function buildHttpApp(p: HttpParts): FastifyInstance {
   app.get('/api/blocks', apiRoute((q) => p.api.blocks(q)));
   app.get('/api/servers', apiRoute(() => p.api.servers()));
   app.post('/api/ingest', async (req, reply) => {
+    if (refuseNonJson(req, reply)) return reply;
     let pushed: unknown[];
     try {
       const body = JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '') as { events?: unknown };
@@ -207,6 +222,7 @@ export function buildHttpApp(p: HttpParts): FastifyInstance {
     return reply.type(JSON_TYPE).send({ stored: events.length, rejected });
   });
   app.post('/api/statusline', async (req, reply) => {
+    if (refuseNonJson(req, reply)) return reply;
     let input: StatusInput;
     try {
       const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
