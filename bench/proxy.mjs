@@ -12,12 +12,23 @@ const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length -
 const EVENTS = 20;
 const PACE_MS = 2;
 const BIG = Buffer.alloc(8 << 20, 'x');
+const BIG_LINE = Buffer.from(`event: response.completed\ndata: ${JSON.stringify({
+  type: 'response.completed', sequence_number: 3,
+  response: { id: 'resp_bench', object: 'response', model: 'gpt-5', output: [{ type: 'message', content: [{ type: 'output_text', text: 'x'.repeat(16 << 20) }] }], usage: { input_tokens: 100, output_tokens: 4000000 } },
+})}\n\n`);
 
 function upstream() {
   let n = 0;
   const server = http.createServer((req, res) => {
     req.resume();
     req.on('end', async () => {
+      if (req.url.startsWith('/v1/responses')) {
+        // OpenAI's Responses API sends the whole response, outputs included, as one response.completed line.
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        for (let i = 0; i < BIG_LINE.length; i += 65536) res.write(BIG_LINE.subarray(i, i + 65536));
+        res.end();
+        return;
+      }
       if (req.url.startsWith('/big')) {
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': BIG.length });
         res.end(BIG);
@@ -66,7 +77,7 @@ export async function benchProxy({ cli, log }) {
   const home = mkdtempSync(join(tmpdir(), 'tokenmeter-proxy-'));
   const port = await freePort();
   const env = { ...process.env, HOME: home, CLAUDE_CONFIG_DIR: join(home, 'c'), TOKENMETER_HOME: join(home, 'tm') };
-  const daemon = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), cli, 'serve', '--port', String(port), '--no-grpc', '--no-snapshot', '--anthropic-upstream', up.url], { env, stdio: 'ignore' });
+  const daemon = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), cli, 'serve', '--port', String(port), '--no-grpc', '--no-snapshot', '--anthropic-upstream', up.url, '--openai-upstream', up.url], { env, stdio: 'ignore' });
   try {
     await waitIndexed(port);
     const proxy = `http://127.0.0.1:${port}/anthropic`;
@@ -104,8 +115,29 @@ export async function benchProxy({ cli, log }) {
     const dm = await big(up.url);
     const pm = await big(`http://127.0.0.1:${port}/anthropic`);
     log(`streamed throughput (8 MB bodies): direct ${dm.toFixed(0)} MB/s, proxied ${pm.toFixed(0)} MB/s`);
+    // One 16 MB line, and how long /healthz takes to answer while it passes (the event loop must stay free).
+    const line = async (base) => {
+      let probes = 0;
+      let worst = 0;
+      let streaming = true;
+      const probe = (async () => {
+        while (streaming) {
+          const t = performance.now();
+          await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.arrayBuffer());
+          worst = Math.max(worst, performance.now() - t);
+          probes++;
+        }
+      })();
+      const r = await once(base, '/v1/responses');
+      streaming = false;
+      await probe;
+      return { ms: r.total, worst, probes };
+    };
+    const ld = await line(up.url);
+    const lp = await line(`http://127.0.0.1:${port}/openai`);
+    log(`one 16 MB response.completed line: direct ${ld.ms.toFixed(0)} ms, proxied ${lp.ms.toFixed(0)} ms; /healthz meanwhile at worst ${lp.worst.toFixed(1)} ms (${lp.probes} probes)`);
     const stored = await (await fetch(`http://127.0.0.1:${port}/api/summary`)).json();
-    log(`requests the proxy counted: ${stored.totals.requests} (expected ${n + 50})`);
+    log(`requests the proxy counted: ${stored.totals.requests} (expected ${n + 50 + 1})`);
   } finally {
     daemon.kill('SIGTERM');
     await new Promise((r) => daemon.once('exit', r));

@@ -127,8 +127,11 @@ export function buildHttpApp(p: HttpParts): FastifyInstance {
     return reply.code(status).type(JSON_TYPE).send({ error: err.message });
   });
 
+  // Reads see everything accepted so far; if the store cannot bring its figures up to date (a full disk, a broken
+  // index), they are served as they are rather than not at all: /metrics must still show the failures.
+  const catchUp = () => p.beforeRead().catch((e: Error) => p.log(`bringing the figures up to date failed: ${e.message}`));
   app.addHook('preHandler', async (req) => {
-    if (req.method === 'GET') await p.beforeRead();
+    if (req.method === 'GET') await catchUp();
   });
 
   const otlpRoute = (signal: Signal) => async (req: FastifyRequest, reply: FastifyReply) => {
@@ -231,7 +234,7 @@ export function buildHttpApp(p: HttpParts): FastifyInstance {
     } catch {
       return reply.code(400).type(JSON_TYPE).send({ error: 'the body is not a status-line JSON object' });
     }
-    await p.beforeRead();
+    await catchUp();
     try {
       return reply.type(JSON_TYPE).send(await p.statusline(input, req.query as Record<string, string | undefined>));
     } catch (e) {

@@ -32,8 +32,21 @@ const USAGE_PATHS: Record<ApiKind, RegExp> = {
 export class ProxyStats {
   requests: Record<string, number> = {};
   failures: Record<string, number> = {};
+  /** Accounting of finished responses not yet stored (or failed). */
+  private pending = new Set<Promise<void>>();
+
   count(map: Record<string, number>, key: string): void {
     map[key] = (map[key] ?? 0) + 1;
+  }
+
+  track(p: Promise<void>): void {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  /** Resolves once every response that has ended is accounted for (stored or counted as a failure). */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 }
 
@@ -138,7 +151,11 @@ export function proxyHandler(o: ProxyOptions, stats: ProxyStats): (req: Incoming
     stats.count(stats.requests, `${kind} ${up.statusCode} ${client}`);
     const observer = usagePath && up.statusCode < 400 ? new UsageObserver(kind, contentType, null) : null;
     up.body.on('data', (chunk: Buffer) => {
-      res.write(strip ? strip.push(chunk) : chunk);
+      // A client that reads slowly holds the upstream back: nothing piles up in this process.
+      if (!res.write(strip ? strip.push(chunk) : chunk)) {
+        up.body.pause();
+        res.once('drain', () => up.body.resume());
+      }
       observer?.feed(chunk);
     });
     up.body.on('error', (e: Error) => {
@@ -150,26 +167,34 @@ export function proxyHandler(o: ProxyOptions, stats: ProxyStats): (req: Incoming
       done = true;
       res.end(strip ? strip.flush() : undefined);
       if (!observer) return;
-      setImmediate(() => {
-        try {
-          const u = observer.result();
-          if (!u) {
-            stats.count(stats.failures, observer.failure ? 'unreadable' : 'no-usage');
-            return;
-          }
-          const requestId = String(up.headers['request-id'] ?? up.headers['x-request-id'] ?? '') || null;
-          const { responseId, ...counts } = u;
-          const ev: UsageEvent = {
-            ...counts, ts: Date.now(), tool: 'api', source: 'proxy', host: o.host, sessionId: session ?? (keyHash ? `key-${keyHash}` : 'proxy'),
-            project, reportedCost: null, requestId, isSidechain: false,
-            dedupKey: responseId ?? (requestId ? `proxy:${requestId}` : `proxy:${Date.now()}:${Math.random().toString(36).slice(2)}`),
-          };
-          o.store(ev).catch(() => stats.count(stats.failures, 'store'));
-        } catch {
-          stats.count(stats.failures, 'internal');
-        }
-      });
+      // After the client has its answer: accounting never delays it.
+      stats.track(new Promise<void>((resolve) => setImmediate(resolve)).then(() => account(observer, up.headers)));
     });
+
+    async function account(obs: UsageObserver, upHeaders: IncomingHttpHeaders | Record<string, string | string[] | undefined>): Promise<void> {
+      try {
+        const u = obs.result();
+        if (!u) {
+          stats.count(stats.failures, obs.failure ? 'unreadable' : 'no-usage');
+          if (obs.failure) o.log(`proxy ${kind}: usage not counted: ${obs.failure}`);
+          return;
+        }
+        const requestId = String(upHeaders['request-id'] ?? upHeaders['x-request-id'] ?? '') || null;
+        const { responseId, ...counts } = u;
+        const now = Date.now();
+        const ev: UsageEvent = {
+          ...counts, ts: now, tool: 'api', source: 'proxy', host: o.host, sessionId: session ?? (keyHash ? `key-${keyHash}` : 'proxy'),
+          project, reportedCost: null, requestId, isSidechain: false,
+          dedupKey: responseId ?? (requestId ? `proxy:${requestId}` : `proxy:${now}:${Math.random().toString(36).slice(2)}`),
+        };
+        await o.store(ev).catch((e: Error) => {
+          stats.count(stats.failures, 'store');
+          o.log(`proxy ${kind}: usage of ${ev.dedupKey} not stored: ${e.message}`);
+        });
+      } catch {
+        stats.count(stats.failures, 'internal');
+      }
+    }
   }
 }
 
@@ -178,20 +203,28 @@ export function proxyHandler(o: ProxyOptions, stats: ProxyStats): (req: Incoming
  * --inject-stream-usage asked for on the client's behalf.
  */
 export class UsageChunkFilter {
-  private pending = '';
+  private pending: Buffer[] = [];
+  /** The last byte of what is pending, to find a blank line split across two chunks. */
+  private last = -1;
 
   push(chunk: Buffer): string {
-    this.pending += chunk.toString('utf8');
-    const end = this.pending.lastIndexOf('\n\n');
-    if (end < 0) return '';
-    const ready = this.pending.slice(0, end + 2);
-    this.pending = this.pending.slice(end + 2);
+    // Only the new chunk is searched for the end of an event: linear however long one event is.
+    let end = chunk.lastIndexOf('\n\n');
+    if (end >= 0) end += 2;
+    else if (this.last === 0x0a && chunk[0] === 0x0a) end = 1;
+    this.last = chunk.length > 0 ? chunk[chunk.length - 1]! : this.last;
+    if (end < 0) {
+      this.pending.push(chunk);
+      return '';
+    }
+    const ready = Buffer.concat([...this.pending, chunk.subarray(0, end)]).toString('utf8');
+    this.pending = end < chunk.length ? [chunk.subarray(end)] : [];
     return ready.split(/(?<=\n\n)/).filter((ev) => !(ev.includes('"choices":[]') && ev.includes('"usage":{'))).join('');
   }
 
   flush(): string {
-    const rest = this.pending;
-    this.pending = '';
+    const rest = Buffer.concat(this.pending).toString('utf8');
+    this.pending = [];
     return rest;
   }
 }

@@ -481,12 +481,12 @@ export class SqliteStore implements Store {
       { rows: string } | undefined;
     if (cached) return JSON.parse(cached.rows) as UsageRow[];
     const rows = this.db.prepare(sql).all(params) as UsageRow[];
-    this.db.transaction(() => {
+    this.bestEffort(() => this.db.transaction(() => {
       this.db.prepare(`INSERT INTO query_cache (key, rollup_version, rows, used_at) VALUES (?, ?, ?, ?)
         ON CONFLICT(key) DO UPDATE SET rollup_version = excluded.rollup_version, rows = excluded.rows, used_at = excluded.used_at`)
         .run(key, version, JSON.stringify(rows), Date.now());
       this.db.exec(`DELETE FROM query_cache WHERE key NOT IN (SELECT key FROM query_cache ORDER BY used_at DESC LIMIT ${QUERY_CACHE_ENTRIES})`);
-    })();
+    })());
     return rows;
   }
 
@@ -515,15 +515,33 @@ export class SqliteStore implements Store {
 
   async totals(): Promise<TotalsRow[]> {
     if ((await this.getMeta('totals_stale')) !== '0') {
-      this.db.transaction(() => {
+      const fresh = this.bestEffort(() => this.db.transaction(() => {
         this.db.exec(`DELETE FROM usage_totals;
           INSERT INTO usage_totals SELECT tool, model, host, SUM(requests), SUM(input), SUM(output), SUM(cache_read),
             SUM(cache_write_5m), SUM(cache_write_1h), SUM(reasoning), TOTAL(auto_cost) FROM usage_rollup GROUP BY tool, model, host;
           UPDATE meta SET value = '0' WHERE key = 'totals_stale'`);
-      })();
+      })());
+      if (!fresh) {
+        return this.db.prepare(`SELECT tool, model, host, ${ROLLUP_SUMS} FROM usage_rollup GROUP BY tool, model, host ORDER BY tool, model, host`)
+          .all() as TotalsRow[];
+      }
     }
     return this.stmt(`SELECT tool, model, host, requests, input, output, cache_read AS cacheRead, cache_write_5m AS cacheWrite5m,
       cache_write_1h AS cacheWrite1h, reasoning, auto_cost AS cost FROM usage_totals ORDER BY tool, model, host`).all() as TotalsRow[];
+  }
+
+  /**
+   * Runs a write that only saves work for later reads (a cached answer, materialized totals): an index that cannot
+   * be written to (a full disk, read-only) still answers. Returns whether it was written.
+   */
+  private bestEffort(write: () => void): boolean {
+    try {
+      write();
+      return true;
+    } catch (e) {
+      if ((e as { code?: string }).code?.startsWith('SQLITE_')) return false;
+      throw e;
+    }
   }
 
   async breakdown(filter: UsageFilter, by: BreakdownKey): Promise<BreakdownRow[]> {

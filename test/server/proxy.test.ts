@@ -1,6 +1,9 @@
 // The API proxy with the official SDKs and curl as clients, a loopback stand-in as the upstream.
 import Anthropic from '@anthropic-ai/sdk';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, request, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -21,8 +24,8 @@ afterAll(async () => {
 });
 
 async function stored(where = '1 = 1') {
-  await d.daemon.settleNow();
-  await new Promise((r) => setTimeout(r, 50));
+  // Every response that has ended is accounted for: no guess at how long that takes.
+  await d.daemon.proxyStats.idle();
   await d.daemon.settleNow();
   const s = new SqliteStore(join(d.home, 'index.sqlite'));
   try {
@@ -131,7 +134,7 @@ describe('API proxy', () => {
     await rd.read();
     ac.abort();
     const rec = up.received.at(-1)!;
-    await expect.poll(() => rec.aborted, { timeout: 3000 }).toBe(true);
+    await expect.poll(() => rec.aborted, { timeout: 15_000 }).toBe(true);
   }, 20_000);
 
   it('attributes by header and key hash, strips its headers, and stores neither the key nor the prompt', async () => {
@@ -174,9 +177,126 @@ describe('API proxy with --inject-stream-usage', () => {
       expect(proxied).toEqual(direct);
       expect(direct.body.toString()).not.toContain('"usage":{');
       expect(JSON.parse(u.received.at(-1)!.body).stream_options).toEqual({ include_usage: true });
+      await p.daemon.proxyStats.idle();
       await p.daemon.settleNow();
       const totals = await p.json('/api/usage?group=model');
       expect(totals.rows).toEqual([expect.objectContaining({ key: 'gpt-4o-mini', input: 176, cacheRead: 1024, output: 300 })]);
+    } finally {
+      await p.stop();
+      await u.close();
+    }
+  });
+});
+
+describe('API proxy, never in the way', () => {
+  /** An upstream that streams `mb` of text deltas and then `final` (one SSE event), writing only as fast as it is read. */
+  async function bigUpstream(mb: number, final: string) {
+    const state = { sent: 0, waiting: false, done: false };
+    const server = createServer(async (req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const delta = Buffer.from(`event: response.output_text.delta\ndata: ${JSON.stringify({ type: 'response.output_text.delta', delta: 'x'.repeat(16_000) })}\n\n`);
+      while (state.sent < mb * 1048576) {
+        state.sent += delta.length;
+        if (!res.write(delta)) {
+          state.waiting = true;
+          await once(res, 'drain');
+          state.waiting = false;
+        }
+      }
+      res.end(final);
+      state.done = true;
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, state, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) };
+  }
+
+  const completed = (text: string, usage: object) => `event: response.completed\ndata: ${JSON.stringify({
+    type: 'response.completed', sequence_number: 9,
+    response: { id: 'resp_big1', object: 'response', status: 'completed', instructions: 'Be brief.', model: 'gpt-5', output: [{ type: 'message', id: 'msg_o', role: 'assistant', content: [{ type: 'output_text', text }] }], usage, user: null, metadata: {} },
+  })}\n\n`;
+  const usage = { input_tokens: 5000, input_tokens_details: { cached_tokens: 4096 }, output_tokens: 700, output_tokens_details: { reasoning_tokens: 512 }, total_tokens: 5700 };
+
+  it('holds the upstream back while the client reads slowly, and then passes everything on', async () => {
+    const big = await bigUpstream(200, completed('done', usage));
+    const p = await startTestDaemon({ upstreams: { anthropic: big.url, openai: big.url } });
+    try {
+      const port = Number(new URL(p.url).port);
+      let received = 0;
+      const response = await new Promise<IncomingMessage>((resolve, reject) => {
+        request({ host: '127.0.0.1', port, path: '/openai/v1/responses', method: 'POST', headers: { 'content-type': 'application/json' } }, resolve)
+          .on('error', reject).end('{"model":"gpt-5","stream":true}');
+      });
+      response.pause();
+      // The client reads nothing: the upstream soon waits for its socket to drain, far short of the 200 MB.
+      await expect.poll(async () => {
+        const before = big.state.sent;
+        await new Promise((r) => setTimeout(r, 250));
+        return big.state.waiting && big.state.sent === before;
+      }, { timeout: 30_000, interval: 0 }).toBe(true);
+      expect(big.state.sent).toBeLessThan(48 * 1048576);
+      expect(big.state.done).toBe(false);
+      response.on('data', (c: Buffer) => (received += c.length));
+      response.resume();
+      await once(response, 'end');
+      expect(big.state.done).toBe(true);
+      expect(received).toBe(big.state.sent + Buffer.byteLength(completed('done', usage)));
+      await p.daemon.proxyStats.idle();
+      await p.daemon.settleNow();
+      expect((await p.json('/api/usage?group=model')).rows).toEqual([expect.objectContaining({ key: 'gpt-5', input: 904, cacheRead: 4096, output: 700 })]);
+    } finally {
+      await p.stop();
+      await big.close();
+    }
+  }, 60_000);
+
+  it('reads usage from a 16 MB response.completed line, whatever its text holds', async () => {
+    // The output quotes JSON that looks like usage, escaped as it must be inside a string.
+    const text = `${'y'.repeat(8 << 20)} {"usage":{"input_tokens":999999}} ,"usage":{"output_tokens":1} ${'z'.repeat(8 << 20)}`;
+    const big = await bigUpstream(1, completed(text, usage));
+    const p = await startTestDaemon({ upstreams: { anthropic: big.url, openai: big.url } });
+    try {
+      const r = await fetch(`${p.url}/openai/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":"gpt-5","stream":true}' });
+      const body = Buffer.from(await r.arrayBuffer());
+      expect(body.length).toBe(big.state.sent + Buffer.byteLength(completed(text, usage)));
+      await p.daemon.proxyStats.idle();
+      await p.daemon.settleNow();
+      expect(p.daemon.proxyStats.failures).toEqual({});
+      expect((await p.json('/api/usage?group=model')).rows).toEqual([expect.objectContaining({ key: 'gpt-5', input: 904, cacheRead: 4096, output: 700, reasoning: 512 })]);
+    } finally {
+      await p.stop();
+      await big.close();
+    }
+  }, 60_000);
+
+  it('counts a response whose usage is not made of counts as an accounting failure, not a request', async () => {
+    const bad = await bigUpstream(0, completed('hi', { input_tokens: 'many', output_tokens: 12 }) + completed('hi', { input_tokens: 5e18, output_tokens: 1 }));
+    const p = await startTestDaemon({ upstreams: { anthropic: bad.url, openai: bad.url } });
+    try {
+      for (let i = 0; i < 2; i++) await (await fetch(`${p.url}/openai/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"stream":true}' })).arrayBuffer();
+      await p.daemon.proxyStats.idle();
+      await p.daemon.settleNow();
+      expect((await p.json('/api/summary')).totals.requests).toBe(0);
+      expect(await (await p.get('/metrics')).text()).toMatch(/^tokenmeter_proxy_accounting_failures_total\{reason="unreadable"\} 2$/m);
+    } finally {
+      await p.stop();
+      await bad.close();
+    }
+  });
+
+  it('counts proxied requests as accounting failures while the store fails, and still answers the client', async () => {
+    const u = await startFakeUpstream();
+    const p = await startTestDaemon({ upstreams: { anthropic: u.url, openai: u.url } });
+    try {
+      // The index turns read-only under the daemon (a full disk, a permissions change).
+      p.daemon['store'].db.pragma('query_only = 1');
+      const answer = await raw(`${p.url}/anthropic`, '/v1/messages', { model: 'claude-haiku-4-5' });
+      expect(answer.status).toBe(200);
+      await p.daemon.proxyStats.idle();
+      const metrics = await p.get('/metrics');
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toMatch(/^tokenmeter_proxy_accounting_failures_total\{reason="store"\} 1$/m);
+      p.daemon['store'].db.pragma('query_only = 0');
     } finally {
       await p.stop();
       await u.close();

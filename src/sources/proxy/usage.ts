@@ -1,7 +1,8 @@
 // Usage read from API responses as they pass through the proxy: Anthropic Messages (JSON, SSE), OpenAI Chat
 // Completions (JSON, SSE with a final usage chunk) and OpenAI Responses (JSON, SSE response.completed / incomplete /
 // failed). Bytes are fed as they pass; only events that can carry usage are parsed, and nothing of the text is kept.
-import { emptyCounts, splitCachedInput, type TokenCounts } from '../../core/event.js';
+import { emptyCounts, MAX_REQUEST_TOKENS, splitCachedInput, totalTokens, type TokenCounts } from '../../core/event.js';
+import { BoundedText, PARSE_WHOLE_BYTES, skeletonOf } from './bounded-text.js';
 
 export type ApiKind = 'anthropic' | 'openai';
 
@@ -14,8 +15,20 @@ export interface ObservedUsage extends TokenCounts {
 
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
-const num = (o: Json | undefined, k: string) => (o && typeof o[k] === 'number' && Number.isFinite(o[k]) && (o[k] as number) >= 0 ? Math.round(o[k] as number) : 0);
 const str = (v: unknown) => (typeof v === 'string' && v ? v : null);
+
+/** A usage figure that cannot be a count: the response's accounting fails rather than storing a made-up request. */
+class UsageFieldError extends Error {}
+
+/** A token count of a usage object: absent or null is 0; anything but a plausible whole count is an error. */
+function num(o: Json | undefined, k: string): number {
+  const v = o?.[k];
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_REQUEST_TOKENS) {
+    throw new UsageFieldError(`usage field ${k} is ${JSON.stringify(v)?.slice(0, 40)}, not a token count`);
+  }
+  return Math.round(v);
+}
 
 /** Anthropic usage, in its own convention (input excludes cache reads and writes). */
 function anthropicCounts(u: Json): TokenCounts {
@@ -37,52 +50,77 @@ function openaiCounts(u: Json): TokenCounts {
   return { ...emptyCounts(), ...splitCachedInput(inTotal, cached), output, reasoning };
 }
 
+const NEWLINE = 0x0a;
+const DATA = Buffer.from('data:');
+/** Only events that can carry usage or the model are parsed; text deltas are passed over. */
+const WORTH_PARSING = [Buffer.from('"usage"'), Buffer.from('"message_start"'), Buffer.from('"model"')];
+
 export class UsageObserver {
-  private chunks: Buffer[] = [];
-  private size = 0;
-  private sse: boolean;
-  private pending = '';
+  private readonly sse: boolean;
+  /** The SSE line being received, or the whole JSON body. */
+  private current = new BoundedText();
   private model: string | null = null;
   private id: string | null = null;
   private usage: TokenCounts | null = null;
   private fast = false;
-  private overflow = false;
   /** Why usage could not be read, when it could not. */
   failure: string | null = null;
-
-  /** A JSON body larger than this is not buffered for accounting (it is still passed on whole). */
-  static readonly MAX_JSON_BYTES = 16 << 20;
 
   constructor(private readonly kind: ApiKind, contentType: string, requestModel: string | null) {
     this.sse = contentType.includes('text/event-stream');
     this.model = requestModel;
   }
 
+  /** Bytes of the response held for reading usage. */
+  get bufferedBytes(): number {
+    return this.current.keptBytes;
+  }
+
+  /** Takes the next bytes of the response: linear in their size, whatever the lengths of its lines. */
   feed(chunk: Buffer): void {
     if (this.failure) return;
     try {
       if (!this.sse) {
-        this.size += chunk.length;
-        if (this.size > UsageObserver.MAX_JSON_BYTES) this.overflow = true;
-        else this.chunks.push(chunk);
+        this.current.push(chunk);
         return;
       }
-      const text = this.pending + chunk.toString('utf8');
-      const lines = text.split('\n');
-      this.pending = lines.pop() ?? '';
-      for (const line of lines) this.sseLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+      let from = 0;
+      for (let nl = chunk.indexOf(NEWLINE); nl >= 0; nl = chunk.indexOf(NEWLINE, from)) {
+        // Most lines lie whole within one chunk: read in place, nothing copied.
+        if (this.current.length === 0) this.sseBytes(chunk.subarray(from, nl));
+        else {
+          this.current.push(chunk.subarray(from, nl));
+          this.sseLine(this.current);
+          this.current = new BoundedText();
+        }
+        from = nl + 1;
+      }
+      this.current.push(chunk.subarray(from));
     } catch (e) {
-      this.failure = `unreadable stream: ${(e as Error).name}`;
+      this.fail(e, 'stream');
     }
   }
 
-  private sseLine(line: string): void {
-    if (!line.startsWith('data:')) return;
-    const data = line.slice(5).trim();
-    // Only events that can carry usage or the model are parsed; text deltas are passed over.
-    if (!data.startsWith('{') || !(data.includes('"usage"') || data.includes('"message_start"') || data.includes('"model"'))) return;
-    const e = JSON.parse(data) as Json;
-    this.event(e);
+  private fail(e: unknown, what: string): void {
+    this.failure = e instanceof UsageFieldError ? e.message : `unreadable ${what}: ${(e as Error).name}`;
+  }
+
+  private sseLine(line: BoundedText): void {
+    const whole = line.whole();
+    if (whole) this.sseBytes(whole);
+    else if (line.startsWith(DATA) && WORTH_PARSING.some((m) => line.includes(m))) this.event(skeletonOf(line, DATA.length));
+  }
+
+  private sseBytes(line: Buffer): void {
+    if (line.length > PARSE_WHOLE_BYTES) {
+      const big = new BoundedText();
+      big.push(line);
+      this.sseLine(big);
+      return;
+    }
+    if (!line.subarray(0, DATA.length).equals(DATA) || !WORTH_PARSING.some((m) => line.includes(m))) return;
+    const data = line.toString('utf8', DATA.length).trim();
+    if (data.startsWith('{')) this.event(JSON.parse(data) as Json);
   }
 
   private event(e: Json): void {
@@ -130,7 +168,7 @@ export class UsageObserver {
       this.id = str(response.id) ?? this.id;
       this.model = str(response.model) ?? this.model;
       const u = obj(response.usage);
-      if (u && (type === null || ['response.completed', 'response.incomplete', 'response.failed'].includes(type))) this.usage = openaiCounts(u);
+      if (u && (type === null || !type.startsWith('response.') || ['response.completed', 'response.incomplete', 'response.failed'].includes(type))) this.usage = openaiCounts(u);
       return;
     }
     this.id = str(e.id) ?? this.id;
@@ -144,21 +182,23 @@ export class UsageObserver {
     if (this.failure) return null;
     try {
       if (!this.sse) {
-        if (this.overflow) {
-          this.failure = 'response too large to read for usage';
-          return null;
-        }
-        if (this.size === 0) return null;
-        const e = obj(JSON.parse(Buffer.concat(this.chunks).toString('utf8')));
+        if (this.current.length === 0) return null;
+        const whole = this.current.whole();
+        const e = whole ? obj(JSON.parse(whole.toString('utf8'))) : skeletonOf(this.current);
         if (e) this.event(e);
-      } else if (this.pending) {
-        this.sseLine(this.pending);
+      } else if (this.current.length > 0) {
+        this.sseLine(this.current);
       }
     } catch (e) {
-      this.failure = `unreadable ${this.sse ? 'stream' : 'JSON'}: ${(e as Error).name}`;
+      this.fail(e, this.sse ? 'stream' : 'JSON');
       return null;
     }
     if (!this.usage) return null;
+    if (totalTokens(this.usage) === 0) {
+      // Every real request has input: a usage object without a single count is not one.
+      this.failure = 'usage without any token count';
+      return null;
+    }
     return { ...this.usage, model: this.model ?? 'unknown', responseId: this.id, speed: this.fast ? 'fast' : 'standard' };
   }
 }
