@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import { claudeRoots } from '../sources/claude-code/discover.js';
 import { runningDaemon } from '../server/instance-lock.js';
 import { SqliteStore } from '../store/sqlite.js';
-import { DEFAULT_PORT, daemonLockPath, databaseUrl, indexPath } from './home.js';
+import { DEFAULT_PORT, daemonLockPath, databaseUrl, indexPath, statuslineBudgetMs } from './home.js';
 import { settingsPath } from './setup-command.js';
 
 export interface Finding {
@@ -159,7 +159,7 @@ export async function findings(): Promise<Finding[]> {
   if (typeof statusLine === 'string') {
     const r = await runTimed(statusLine, SAMPLE_STATUS_INPUT, 3000);
     if (r.code !== 0) out.push({ level: 'warn', what: `the status line command failed (exit ${r.code}): ${statusLine}`, fix: 'run it by hand with a status-line JSON on stdin to see why' });
-    else if (r.ms > 300) out.push({ level: 'warn', what: `the status line command took ${r.ms.toFixed(0)} ms (Claude Code cancels a run after 300 ms): ${statusLine}`, fix: 'tokenmeter setup claude-code --statusline (answers from the daemon in well under 100 ms)' });
+    else if (r.ms > statuslineBudgetMs()) out.push({ level: 'warn', what: `the status line command took ${r.ms.toFixed(0)} ms (Claude Code refreshes it at most every ${statuslineBudgetMs()} ms): ${statusLine}`, fix: 'tokenmeter setup claude-code --statusline (answers from the daemon in well under 100 ms)' });
     else out.push({ level: 'ok', what: `status line answers in ${r.ms.toFixed(0)} ms` });
   }
   return out;

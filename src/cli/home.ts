@@ -50,3 +50,9 @@ export function databaseUrl(flag: string | undefined, env: NodeJS.ProcessEnv = p
   }
   return v;
 }
+
+/** The time a status line may take, ms: 300 (Claude Code's refresh), or TOKENMETER_STATUSLINE_BUDGET_MS. */
+export function statuslineBudgetMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env.TOKENMETER_STATUSLINE_BUDGET_MS);
+  return env.TOKENMETER_STATUSLINE_BUDGET_MS && Number.isFinite(v) && v >= 0 ? v : 300;
+}

@@ -2,7 +2,6 @@
 // asking the daemon when one runs (loopback HTTP, a hard timeout) and the index otherwise, after reading only the
 // current transcript's new bytes. It never fails Claude Code: whatever happens it prints a line and exits 0, and it
 // gives up at 300 ms of process time.
-import { realpathSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { PlanName } from '../core/limits.js';
@@ -10,14 +9,20 @@ import { runningDaemon } from '../server/instance-lock.js';
 import type { StatusData, StatusInput } from '../server/status.js';
 import { loadConfig } from './config.js';
 import { postToDaemon } from './daemon-client.js';
-import { daemonLockPath, hostName, indexPath } from './home.js';
+import { daemonLockPath, hostName, indexPath, statuslineBudgetMs } from './home.js';
 import { DEFAULT_FORMAT, formatStatusLine } from './statusline-format.js';
+import { probeTranscript } from './transcript-probe.js';
 
-/** Process time after which the line is given up for the fallback (Claude Code debounces at 300 ms). */
-const DEADLINE_MS = 270;
+/**
+ * Process time after which the line is given up for the fallback (Claude Code refreshes at most every 300 ms); the
+ * budget is TOKENMETER_STATUSLINE_BUDGET_MS when set (a slow machine, tests on a loaded one).
+ */
+const DEADLINE_MS = statuslineBudgetMs() - 30;
 const DAEMON_TIMEOUT_MS = 120;
 /** New bytes of the current transcript read before answering, at most (~10 ms of parsing). */
 const MAX_REFRESH_BYTES = 2 << 20;
+/** How long looking at the transcript's path may take (a stale network mount never answers). */
+const PROBE_TIMEOUT_MS = 150;
 
 let done = false;
 function finish(line: string): void {
@@ -53,10 +58,10 @@ async function fromIndex(input: StatusInput, plan: PlanName | undefined, limit: 
   const { statusData } = await import('../server/status.js');
   const store = new SqliteStore(indexPath());
   try {
-    if (input.transcript_path) {
+    const found = typeof input.transcript_path === 'string' ? await probeTranscript(input.transcript_path, PROBE_TIMEOUT_MS) : null;
+    if (found) {
       try {
-        const path = realpathSync.native(input.transcript_path);
-        const st = statSync(path);
+        const { path, stat: st } = found;
         const { backlogBytes, refreshIndex } = await import('../ingest/indexer.js');
         const file = {
           path, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, source: 'claude-code' as const,
@@ -76,7 +81,9 @@ async function fromIndex(input: StatusInput, plan: PlanName | undefined, limit: 
 
 export async function runStatusline(argv: string[]): Promise<void> {
   let input: StatusInput | null = null;
-  const timer = setTimeout(() => finish(fallback(input, 'busy, try again')), Math.max(DEADLINE_MS - performance.now(), 10));
+  const left = DEADLINE_MS - performance.now();
+  if (left <= 0) return finish(fallback(input, 'busy, try again'));
+  const timer = setTimeout(() => finish(fallback(input, 'busy, try again')), left);
   try {
     const { values } = parseArgs({
       args: argv, strict: false,

@@ -2,7 +2,8 @@
 // offset. A file rewritten in place (truncated and written again, or edited) changes one or the other even when it
 // keeps its size growing, so it is read again from the start instead of being taken for an append.
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
+import { openRegularFile } from './open-file.js';
 
 /** Bytes fingerprinted at each end. */
 export const FINGERPRINT_BYTES = 1024;
@@ -23,7 +24,7 @@ export function fingerprintRange(fd: number, from: number, to: number): string {
 export function headHash(path: string, size: number): string {
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
+    fd = openRegularFile(path);
     return fingerprintRange(fd, 0, Math.min(FINGERPRINT_BYTES, size));
   } catch {
     return '';

@@ -1,7 +1,8 @@
 // Reads a log file from a byte offset in fixed chunks and hands over only the lines that contain a marker, so the
 // bulk of a transcript (tool results, prompts) is never decoded or parsed. Memory stays at one chunk unless a single
 // line is larger, and a line beyond `maxLineBytes` is skipped and reported rather than buffered.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
+import { openRegularFile } from './open-file.js';
 import { fingerprint, FINGERPRINT_BYTES } from './fingerprint.js';
 
 export interface ScanOptions {
@@ -83,7 +84,7 @@ export function scanLines(
   const encoding = opts.latin1 ? 'latin1' : 'utf8';
   const maxLine = opts.maxLineBytes ?? DEFAULT_MAX_LINE;
   let buf = Buffer.allocUnsafe(opts.chunkBytes ?? DEFAULT_CHUNK);
-  const fd = openSync(path, 'r');
+  const fd = openRegularFile(path);
   const oversizedLines: number[] = [];
   let lines = fromLine;
   let committed = fromOffset; // file offset of buf[0]

@@ -6,9 +6,9 @@ import { codexFormat } from '../sources/codex/parse.js';
 import type { FileSourceName } from '../sources/discovery.js';
 import type { FileFormat, WindowReading } from '../sources/file-format.js';
 import { geminiFormat, geminiJsonFormat } from '../sources/gemini/parse.js';
-import { readFileSync } from 'node:fs';
 import { fingerprint, FINGERPRINT_BYTES } from './fingerprint.js';
 import { scanLines } from './line-scanner.js';
+import { NotAFileError, readRegularFile } from './open-file.js';
 
 const FORMATS: Record<Exclude<FileSourceName, 'claude-code'>, FileFormat> = { codex: codexFormat, gemini: geminiFormat, 'gemini-json': geminiJsonFormat };
 
@@ -76,6 +76,11 @@ function readOnce(req: ReadRequest): ReadResult {
   return req.source === 'claude-code' ? readClaudeFile(req) : readFormatFile(req, FORMATS[req.source]);
 }
 
+/** Why a file could not be read, in a word or a few. */
+function failureOf(e: unknown): string {
+  return e instanceof NotAFileError ? 'not a regular file' : (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+}
+
 /** Whether a source's files are rewritten whole (one JSON document), so that any change replaces what they gave. */
 export function rewrittenWhole(source: FileSourceName): boolean {
   return source !== 'claude-code' && FORMATS[source].wholeFile;
@@ -119,7 +124,7 @@ function readFormatFile(req: ReadRequest, format: FileFormat): ReadResult {
       else if (!at.unterminated) problem(at.lineNo, why);
     };
     if (format.wholeFile) {
-      const buf = readFileSync(req.path);
+      const buf = readRegularFile(req.path);
       const why = parser.whole!(buf.toString('utf8'), emit);
       if (why) problem(1, why);
       result.offset = buf.length;
@@ -142,7 +147,7 @@ function readFormatFile(req: ReadRequest, format: FileFormat): ReadResult {
     }
     result.state = parser.state();
   } catch (e) {
-    result.failure = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    result.failure = failureOf(e);
   }
   return finishRead(result, best, problemCount);
 }
@@ -183,7 +188,7 @@ function readClaudeFile(req: ReadRequest): ReadResult {
     result.tailHash = scan.tailHash;
     result.rewritten = scan.rewritten;
   } catch (e) {
-    result.failure = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    result.failure = failureOf(e);
   }
   return finishRead(result, best, problemCount);
 }

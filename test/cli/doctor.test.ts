@@ -58,8 +58,9 @@ describe('tokenmeter doctor', () => {
     mkdirSync(join(dir.path, 'claude'), { recursive: true });
     writeFileSync(join(dir.path, 'claude', 'settings.json'), JSON.stringify({ statusLine: { type: 'command', command: 'sleep 0.4; echo slow' } }));
     const r = await doctor({});
-    expect(r.out).toMatch(/! the status line command took \d+ ms \(Claude Code cancels a run after 300 ms\): sleep 0\.4; echo slow/);
+    expect(r.out).toMatch(/! the status line command took \d+ ms \(Claude Code refreshes it at most every 300 ms\): sleep 0\.4; echo slow/);
     writeFileSync(join(dir.path, 'claude', 'settings.json'), JSON.stringify({ statusLine: { type: 'command', command: `${process.execPath} ${cli} statusline` } }));
-    expect((await doctor({})).out).toMatch(/✓ status line answers in \d+ ms/);
+    // Timed against a budget set for this test: a loaded machine starts Node slowly, which is not what is tested here.
+    expect((await doctor({ TOKENMETER_STATUSLINE_BUDGET_MS: '60000' })).out).toMatch(/✓ status line answers in \d+ ms/);
   });
 });

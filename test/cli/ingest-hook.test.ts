@@ -1,5 +1,5 @@
 // tokenmeter ingest and tokenmeter hook, run as a script or Claude Code would run them.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -102,6 +102,19 @@ describe('tokenmeter hook', () => {
     const r = run(['hook'], JSON.stringify({ session_id: session, transcript_path: main, agent_transcript_path: agent, hook_event_name: 'SubagentStop', cwd: '/home/ana/hooked' }), home);
     expect(r).toMatchObject({ code: 0, out: '' });
     expect((await rows(home)).map((x: any) => [x.key, x.output])).toEqual([['msg_h1', 11], ['msg_h2', 22]]);
+  });
+
+  it('reads what it can and exits 0 when a path is a FIFO, which would block a plain open forever', async () => {
+    const home = join(dir.path, 'tm-hook-fifo');
+    const project = join(dir.path, 'claude', 'projects', '-home-ana-fifo');
+    mkdirSync(project, { recursive: true });
+    const fifo = join(project, 'blocked.jsonl');
+    execFileSync('mkfifo', [fifo]);
+    const agent = join(project, 'agent-ok.jsonl');
+    writeFileSync(agent, `${assistantLine({ messageId: 'msg_f1', requestId: 'req_f1', output: 33 })}\n`);
+    const r = run(['hook'], JSON.stringify({ transcript_path: fifo, agent_transcript_path: agent }), home);
+    expect(r).toMatchObject({ code: 0, out: '' });
+    expect((await rows(home)).map((x: any) => [x.key, x.output])).toEqual([['msg_f1', 33]]);
   });
 
   it('exits 0 with nothing said on garbage, a missing file, or no path', async () => {

