@@ -8,6 +8,7 @@ import { runningDaemon } from '../server/instance-lock.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { DEFAULT_PORT, daemonLockPath, databaseUrl, indexPath, statuslineBudgetMs } from './home.js';
 import { settingsPath } from './setup-command.js';
+import { printable } from '../core/text.js';
 
 export interface Finding {
   level: 'ok' | 'warn' | 'error';
@@ -184,9 +185,11 @@ export async function runDoctor(flags: { json?: boolean; limit: string }): Promi
     }
   }
   if (index?.problems.total) {
-    checks.push({ level: 'warn', what: `${index.problems.total} log lines could not be read (skipped, counted)`, fix: 'see below; they are usually lines Claude Code was writing when it stopped' });
+    // A line that cannot be read may be a request that is not counted: the figures may be wrong, so this is an error.
+    checks.push({ level: 'error', what: `${index.problems.total} log lines could not be read (skipped, counted)`, fix: 'see below: a line cut short by a crash, a record no request can have, or a format this version does not know (update tokenmeter)' });
   }
   for (const m of index?.unpriced ?? []) checks.push({ level: 'warn', what: `no price known for ${m.model} (${m.requests} requests; their cost is left out)`, fix: 'update tokenmeter: the price database ships with it' });
+  // Exit 1 when something is broken or may be miscounted (a ✗ finding, or sources that disagree); '!' is advice.
   const failed = checks.some((c) => c.level === 'error') || (index !== null && index.requestDisagreements.length + index.sessionDisagreements.length > 0);
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ checks, index }, null, 2)}\n`);
@@ -220,6 +223,7 @@ export async function runDoctor(flags: { json?: boolean; limit: string }): Promi
       out.push('Reports count the per-request copy (the transcript over telemetry); token metrics count only for sessions nothing else covers.');
     }
   }
-  process.stdout.write(`${out.join('\n')}\n`);
+  // Paths, models and sessions come from logs and telemetry: shown, never obeyed by the terminal.
+  process.stdout.write(`${out.join('\n').split('\n').map(printable).join('\n')}\n`);
   return failed ? 1 : 0;
 }

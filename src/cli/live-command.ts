@@ -4,6 +4,7 @@
 import { runningDaemon } from '../server/instance-lock.js';
 import { daemonLockPath, indexPath } from './home.js';
 import { thousands } from './statusline-format.js';
+import { printable } from '../core/text.js';
 
 export interface LiveFlags {
   compact?: boolean;
@@ -112,12 +113,12 @@ export function renderLive(o: {
   const spark = o.perMinute.slice(-Math.max(w - 22, 10));
   lines.push(`tokens/min ${paint('36', sparkline(spark))} ${compactN(s.rate.tokensPerMinute)}/min`);
   lines.push(`today   ${thousands(s.today.totalTokens)} tokens  ${usd(s.today.cost)}  ${thousands(s.today.requests)} requests`);
-  if (s.session) lines.push(`session ${thousands(s.session.totalTokens)} tokens  ${usd(s.session.cost)}  ${s.session.model}`);
+  if (s.session) lines.push(`session ${thousands(s.session.totalTokens)} tokens  ${usd(s.session.cost)}  ${printable(s.session.model)}`);
   if (!o.compact) {
     const top = (title: string, rows: Array<{ key: string; totalTokens: number; cost: number }>) => {
       lines.push('', paint('1', title));
       for (const r of rows.slice(0, Math.max(Math.floor((o.height - 12) / 2), 1))) {
-        const name = (r.key || '(none)').slice(-Math.max(w - 30, 10));
+        const name = printable(r.key || '(none)').slice(-Math.max(w - 30, 10));
         lines.push(`  ${name.padEnd(Math.max(w - 30, 10))} ${compactN(r.totalTokens).padStart(8)} ${usd(r.cost).padStart(10)}`);
       }
     };

@@ -3,6 +3,7 @@ import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { blocksReport } from '../core/blocks-report.js';
 import { colorEnabled } from './render-table.js';
+import { printable } from '../core/text.js';
 
 type Report = ReturnType<typeof blocksReport>;
 
@@ -38,7 +39,7 @@ export function renderBlocksTable(report: Report, now: number): string {
     const used = b.limitUsedPercent;
     const usedText = used === null ? '' : paint(pct(used), used >= 80 ? pc.red : used >= 60 ? pc.yellow : (s: string) => s);
     table.push([
-      localTime(b.startTime!), status, b.models.join(', '), n(b.totalTokens), usedText, pct(b.official?.usedPercent),
+      localTime(b.startTime!), status, printable(b.models.join(', ')), n(b.totalTokens), usedText, pct(b.official?.usedPercent),
       `$${b.costUSD.toFixed(2)}`, b.burnRate ? `${n(b.burnRate.tokensPerMinute)} tok/min, $${b.burnRate.costPerHour.toFixed(2)}/h` : '',
     ]);
     if (b.projection) {

@@ -3,6 +3,7 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { ModelBreakdown, Report, ReportRow, Sums } from '../core/report.js';
+import { printable } from '../core/text.js';
 
 export interface TableOptions {
   compact: boolean;
@@ -79,8 +80,10 @@ export function renderTable(report: Report, opts: TableOptions): string {
     row.push(num(s.totalTokens), formatCost(cost, s.costUnknown));
     return row;
   };
-  const labelCols = (first: string) => [first, ...Array<string>(numericFrom - 1).fill('')];
-  const firstCols = (r: ReportRow): string[] => {
+  const labelCols = (first: string) => [printable(first), ...Array<string>(numericFrom - 1).fill('')];
+  // Keys, projects and models come from logs: shown, never obeyed by the terminal.
+  const firstCols = (r: ReportRow): string[] => labelsOf(r).map(printable);
+  const labelsOf = (r: ReportRow): string[] => {
     const models = r.modelsUsed.map(shortModel).join(', ');
     if (isSession) {
       const project = (r.projectPath ?? '').split(/[\\/]/).filter(Boolean).pop() ?? '';

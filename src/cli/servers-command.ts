@@ -3,6 +3,7 @@
 import { serverRows } from '../server/servers.js';
 import { withIndex } from './index-access.js';
 import { thousands } from './statusline-format.js';
+import { printable } from '../core/text.js';
 
 export async function runServers(flags: { json?: boolean; store?: string }): Promise<void> {
   await withIndex({ store: flags.store }, async (store) => {
@@ -20,7 +21,7 @@ export async function runServers(flags: { json?: boolean; store?: string }): Pro
     const when = (iso: string | null) => iso?.slice(0, 16).replace('T', ' ') ?? '';
     const t = new Table({ head: ['Host', 'Window (5 h)', 'Lifetime tokens', 'Requests', 'Sessions', 'Cost', 'Last activity', ...(fleet ? ['Last seen', 'Unshipped'] : [])] });
     for (const r of rows) {
-      t.push([r.host + (r.imported ? ' *' : ''), thousands(r.windowTokens), thousands(r.lifetimeTokens), thousands(r.requests), thousands(r.sessions), `$${r.cost.toFixed(2)}`, when(r.lastActivity),
+      t.push([printable(r.host) + (r.imported ? ' *' : ''), thousands(r.windowTokens), thousands(r.lifetimeTokens), thousands(r.requests), thousands(r.sessions), `$${r.cost.toFixed(2)}`, when(r.lastActivity),
         ...(fleet ? [when(r.lastSeen), r.backlog === null ? '' : thousands(r.backlog)] : [])]);
     }
     process.stdout.write(`${t.toString()}\n${rows.some((r) => r.imported) ? '* includes lifetime figures imported from usage-tracking.json (cost unknown there)\n' : ''}`);

@@ -1,5 +1,6 @@
 // The status line's text: segments filled from the status data and joined in the order a template gives.
 import type { StatusData } from '../server/status.js';
+import { printable } from '../core/text.js';
 
 export const DEFAULT_FORMAT = '{model} | {cost} | {tokens} | {rate} | {window}';
 
@@ -38,7 +39,7 @@ export function formatStatusLine(d: StatusData, o: FormatOptions = {}): string {
   const [yellow, red] = o.thresholds ?? [60, 80];
   const e = (symbol: string) => (emoji ? `${symbol} ` : '');
   const segments: Record<string, string> = {};
-  if (d.model) segments.model = `${e('🤖')}${d.model}`;
+  if (d.model) segments.model = `${e('🤖')}${printable(d.model)}`;
   segments.cost = d.session ? `${e('💰')}${usd(d.session.cost)} session / ${usd(d.today.cost)} today` : `${e('💰')}${usd(d.today.cost)} today`;
   segments.session_cost = d.session ? `${e('💰')}${usd(d.session.cost)} session` : '';
   segments.today_cost = `${e('💰')}${usd(d.today.cost)} today`;

@@ -1,4 +1,5 @@
 // The normalized usage event: one record per API request, whatever tool or source reported it.
+import { quoteValue } from './text.js';
 
 export type Tool = 'claude-code' | 'codex' | 'gemini' | 'api';
 export type Source = 'transcript' | 'otlp' | 'proxy' | 'hook';
@@ -105,15 +106,15 @@ const COUNT_FIELDS = ['input', 'output', 'cacheRead', 'cacheWrite5m', 'cacheWrit
 export function implausibility(e: TokenCounts & { ts: number; reportedCost?: number | null }, now: number): string | null {
   for (const k of COUNT_FIELDS) {
     const v = e[k];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `${k} is ${String(v)}, expected a non-negative number`;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `${k} is ${quoteValue(v)}, expected a non-negative number`;
     if (v > MAX_REQUEST_TOKENS) return `${k} is ${v}, more than any request can have (10^10)`;
   }
-  if (typeof e.ts !== 'number' || !Number.isFinite(e.ts)) return `timestamp is ${String(e.ts)}, not a time`;
+  if (typeof e.ts !== 'number' || !Number.isFinite(e.ts)) return `timestamp is ${quoteValue(e.ts)}, not a time`;
   if (e.ts < EARLIEST_EVENT_TS) return `timestamp ${isoOf(e.ts)} is before 2023`;
   if (e.ts > now + MAX_FUTURE_MS) return `timestamp ${isoOf(e.ts)} is more than a day ahead of this machine's clock`;
   const cost = e.reportedCost;
   if (cost !== undefined && cost !== null && (!Number.isFinite(cost) || cost < 0 || cost > MAX_REQUEST_TOKENS)) {
-    return `reported cost is ${String(cost)}, expected a plausible number of USD`;
+    return `reported cost is ${quoteValue(cost)}, expected a plausible number of USD`;
   }
   return null;
 }

@@ -2,7 +2,10 @@
 // and errors); --verbose or DEBUG=tokenmeter adds what it does, line by line.
 import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { printable } from '../core/text.js';
 
+/** A message longer than this is cut (a stack trace fits). */
+const MAX_MESSAGE_CHARS = 8000;
 const MAX_FILE_BYTES = 1 << 20;
 const KEEP_FILES = 3;
 
@@ -42,7 +45,9 @@ export class Logger {
 
   private write(level: Level, msg: string): void {
     if (!this.enabled(level)) return;
-    const line = `${new Date().toISOString()} ${level.padEnd(5)} ${msg}\n`;
+    // Messages quote names from logs and telemetry: control characters are shown, never obeyed by a terminal.
+    const text = msg.length > MAX_MESSAGE_CHARS ? `${msg.slice(0, MAX_MESSAGE_CHARS)}… (${msg.length} characters)` : msg;
+    const line = `${new Date().toISOString()} ${level.padEnd(5)} ${text.split('\n').map(printable).join('\n')}\n`;
     if (this.stderr) process.stderr.write(line);
     if (!this.file) return;
     try {

@@ -1,6 +1,7 @@
 // What a file-based source other than Claude Code's (whose hot path lives in ingest/read-file.ts) gives the reader:
 // the markers of lines worth decoding, and a parser that keeps its state between reads of a growing file.
 import type { UsageEvent } from '../core/event.js';
+import { quoteValue } from '../core/text.js';
 
 export interface FileContext {
   host: string;
@@ -43,7 +44,7 @@ export const isObject = (v: unknown): v is Record<string, unknown> => typeof v =
 export function count(o: Record<string, unknown>, key: string, path: string): number {
   const v = o[key];
   if (v === undefined || v === null) return 0;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new FormatError(`${path}.${key} is ${JSON.stringify(v)}, expected a non-negative number`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new FormatError(`${path}.${key} is ${quoteValue(v)}, expected a non-negative number`);
   return Math.round(v);
 }
 

@@ -341,7 +341,8 @@ export class SqliteStore implements Store {
       const withdrawn = this.withdraw(batch.replacedFileIds);
       for (const id of batch.replacedFileIds) this.stmt('DELETE FROM file_problems WHERE file_id = ?').run(id);
       for (const p of batch.problems ?? []) {
-        this.stmt('INSERT OR REPLACE INTO file_problems (file_id, line, message) VALUES (?, ?, ?)').run(p.fileId, p.line, p.message);
+        // Bounded: a message quotes what it found, and nothing a log holds may grow the index by its size.
+        this.stmt('INSERT OR REPLACE INTO file_problems (file_id, line, message) VALUES (?, ?, ?)').run(p.fileId, p.line, p.message.slice(0, 300));
       }
       if (events.length > 0 || metricEvents.length > 0 || batch.replacedFileIds.length > 0) this.markStale.run();
       const sessions = new Set<string>();

@@ -45,12 +45,42 @@ describe('tokenmeter doctor', () => {
       expect(r.out).toContain('✗ telemetry uses the otlp exporter with no OTEL_EXPORTER_OTLP_PROTOCOL');
       expect(r.out).toContain('fix: export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf');
       expect(r.out).toContain('✗ OTEL_EXPORTER_OTLP_ENDPOINT "localhost:4318" is not an http(s) URL');
-      expect(r.out).toContain('! 1 log lines could not be read');
+      expect(r.out).toContain('✗ 1 log lines could not be read');
       expect(r.out).toMatch(/s\.jsonl:2: malformed JSON/);
       expect(r.out).toContain('! no price known for acme-model-9000 (1 requests');
       expect(r.out).toContain('✓ Claude Code transcripts at');
     } finally {
       other.close();
+    }
+  });
+
+  it('exits 0 on advice alone and 1 when log lines could not be read', async () => {
+    const clean = tempDir();
+    try {
+      const project = join(clean.path, 'claude', 'projects', '-home-ana-api');
+      mkdirSync(project, { recursive: true });
+      const file = join(project, 's.jsonl');
+      writeFileSync(file, `${assistantLine({ messageId: 'msg_c1' })}\n`);
+      const env = { PATH: process.env.PATH, HOME: join(clean.path, 'home'), CLAUDE_CONFIG_DIR: join(clean.path, 'claude'), TOKENMETER_HOME: join(clean.path, 'tm'), TOKENMETER_PORT: '9' };
+      const daily = () => new Promise((r) => spawn(process.execPath, [cli, 'daily'], { env }).on('close', r));
+      const run = () => new Promise<{ code: number | null; out: string }>((resolve) => {
+        const c = spawn(process.execPath, [cli, 'doctor'], { env });
+        let out = '';
+        c.stdout.on('data', (b: Buffer) => (out += b.toString()));
+        c.on('close', (code) => resolve({ code, out }));
+      });
+      await daily();
+      const advice = await run();
+      expect(advice.out).toContain('! no daemon running');
+      expect(advice.out).not.toContain('✗');
+      expect(advice.code).toBe(0);
+      writeFileSync(file, `${assistantLine({ messageId: 'msg_c1' })}\n{"type":"assistant","message":{"usage":{"output_tokens":1e30}}, cut\n${assistantLine({ messageId: 'msg_c2' })}\n`);
+      await daily();
+      const broken = await run();
+      expect(broken.out).toContain('✗ 1 log lines could not be read');
+      expect(broken.code).toBe(1);
+    } finally {
+      clean.cleanup();
     }
   });
 

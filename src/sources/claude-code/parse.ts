@@ -4,6 +4,7 @@
 // `progress` lines nest a subagent's usage that its own file already carries.
 import type { UsageEvent } from '../../core/event.js';
 import { fromLatin1 } from '../latin1.js';
+import { quoteValue } from '../../core/text.js';
 
 /** Bytes every line that can carry usage contains; lines without it are never decoded. */
 export const USAGE_MARKER = Buffer.from('"usage"');
@@ -29,7 +30,7 @@ function tokenField(usage: Record<string, unknown>, name: string, path = 'messag
   const v = usage[name];
   if (v === undefined || v === null) return 0;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-    throw new FieldError(`${path}.${name} is ${JSON.stringify(v)}, expected a non-negative number`);
+    throw new FieldError(`${path}.${name} is ${quoteValue(v)}, expected a non-negative number`);
   }
   return Math.round(v);
 }
@@ -62,7 +63,7 @@ export function parseTranscriptLine(text: string, ctx: FileContext, offset: numb
   if (!isObject(message)) return { kind: 'error', message: 'assistant line without a message object' };
   const usage = message.usage;
   if (usage === undefined || usage === null) return { kind: 'skip', reason: 'other-type' };
-  if (!isObject(usage)) return { kind: 'error', message: `message.usage is ${JSON.stringify(usage)}, expected an object` };
+  if (!isObject(usage)) return { kind: 'error', message: `message.usage is ${quoteValue(usage)}, expected an object` };
   const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
   const model = str(message.model) ?? '';
   if (latin1 && [model, obj.cwd, obj.sessionId, message.id, obj.requestId].some((v) => typeof v === 'string' && HIGH.test(v))) {
@@ -71,7 +72,7 @@ export function parseTranscriptLine(text: string, ctx: FileContext, offset: numb
   if (model === '<synthetic>') return { kind: 'skip', reason: 'synthetic' };
 
   const ts = typeof obj.timestamp === 'string' ? Date.parse(obj.timestamp) : NaN;
-  if (!Number.isFinite(ts)) return { kind: 'error', message: `timestamp is ${JSON.stringify(obj.timestamp)}, expected an ISO-8601 time` };
+  if (!Number.isFinite(ts)) return { kind: 'error', message: `timestamp is ${quoteValue(obj.timestamp)}, expected an ISO-8601 time` };
 
   try {
     const input = tokenField(usage, 'input_tokens');

@@ -5,6 +5,7 @@
 // `turn_context`'s; before any, a documented fallback, flagged.
 import { emptyCounts, splitCachedInput, type UsageEvent } from '../../core/event.js';
 import { count, FormatError, isObject, jsonError, type FileContext, type FileFormat, type FileParser, type WindowReading } from '../file-format.js';
+import { quoteValue } from '../../core/text.js';
 
 /** What Codex sessions without a turn_context are priced as (ccusage does the same), flagged `modelFallback`. */
 export const CODEX_FALLBACK_MODEL = 'gpt-5';
@@ -73,7 +74,7 @@ class CodexParser implements FileParser {
       }
       if (o.type !== 'event_msg' || p.type !== 'token_count') return undefined;
       const ts = typeof o.timestamp === 'string' ? Date.parse(o.timestamp) : NaN;
-      if (!Number.isFinite(ts)) return `timestamp is ${JSON.stringify(o.timestamp)}, expected an ISO-8601 time`;
+      if (!Number.isFinite(ts)) return `timestamp is ${quoteValue(o.timestamp)}, expected an ISO-8601 time`;
       if (isObject(p.rate_limits)) this.readings(p.rate_limits, ts, reading);
       if (!isObject(p.info)) return undefined; // a token_count with rate limits only
       const total = totalsOf(p.info.total_token_usage, 'payload.info.total_token_usage');

@@ -5,6 +5,7 @@
 // shown as reasoning; tool-use prompt tokens are input.
 import { emptyCounts, splitCachedInput, type UsageEvent } from '../../core/event.js';
 import { count, FormatError, isObject, jsonError, type FileContext, type FileFormat, type FileParser } from '../file-format.js';
+import { quoteValue } from '../../core/text.js';
 
 interface GeminiState {
   session: string | null;
@@ -18,7 +19,7 @@ function messageEvent(m: Record<string, unknown>, session: string, ctx: FileCont
   const id = str(m.id);
   if (!id) return 'gemini message without an id';
   const ts = typeof m.timestamp === 'string' ? Date.parse(m.timestamp) : NaN;
-  if (!Number.isFinite(ts)) return `timestamp is ${JSON.stringify(m.timestamp)}, expected an ISO-8601 time`;
+  if (!Number.isFinite(ts)) return `timestamp is ${quoteValue(m.timestamp)}, expected an ISO-8601 time`;
   const { input, cacheRead } = splitCachedInput(count(t, 'input', 'tokens'), count(t, 'cached', 'tokens'));
   const reasoning = count(t, 'thoughts', 'tokens');
   return {

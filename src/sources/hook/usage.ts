@@ -1,6 +1,7 @@
 // Usage pushed by a script or hook (`tokenmeter ingest`): a usage object in Anthropic's shape, OpenAI's Chat
 // Completions shape or its Responses shape, alone (`{"usage": {...}}`) or inside a whole API response.
 import { emptyCounts, implausibility, splitCachedInput, type Tool, type UsageEvent } from '../../core/event.js';
+import { quoteValue } from '../../core/text.js';
 
 export class UsageShapeError extends Error {}
 
@@ -21,7 +22,7 @@ const obj = (v: unknown): Json | undefined => (v && typeof v === 'object' && !Ar
 function count(u: Json, key: string, where: string): number {
   const v = u[key];
   if (v === undefined || v === null) return 0;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new UsageShapeError(`${where}.${key}: expected a non-negative number, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new UsageShapeError(`${where}.${key}: expected a non-negative number, got ${quoteValue(v)}`);
   return Math.round(v);
 }
 

@@ -3,6 +3,7 @@
 // failed). Bytes are fed as they pass; only events that can carry usage are parsed, and nothing of the text is kept.
 import { emptyCounts, MAX_REQUEST_TOKENS, splitCachedInput, totalTokens, type TokenCounts } from '../../core/event.js';
 import { BoundedText, PARSE_WHOLE_BYTES, skeletonOf } from './bounded-text.js';
+import { quoteValue } from '../../core/text.js';
 
 export type ApiKind = 'anthropic' | 'openai';
 
@@ -25,7 +26,7 @@ function num(o: Json | undefined, k: string): number {
   const v = o?.[k];
   if (v === undefined || v === null) return 0;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_REQUEST_TOKENS) {
-    throw new UsageFieldError(`usage field ${k} is ${JSON.stringify(v)?.slice(0, 40)}, not a token count`);
+    throw new UsageFieldError(`usage field ${k} is ${quoteValue(v, 40)}, not a token count`);
   }
   return Math.round(v);
 }

@@ -2,6 +2,7 @@
 // last_server) and v2 (version "2.0": token_usage.current_window, server_tracking.servers.<id> with session_tokens and
 // lifetime_stats), read into lifetime figures per host. The file holds totals only, never single requests.
 import type { ImportedHost } from '../../store/store.js';
+import { quoteValue } from '../../core/text.js';
 
 export class SeedFormatError extends Error {}
 
@@ -11,7 +12,7 @@ const obj = (v: unknown): Json | undefined => (v && typeof v === 'object' && !Ar
 function n(o: Json | undefined, key: string, where: string): number {
   const v = o?.[key];
   if (v === undefined || v === null) return 0;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new SeedFormatError(`${where}.${key} is ${JSON.stringify(v)}, expected a non-negative number`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new SeedFormatError(`${where}.${key} is ${quoteValue(v)}, expected a non-negative number`);
   return Math.round(v);
 }
 
