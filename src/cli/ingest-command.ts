@@ -1,6 +1,6 @@
 // tokenmeter ingest: stores one request's usage read from stdin (see sources/hook/usage.ts), through the daemon when
 // one runs (so its live figures include it), else into the index directly.
-import type { Tool, UsageEvent } from '../core/event.js';
+import { TOOLS, type Tool, type UsageEvent } from '../core/event.js';
 import { runningDaemon } from '../server/instance-lock.js';
 import { parsePushedUsage, UsageShapeError } from '../sources/hook/usage.js';
 import { SqliteStore } from '../store/sqlite.js';
@@ -16,7 +16,6 @@ export interface IngestFlags {
   id?: string;
 }
 
-const TOOLS: Tool[] = ['claude-code', 'codex', 'gemini', 'api'];
 const MAX_STDIN = 16 << 20;
 
 async function readAll(): Promise<string> {

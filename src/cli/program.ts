@@ -1,6 +1,7 @@
 // The tokenmeter command line (all but the status line's short path, see main.ts).
 import { Command, Option } from 'commander';
 import type { Period } from '../core/report.js';
+import { TOOLS } from '../core/event.js';
 import { DEFAULT_GRPC_PORT, DEFAULT_PORT, indexPath } from './home.js';
 import { runReport, type ReportFlags } from './report-command.js';
 import { UsageError } from './usage-error.js';
@@ -32,7 +33,7 @@ for (const [period, description] of reports) {
     .option('-z, --tz <zone>', 'IANA time zone for day boundaries (default: the local zone)')
     .addOption(new Option('--timezone <zone>').hideHelp())
     .option('-p, --project <path>', "only this project (its path, or the path's last segment)")
-    .addOption(new Option('--tool <tool>', 'only this tool').choices(['claude-code', 'codex', 'gemini', 'api', 'all']).default('all'))
+    .addOption(new Option('--tool <tool>', 'only this tool').choices([...TOOLS, 'all']).default('all'))
     .option('-b, --breakdown', 'a row per model under each period')
     .option('-j, --json', 'JSON output (ccusage field names)')
     .option('--csv', 'CSV output, a row per period (per model with --breakdown)')

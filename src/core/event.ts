@@ -1,7 +1,9 @@
 // The normalized usage event: one record per API request, whatever tool or source reported it.
 import { quoteValue } from './text.js';
 
-export type Tool = 'claude-code' | 'codex' | 'gemini' | 'api';
+/** Every tool usage is recorded under (`api`: SDK scripts and direct calls, through the proxy or pushed). */
+export const TOOLS = ['claude-code', 'codex', 'gemini', 'api'] as const;
+export type Tool = (typeof TOOLS)[number];
 export type Source = 'transcript' | 'otlp' | 'proxy' | 'hook';
 export type Speed = 'standard' | 'fast';
 

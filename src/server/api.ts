@@ -2,9 +2,9 @@
 import { buildBlocks } from '../core/blocks.js';
 import { blocksReport } from '../core/blocks-report.js';
 import { chooseLimit, LimitError } from '../core/limits.js';
-import { cacheWrite, totalTokens, type TokenCounts } from '../core/event.js';
+import { cacheWrite, TOOLS, totalTokens, type TokenCounts } from '../core/event.js';
 import { startOfDay } from '../core/report.js';
-import { DayKeyer, LOCAL_ZONE, dayOfNumber, offsetSegments } from '../core/time.js';
+import { DayKeyer, LOCAL_ZONE, dayOfNumber, offsetSegments, parseDateArg } from '../core/time.js';
 import type { BreakdownKey, ViewStore, UsageFilter } from '../store/store.js';
 import { addTo, zeroTotals, type LiveState, type Totals } from './live.js';
 import { serverRows } from './servers.js';
@@ -20,21 +20,50 @@ const MINUTE = 60_000;
 const HOUR = 3600_000;
 const DAY = 86_400_000;
 
-/** An instant from a query parameter: epoch milliseconds, an ISO date-time, or a YYYY-MM-DD day (local midnight). */
+const ISO_TIME = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
+/** Epoch milliseconds from 2001 to 2286: ten to thirteen digits. */
+const EPOCH_MS = /^\d{10,13}$/;
+
+/**
+ * An instant from a query parameter: epoch milliseconds, an ISO 8601 date-time, or a YYYY-MM-DD day (local
+ * midnight). A date that is not on the calendar (2026-02-30, 2026-13-01) is refused, never rolled over.
+ */
 export function parseInstant(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
-  if (/^\d{10,14}$/.test(value)) return Number(value);
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return startOfDay(value, LOCAL_ZONE);
+  const bad = (why: string) => new ApiError(`query parameter ${name}: "${value.slice(0, 40)}" ${why}`);
+  if (EPOCH_MS.test(value)) return Number(value);
+  const iso = ISO_TIME.exec(value);
+  const day = iso?.[1] ?? (/^\d{4}-\d{2}-\d{2}$/.test(value) ? value : null);
+  if (!day) throw bad('is not a date (YYYY-MM-DD, ISO 8601 or epoch milliseconds)');
+  try {
+    parseDateArg(day, name);
+  } catch {
+    throw bad('is not a calendar date');
+  }
+  if (!iso) return startOfDay(day, LOCAL_ZONE);
+  if (Number(iso[2]) > 23 || Number(iso[3]) > 59 || Number(iso[4] ?? 0) > 59) throw bad('is not a time of day');
   const t = Date.parse(value);
-  if (Number.isFinite(t)) return t;
-  throw new ApiError(`query parameter ${name}: "${value}" is not a date (YYYY-MM-DD, ISO 8601 or epoch milliseconds)`);
+  if (!Number.isFinite(t)) throw bad('is not a date (YYYY-MM-DD, ISO 8601 or epoch milliseconds)');
+  return t;
 }
 
 type Query = Record<string, string | undefined>;
 
+/** Longest filter value taken: names are short; a longer one is a mistake or an attack, not a name. */
+const MAX_FILTER_CHARS = 1000;
+
 function filterOf(q: Query, defaultSince: number | undefined): UsageFilter {
   const f: UsageFilter = { fromTs: parseInstant(q.since, 'since') ?? defaultSince, toTs: parseInstant(q.until, 'until') };
-  for (const k of ['project', 'session', 'tool', 'model', 'host'] as const) if (q[k]) f[k] = q[k];
+  if (f.fromTs !== undefined && f.toTs !== undefined && f.toTs < f.fromTs) throw new ApiError('query parameters since and until: until is before since');
+  for (const k of ['project', 'session', 'tool', 'model', 'host'] as const) {
+    const v = q[k];
+    if (v === undefined || v === '') continue;
+    if (v.length > MAX_FILTER_CHARS) throw new ApiError(`query parameter ${k}: longer than ${MAX_FILTER_CHARS} characters`);
+    f[k] = v;
+  }
+  if (f.tool !== undefined && !(TOOLS as readonly string[]).includes(f.tool)) {
+    throw new ApiError(`query parameter tool: "${f.tool.slice(0, 40)}" is not one of ${TOOLS.join(', ')}`);
+  }
   return f;
 }
 
@@ -115,7 +144,7 @@ export class Api {
       return { group, since: iso(f.fromTs), until: iso(f.toTs), rows: out };
     }
     const keys: BreakdownKey[] = ['model', 'project', 'session', 'tool', 'host'];
-    if (!keys.includes(group as BreakdownKey)) throw new ApiError(`query parameter group: "${group}" is not one of second, minute, hour, day, ${keys.join(', ')}`);
+    if (!keys.includes(group as BreakdownKey)) throw new ApiError(`query parameter group: "${group.slice(0, 40)}" is not one of second, minute, hour, day, ${keys.join(', ')}`);
     const f = filterOf(q, undefined);
     const rows = await this.store.breakdown(f, group as BreakdownKey);
     return { group, since: iso(f.fromTs), until: iso(f.toTs), rows: rows.map((r) => ({ ...withTotal(r), lastActivity: new Date(r.lastTs).toISOString() })) };

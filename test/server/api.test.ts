@@ -112,6 +112,36 @@ describe('Prometheus endpoints', () => {
   });
 });
 
+describe('bad query parameters', () => {
+  it('get 400 with a message that says which parameter and why, never a 500 or a date rolled over', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['/api/usage?since=2026-13-01', /query parameter since: "2026-13-01" is not a calendar date/],
+      ['/api/usage?since=2026-02-30', /query parameter since: "2026-02-30" is not a calendar date/],
+      ['/api/usage?group=hour&until=2026-02-30T10:00:00Z', /query parameter until: "2026-02-30T10:00:00Z" is not a calendar date/],
+      ['/api/usage?since=2026-02-28T24:30', /query parameter since: .* is not a time of day/],
+      ['/api/usage?since=yesterday', /query parameter since: "yesterday" is not a date \(YYYY-MM-DD, ISO 8601 or epoch milliseconds\)/],
+      ['/api/usage?since=2026-03-02&until=2026-03-01', /until is before since/],
+      ['/api/usage?group=fortnight', /query parameter group: "fortnight" is not one of second, minute, hour, day, model/],
+      ['/api/usage?group=model&tool=cursor', /query parameter tool: "cursor" is not one of claude-code, codex, gemini, api/],
+      [`/api/usage?group=model&model=${'m'.repeat(2000)}`, /query parameter model: longer than 1000 characters/],
+      ['/api/blocks?since=2026-00-10', /query parameter since: "2026-00-10" is not a calendar date/],
+      ['/api/blocks?plan=platinum', /query parameter/],
+    ];
+    for (const [path, message] of cases) {
+      const r = await d.get(path);
+      expect(r.status, path).toBe(400);
+      expect((await r.json()).error, path).toMatch(message);
+    }
+  });
+
+  it('still takes every form of date it documents', async () => {
+    const day = new Date(now).toISOString().slice(0, 10);
+    for (const since of [day, `${day}T00:00:00Z`, `${day}T00:00+02:00`, `${day}T00:00:00.123456Z`, String(now - 3600_000)]) {
+      expect((await d.get(`/api/usage?group=model&since=${encodeURIComponent(since)}`)).status, since).toBe(200);
+    }
+  });
+});
+
 describe('snapshot file', () => {
   it('holds the session, today, the window and the rate, with updatedAt', async () => {
     await new Promise((r) => setTimeout(r, 1100));
