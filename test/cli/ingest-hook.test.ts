@@ -59,6 +59,10 @@ describe('tokenmeter ingest', () => {
     expect(run(['ingest'], '{"usage": {"input_tokens": -4}}', home).err).toMatch(/stdin: usage\.input_tokens: expected a non-negative number, got -4/);
     expect(run(['ingest'], '{"usage": {"total": 4}}', home).err).toMatch(/has none of input_tokens/);
     expect(run(['ingest', '--tool', 'cursor'], '{"usage": {"input_tokens": 1}}', home).err).toMatch(/--tool: expected one of/);
+    const absurd = run(['ingest', '--model', 'claude-haiku-4-5', '--id', 'absurd-1'], '{"usage": {"input_tokens": 1, "output_tokens": 5e18}}', home);
+    expect(absurd.code).toBe(2);
+    expect(absurd.err).toMatch(/stdin: usage: output is 5000000000000000000, more than any request can have \(10\^10\)/);
+    expect((await rows(home)).some((r: any) => r.key === 'absurd-1')).toBe(false);
   });
 
   describe('with a daemon', () => {
@@ -85,6 +89,31 @@ describe('tokenmeter ingest', () => {
       // Stored by the daemon (its telemetry path counts it), not written beside it.
       expect(await (await d.get('/metrics')).text()).toMatch(/^tokenmeter_ingested_events_total\{source="hook"\} 1$/m);
       expect(await sessionTotals(d, 'pushed')).toMatchObject({ requests: 1, input: 10, output: 20 });
+    });
+
+    it('stores the good events of a push and names the bad ones', async () => {
+      d = await startTestDaemon();
+      const ev = (id: string, output: number, ts = Date.now() - 1000) => ({
+        ts, tool: 'api', source: 'hook', host: 'h', sessionId: 'mixed', project: '', model: 'claude-haiku-4-5', speed: 'standard',
+        input: 1, output, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0, reasoning: 0, reportedCost: null, dedupKey: id, requestId: null, isSidechain: false,
+      });
+      const push = (events: unknown[]) => fetch(`${d!.url}/api/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
+      const mixed = await push([ev('a', 10), ev('b', 5e18), ev('c', 1e308), ev('d', 5, Date.parse('2019-01-01')), { nonsense: true }, ev('e', 20)]);
+      expect(mixed.status).toBe(200);
+      expect(await mixed.json()).toEqual({
+        stored: 2,
+        rejected: [
+          { index: 1, error: 'events[1]: output is 5000000000000000000, more than any request can have (10^10)' },
+          { index: 2, error: 'events[2]: output is 1e+308, more than any request can have (10^10)' },
+          { index: 3, error: 'events[3]: timestamp 2019-01-01T00:00:00.000Z is before 2023' },
+          { index: 4, error: 'events[4]: ts is not a number' },
+        ],
+      });
+      const none = await push([ev('x', 5e18)]);
+      expect(none.status).toBe(400);
+      await d.daemon.settleNow();
+      expect(await sessionTotals(d, 'mixed')).toMatchObject({ requests: 2, output: 30 });
+      expect((await d.get('/api/usage?group=day')).status).toBe(200);
     });
   });
 });

@@ -162,6 +162,28 @@ describe('OTLP/HTTP receiver', () => {
     }
   });
 
+  it('rejects records no request can have, says which, and keeps counting the others', async () => {
+    const old = { ...apiRequest({ session: 'absurd', requestId: 'req_absurd_old' }), timeUnixNano: String(BigInt(Date.parse('2019-06-01T00:00:00Z')) * 1_000_000n) };
+    const logs = await post('/v1/logs', logsBody([
+      apiRequest({ session: 'absurd', requestId: 'req_absurd_1', output: 5e18 }),
+      apiRequest({ session: 'absurd', requestId: 'req_absurd_2', output: 5e18 }),
+      old,
+      apiRequest({ session: 'absurd', requestId: 'req_absurd_ok', output: 77 }),
+    ]));
+    expect(logs.status).toBe(200);
+    const answer = await logs.json();
+    expect(answer.partialSuccess.rejectedLogRecords).toBe('3');
+    expect(answer.partialSuccess.errorMessage).toMatch(/request req_absurd_1\): output is 5000000000000000000, more than any request can have \(10\^10\)/);
+    const metrics = await post('/v1/metrics', metricsBody([sumMetric('claude_code.token.usage', 1, [
+      { attrs: [str('session.id', 'absurd-m'), str('model', 'claude-sonnet-4-5'), str('type', 'output')], start: ns(-60_000), time: ns(0), value: 5e18 },
+    ])]));
+    expect((await metrics.json()).partialSuccess.errorMessage).toMatch(/more than any session can have/);
+    // Every view still sums: nothing overflowed.
+    for (const path of ['/api/usage?group=day', '/api/usage?group=session', '/api/summary', '/metrics']) expect((await d.get(path)).status, path).toBe(200);
+    expect(await sessionTotals(d, 'absurd')).toMatchObject({ requests: 1, output: 77 });
+    expect(await sessionTotals(d, 'absurd-m')).toBeUndefined();
+  });
+
   it('reads Gemini CLI api_response and Codex response.completed events', async () => {
     await post('/v1/logs', logsBody([{
       timeUnixNano: ns(0), attributes: [
