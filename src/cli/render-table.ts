@@ -80,24 +80,24 @@ export function renderTable(report: Report, opts: TableOptions): string {
     row.push(num(s.totalTokens), formatCost(cost, s.costUnknown));
     return row;
   };
-  const labelCols = (first: string) => [printable(first), ...Array<string>(numericFrom - 1).fill('')];
+  const labelCols = (first: string) => [first, ...Array<string>(numericFrom - 1).fill('')];
   // Keys, projects and models come from logs: shown, never obeyed by the terminal.
-  const firstCols = (r: ReportRow): string[] => labelsOf(r).map(printable);
-  const labelsOf = (r: ReportRow): string[] => {
-    const models = r.modelsUsed.map(shortModel).join(', ');
+  const firstCols = (r: ReportRow): string[] => {
+    const models = printable(r.modelsUsed.map(shortModel).join(', '));
     if (isSession) {
-      const project = (r.projectPath ?? '').split(/[\\/]/).filter(Boolean).pop() ?? '';
-      const label = opts.compact ? `${r.key.slice(0, 8)}\n${r.lastActivity}` : `${r.key.slice(0, 8)} ${r.lastActivity}`;
+      const project = printable((r.projectPath ?? '').split(/[\\/]/).filter(Boolean).pop() ?? '');
+      const key = printable(r.key.slice(0, 8));
+      const label = opts.compact ? `${key}\n${r.lastActivity}` : `${key} ${r.lastActivity}`;
       return opts.compact ? [label, project] : [label, project, models];
     }
-    return [r.key, models];
+    return [printable(r.key), models];
   };
 
   for (const r of report.rows) {
     table.push(cells(firstCols(r), r, r.totalCost));
     if (opts.breakdown) {
       for (const b of r.modelBreakdowns) {
-        table.push(cells(labelCols(`  └ ${shortModel(b.modelName)}`), b, b.cost).map((x) => c.dim(x)));
+        table.push(cells(labelCols(`  └ ${printable(shortModel(b.modelName))}`), b, b.cost).map((x) => c.dim(x)));
       }
     }
   }

@@ -72,6 +72,9 @@ export function buildBlocks(entries: BlockEntry[], now: number): Block[] {
     current.cost += e.cost;
     if (!current.models.includes(e.model)) current.models.push(e.model);
   }
+  // A block starts at the hour of its first request, which may come before the end of the gap that led to it: in
+  // time order, as ccusage lists them.
+  blocks.sort((a, b) => a.start - b.start);
   for (const b of blocks) {
     b.totalTokens = totalTokens(b.tokens);
     if (!b.isGap && b.actualEnd !== null) b.isActive = now - b.actualEnd < BLOCK_MS && now < b.end;

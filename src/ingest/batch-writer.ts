@@ -13,7 +13,7 @@ export function checkpointOf(req: ReadRequest, r: ReadResult): Checkpoint {
   return {
     fileId: req.fileId, path: req.path, dev: req.stat.dev, ino: req.stat.ino, size: req.stat.size,
     mtimeMs: req.stat.mtimeMs, offset: r.offset, lines: r.lines, headHash: headHash(req.path, r.offset), tailHash: r.tailHash,
-    state: r.state,
+    checkedAt: req.now, state: r.state,
   };
 }
 

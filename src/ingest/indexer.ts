@@ -54,11 +54,19 @@ function sameHead(path: string, stored: string): boolean {
   return Number.isFinite(len) && headHash(path, len) === stored;
 }
 
+/**
+ * File timestamps are coarse (a few ms on Linux, 1-2 s on some filesystems): a file written within this long before
+ * its checkpoint may have been written again since with the same size and mtime.
+ */
+export const RACY_MS = 2000;
+
 /** Decides, from the checkpoint alone where possible, what of a file must be read. */
 function planFile(file: DiscoveredFile, cp: Checkpoint | undefined): 'skip' | 'append' | 'replace' | 'new' {
   if (!cp) return 'new';
   if (cp.dev !== file.dev || cp.ino !== file.ino || file.size < cp.offset) return 'replace';
-  if (cp.size === file.size && cp.mtimeMs === file.mtimeMs) return 'skip';
+  // Unchanged, unless it was last written so close to its checkpoint that size and mtime cannot tell: then the
+  // fingerprints decide (an append of nothing that checks the bytes before the offset, and the head).
+  if (cp.size === file.size && cp.mtimeMs === file.mtimeMs && file.mtimeMs < cp.checkedAt - RACY_MS) return 'skip';
   // A JSON document rewritten after each exchange: what it holds now replaces what it held.
   if (rewrittenWhole(file.source)) return 'replace';
   if (cp.offset > 0 && !sameHead(file.path, cp.headHash)) return 'replace';

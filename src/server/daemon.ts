@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { backlogBytes, PARALLEL_THRESHOLD_BYTES, refreshIndex, type IndexStats } from '../ingest/indexer.js';
+import { backlogBytes, PARALLEL_THRESHOLD_BYTES, RACY_MS, refreshIndex, type IndexStats } from '../ingest/indexer.js';
 import { openPriceBook } from '../ingest/prices.js';
 import { TelemetryIngest } from '../ingest/telemetry.js';
 import { FolderWatcher, type Change } from '../ingest/watcher.js';
@@ -402,6 +402,12 @@ export class Daemon {
       const stats = await refreshIndex(this.store, discovery.files, { host: this.opts.hostName });
       this.indexedOnce = true;
       this.account(stats, started);
+    } else {
+      // Sizes and mtimes alike, but a file written in the same timestamp tick as its last read may differ: those few
+      // are planned again (their checkpoints decide whether a look at their bytes is due).
+      const now = Date.now();
+      const recent = discovery.files.filter((f) => now - f.mtimeMs < 2 * RACY_MS);
+      if (recent.length > 0) this.account(await refreshIndex(this.store, recent, { host: this.opts.hostName, fewFiles: true }), started);
     }
     this.watcher?.setFolders(new Set([...this.watchRoots(), ...discovery.folders]));
     this.log.debug(`sweep: ${discovery.files.length} files${unchanged ? ', none changed' : ''} in ${(performance.now() - started).toFixed(1)} ms`);

@@ -137,8 +137,10 @@ export const MIGRATIONS: string[] = [
      AND ts >= 1672531200000 AND COALESCE(reported_cost, 0) BETWEEN 0 AND 1e10);
    UPDATE meta SET value = '1' WHERE key IN ('rollup_stale', 'totals_stale');`,
   // 11: a fingerprint of the bytes just before a file's checkpoint offset, beside the head's: a file rewritten in
-  // place that keeps its first KB is noticed too.
-  `ALTER TABLE files ADD COLUMN tail_hash TEXT NOT NULL DEFAULT '';`,
+  // place that keeps its first KB is noticed too. When the checkpoint was taken: a file whose mtime was that recent
+  // may be written again within the same timestamp tick, unseen by size and mtime, so it is checked again.
+  `ALTER TABLE files ADD COLUMN tail_hash TEXT NOT NULL DEFAULT '';
+   ALTER TABLE files ADD COLUMN checked_at REAL NOT NULL DEFAULT 0;`,
 ];
 
 /**

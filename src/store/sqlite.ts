@@ -157,7 +157,7 @@ export class SqliteStore implements Store {
     this.telemetryRequests = this.db.prepare(`SELECT 1 FROM events WHERE dedup_key >= 'otlp:' AND dedup_key < 'otlp;' LIMIT 1`).get() !== undefined;
     this.saveCheckpoint = this.db.prepare(
       `UPDATE files SET dev = @dev, ino = @ino, size = @size, mtime_ms = @mtimeMs, offset = @offset, lines = @lines,
-       head_hash = @headHash, tail_hash = @tailHash, state = @state WHERE id = @fileId AND path = @path`,
+       head_hash = @headHash, tail_hash = @tailHash, checked_at = @checkedAt, state = @state WHERE id = @fileId AND path = @path`,
     );
   }
 
@@ -280,13 +280,13 @@ export class SqliteStore implements Store {
 
   async checkpoints(): Promise<Map<string, Checkpoint>> {
     const rows = this.db
-      .prepare('SELECT id AS fileId, path, dev, ino, size, mtime_ms AS mtimeMs, offset, lines, head_hash AS headHash, tail_hash AS tailHash, state FROM files')
+      .prepare('SELECT id AS fileId, path, dev, ino, size, mtime_ms AS mtimeMs, offset, lines, head_hash AS headHash, tail_hash AS tailHash, checked_at AS checkedAt, state FROM files')
       .all() as Checkpoint[];
     return new Map(rows.map((r) => [r.path, r]));
   }
 
   async checkpointsOf(paths: string[]): Promise<Map<string, Checkpoint>> {
-    const stmt = this.stmt('SELECT id AS fileId, path, dev, ino, size, mtime_ms AS mtimeMs, offset, lines, head_hash AS headHash, tail_hash AS tailHash, state FROM files WHERE path = ?');
+    const stmt = this.stmt('SELECT id AS fileId, path, dev, ino, size, mtime_ms AS mtimeMs, offset, lines, head_hash AS headHash, tail_hash AS tailHash, checked_at AS checkedAt, state FROM files WHERE path = ?');
     const out = new Map<string, Checkpoint>();
     for (const p of paths) {
       const row = stmt.get(p) as Checkpoint | undefined;

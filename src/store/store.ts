@@ -26,6 +26,8 @@ export interface Checkpoint {
   headHash: string;
   /** Fingerprint of the bytes just before `offset`: a rewrite that keeps the head is noticed too ('' when unknown). */
   tailHash: string;
+  /** When the file was looked at for this checkpoint (ms since the epoch; 0: unknown). */
+  checkedAt: number;
   /** The source parser's state after the last read (Codex's running total and model), if it keeps one. */
   state?: string | null;
 }

@@ -1,6 +1,6 @@
 // A request stays counted while any source still holds it: rotated, copied, continued and rewritten transcripts, and
 // telemetry copies of a transcript's requests. And a file rewritten in place is never taken for an append.
-import { appendFileSync, copyFileSync, mkdirSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, renameSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { UsageEvent } from '../../src/core/event.js';
@@ -26,9 +26,9 @@ afterEach(async () => {
   dir.cleanup();
 });
 
-async function index(roots = root) {
+async function index(roots = root, now?: number) {
   const discovery = discoverClaudeFiles({ CLAUDE_CONFIG_DIR: roots, HOME: dir.path });
-  return refreshIndex(store, discovery.files, { host: 'test-host' });
+  return refreshIndex(store, discovery.files, { host: 'test-host', now });
 }
 
 /** Stored requests by message id, with their output tokens. */
@@ -171,6 +171,23 @@ describe('a file rewritten in place', () => {
     expect(stored()).toEqual({ m1: 10, m3: 30, m4: 40, m5: 50 });
   });
 
+  it('is noticed when it keeps its size and its mtime (written again within one timestamp tick)', async () => {
+    writeFileSync(session(), lines(head, line('m1', 10), line('m2', 20)));
+    await index();
+    const { mtime } = statSync(session());
+    // The same length, other requests, and the mtime a coarse clock gives a write in the same tick.
+    writeFileSync(session(), lines(head, line('m1', 10), line('m9', 20)));
+    utimesSync(session(), mtime, mtime);
+    const stats = await index();
+    expect(stats.filesReplaced).toBe(1);
+    expect(stored()).toEqual({ m1: 10, m9: 20 });
+    // Looked at once its mtime is well behind (the clock moved on), it is settled: from then on it is not read at all.
+    const later = Date.now() + 5000;
+    await index(root, later);
+    const again = await index(root, later);
+    expect([again.filesRead, again.bytesRead]).toEqual([0, 0]);
+  });
+
   it('is still an append when only new lines follow what was read', async () => {
     writeFileSync(session(), lines(head, line('m1', 10)));
     await index();
@@ -232,7 +249,7 @@ describe('records no request can have', () => {
       CREATE TABLE sightings (request_id TEXT NOT NULL, source TEXT NOT NULL, ts INTEGER NOT NULL, session_id TEXT NOT NULL,
         model TEXT NOT NULL, input INTEGER NOT NULL, output INTEGER NOT NULL, cache_read INTEGER NOT NULL,
         cache_write INTEGER NOT NULL, reported_cost REAL, PRIMARY KEY (request_id, source)) WITHOUT ROWID;
-      ALTER TABLE files DROP COLUMN tail_hash`);
+      ALTER TABLE files DROP COLUMN tail_hash; ALTER TABLE files DROP COLUMN checked_at`);
     expect(() => old.db.prepare('SELECT SUM(output) FROM events').get()).toThrow(/integer overflow/);
     await old.close();
     const reopened = new SqliteStore(path);
