@@ -12,7 +12,7 @@ const session = `tm-live-${process.pid}`;
 const tmux = (...args: string[]) => spawnSync('tmux', ['-L', session, ...args], { encoding: 'utf8' });
 const screen = () => tmux('capture-pane', '-p', '-t', session).stdout;
 
-async function until(fn: () => boolean, ms = 8000): Promise<void> {
+async function until(fn: () => boolean, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!fn()) {
     if (Date.now() > end) throw new Error(`timed out; screen:\n${screen()}`);

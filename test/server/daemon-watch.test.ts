@@ -13,7 +13,8 @@ afterEach(async () => {
   d = undefined;
 });
 
-async function until<T>(fn: () => Promise<T | undefined>, ms = 5000): Promise<T> {
+/** Waits for the daemon to get there: a bound against hanging, not a measure of speed (a loaded machine is slow). */
+async function until<T>(fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();

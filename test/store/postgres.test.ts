@@ -127,6 +127,24 @@ describe('PostgresStore', () => {
     expect((await remote.sumSince(0)).output).toBe(19 + 5000);
   });
 
+  it('ships a request that falls back on another file\'s copy as a change, never a tombstone', async () => {
+    const [fileA, fileB] = await local.registerFiles(['/logs/s.jsonl', '/logs/s-1.jsonl']);
+    await local.enableShipping('pg-1', 'h');
+    const rows = history('h1', 40, fileA!);
+    await commit(local, rows);
+    // The rotated copy holds the same requests, a few with more tokens (a later streaming snapshot).
+    await commit(local, rows.map((e, i) => ({ ...e, fileId: fileB!, output: i < 5 ? e.output + 100 : e.output })));
+    const shipper = new Shipper({ local, remote, host: 'h1', version: 't', log: quiet });
+    await shipper.drain();
+    // The old name is started anew: its requests fall back on the rotated copy.
+    await commit(local, [], [fileA!]);
+    const s = await local.nextShipment(1000);
+    expect(s.tombstones).toEqual([]);
+    await shipper.drain();
+    expect(await views(remote)).toEqual(await views(local));
+    expect((await remote.sumSince(0)).requests).toBe(40);
+  });
+
   it('follows changes that keep a row its size: prices recomputed, one more source', async () => {
     await local.enableShipping('pg-1', 'h');
     await commit(local, history('h1', 120, null));
