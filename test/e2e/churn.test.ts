@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, copyFileSync, mkdirSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rng } from '../../bench/generate-history.mjs';
 import { refreshIndex } from '../../src/ingest/indexer.js';
 import { discoverClaudeFiles } from '../../src/sources/claude-code/discover.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
@@ -20,18 +21,6 @@ const SEED = 20261202;
 const STEPS = 2000;
 const DAEMON_EVERY = 500;
 const DAEMON_STEPS = 120;
-
-/** mulberry32: a small seeded generator, so that every run walks the same way. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Line {
   /** The message id, or null for a line without usage. */
