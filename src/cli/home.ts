@@ -56,3 +56,9 @@ export function statuslineBudgetMs(env: NodeJS.ProcessEnv = process.env): number
   const v = Number(env.TOKENMETER_STATUSLINE_BUDGET_MS);
   return env.TOKENMETER_STATUSLINE_BUDGET_MS && Number.isFinite(v) && v >= 0 ? v : 300;
 }
+
+/** The longest a status line waits for the index when it has no recent line to show: 2 s, or TOKENMETER_STATUSLINE_WAIT_MS. */
+export function statuslineWaitMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env.TOKENMETER_STATUSLINE_WAIT_MS);
+  return env.TOKENMETER_STATUSLINE_WAIT_MS && Number.isFinite(v) && v >= 0 ? v : 2000;
+}

@@ -4,5 +4,6 @@
 import { runStatusline } from './statusline-command.js';
 
 const [, , command, ...rest] = process.argv;
-if (command === 'statusline') await runStatusline(rest);
+// --help goes to the full parser, which knows the options.
+if (command === 'statusline' && !rest.includes('--help') && !rest.includes('-h')) await runStatusline(rest);
 else await import('./program.js');

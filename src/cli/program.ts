@@ -53,7 +53,7 @@ for (const [period, description] of reports) {
 program
   .command('statusline')
   .description("one line for Claude Code's statusLine setting, from the JSON it sends on stdin")
-  .option('--format <template>', 'segments in order: {model} {cost} {session_cost} {today_cost} {tokens} {rate} {cost_rate} {window} {weekly}')
+  .option('--format <template>', 'segments in order: {model} {cost} {session_cost} {today_cost} {tokens} {context} {rate} {cost_rate} {window} {weekly}')
   .option('--no-emoji', 'no emoji')
   .option('--no-color', 'no colour (also NO_COLOR)')
   .option('--plan <plan>', 'pro, max5, max20 or custom')
@@ -227,6 +227,32 @@ for (const stream of [process.stdout, process.stderr]) {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
+}
+
+/** The command meant by a mistyped one: the known name fewest edits away (one edit per three letters), if any. */
+function suggestion(word: string, names: string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+    for (let i = 1; i <= a.length; i++) {
+      for (let j = 1; j <= b.length; j++) {
+        d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+      }
+    }
+    return d[a.length]![b.length]!;
+  };
+  const most = Math.max(1, Math.floor(word.length / 3));
+  return names.map((n) => [n, distance(word, n)] as const).filter(([, k]) => k <= most).sort((a, b) => a[1] - b[1])[0]?.[0];
+}
+
+// `daily` is the default command, so a mistyped command would reach it as an argument: say what is wrong instead.
+const first = process.argv[2];
+const commands = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+if (first !== undefined && !first.startsWith('-') && !commands.includes(first) && first !== 'help') {
+  const meant = suggestion(first, commands);
+  process.stderr.write(`tokenmeter: unknown command "${first}"${meant ? ` — did you mean "${meant}"?` : ''} (tokenmeter --help lists them)\n`);
+  process.exit(2);
 }
 
 program.parseAsync(process.argv).catch((e: unknown) => {

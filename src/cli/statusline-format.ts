@@ -2,7 +2,7 @@
 import type { StatusData } from '../server/status.js';
 import { printable } from '../core/text.js';
 
-export const DEFAULT_FORMAT = '{model} | {cost} | {tokens} | {rate} | {window}';
+export const DEFAULT_FORMAT = '{model} | {cost} | {tokens} | {context} | {rate} | {window}';
 
 export interface FormatOptions {
   format?: string;
@@ -29,7 +29,7 @@ function clock(ts: number): string {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
-const KNOWN = new Set(['model', 'cost', 'session_cost', 'today_cost', 'tokens', 'rate', 'cost_rate', 'window', 'weekly']);
+const KNOWN = new Set(['model', 'cost', 'session_cost', 'today_cost', 'tokens', 'context', 'rate', 'cost_rate', 'window', 'weekly']);
 
 const ANSI = { green: '\x1b[32m', yellow: '\x1b[33m', red: '\x1b[31m', reset: '\x1b[0m' };
 
@@ -46,13 +46,16 @@ export function formatStatusLine(d: StatusData, o: FormatOptions = {}): string {
   segments.tokens = `${e('📊')}${n(d.session?.tokens ?? d.today.tokens)} tokens`;
   segments.rate = d.rate.tokensPerMinute > 0 ? `${e('🔥')}${n(d.rate.tokensPerMinute)} tok/min` : '';
   segments.cost_rate = d.rate.costPerHour > 0 ? `${e('💸')}${usd(d.rate.costPerHour)}/h` : '';
-  if (d.window) {
-    const p = d.window.usedPercent;
+  /** A percentage coloured by the thresholds, after its light or its own symbol. */
+  const gauge = (p: number, text: string, symbol?: string) => {
     const level = p >= red ? 'red' : p >= yellow ? 'yellow' : 'green';
-    const light = emoji ? `${{ green: '🟢', yellow: '🟡', red: '🔴' }[level]} ` : '';
-    const text = `${d.window.source === 'official' ? '' : '~'}${Math.round(p)}% 5h (${until(d.window.resetsAt - now)})${d.window.limitAt ? ` limit ${clock(d.window.limitAt)}` : ''}`;
-    segments.window = light + (o.color ? `${ANSI[level]}${text}${ANSI.reset}` : text);
-  } else segments.window = '';
+    const light = e(symbol ?? { green: '🟢', yellow: '🟡', red: '🔴' }[level]);
+    return light + (o.color ? `${ANSI[level]}${text}${ANSI.reset}` : text);
+  };
+  segments.window = d.window
+    ? gauge(d.window.usedPercent, `${d.window.source === 'official' ? '' : '~'}${Math.round(d.window.usedPercent)}% 5h (${until(d.window.resetsAt - now)})${d.window.limitAt ? ` limit ${clock(d.window.limitAt)}` : ''}`)
+    : '';
+  segments.context = d.context !== null && d.context !== undefined ? gauge(d.context, `${Math.round(d.context)}% context`, '🧠') : '';
   segments.weekly = d.weekly ? `${e('📅')}${d.weekly.source === 'official' ? '' : '~'}${Math.round(d.weekly.usedPercent)}% 7d (${until(d.weekly.resetsAt - now)})` : '';
   // Text before the first placeholder and after the last is kept; text between two is a separator, shown only
   // between two segments that have something to show.

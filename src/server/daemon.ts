@@ -136,7 +136,7 @@ export class Daemon {
     }
     mkdirSync(o.home, { recursive: true });
     this.lock = new InstanceLock(join(o.home, 'daemon.lock'));
-    const owner = () => ({ pid: process.pid, port: this.httpPort || o.port, host: o.bindHost, startedAt: new Date(this.startedAt).toISOString() });
+    const owner = () => ({ pid: process.pid, port: this.httpPort || o.port, host: o.bindHost, startedAt: new Date(this.startedAt).toISOString(), fleet: o.database !== undefined });
     this.lock.acquire(owner());
     try {
       // A small page cache: the daemon reads small ranges (totals, today, the current window), not whole histories.

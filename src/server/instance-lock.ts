@@ -6,6 +6,8 @@ export interface LockOwner {
   port: number;
   host: string;
   startedAt: string;
+  /** Fleet mode: the daemon serves the pooled figures, which this machine's index alone does not have. */
+  fleet?: boolean;
 }
 
 export class AlreadyRunning extends Error {

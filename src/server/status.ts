@@ -15,6 +15,8 @@ export interface StatusInput {
   transcript_path?: string;
   model?: { id?: string; display_name?: string };
   cost?: { total_cost_usd?: number };
+  /** How full the session's context window is, as Claude Code computes it. */
+  context_window?: { used_percentage?: number };
   rate_limits?: {
     five_hour?: { used_percentage?: number; resets_at?: number };
     seven_day?: { used_percentage?: number; resets_at?: number };
@@ -37,6 +39,8 @@ export interface StatusData {
     limitAt: number | null;
   } | null;
   weekly: { usedPercent: number; resetsAt: number; source: 'official' | 'estimated' | 'limit' } | null;
+  /** The context window's use in percent, from the input (null when Claude Code did not send it). */
+  context: number | null;
 }
 
 const RATE_MS = 10 * 60_000;
@@ -141,5 +145,7 @@ export async function statusData(store: ViewStore, input: StatusInput, opts: { n
     });
     if (est) weekly = { usedPercent: est.usedPercent, resetsAt: est.resetsAt, source: est.source };
   }
-  return { model: input.model?.display_name ?? input.model?.id ?? null, session, today, rate, window, weekly };
+  const used = input.context_window?.used_percentage;
+  const context = typeof used === 'number' && Number.isFinite(used) ? Math.min(Math.max(used, 0), 100) : null;
+  return { model: input.model?.display_name ?? input.model?.id ?? null, session, today, rate, window, weekly, context };
 }

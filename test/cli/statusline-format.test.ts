@@ -6,7 +6,7 @@ const NOW = Date.parse('2026-03-02T12:00:00Z');
 const data = (usedPercent: number, source: 'official' | 'estimated' | 'limit' = 'official'): StatusData => ({
   model: 'Opus 4.5', session: { cost: 0.153, tokens: 54231 }, today: { cost: 3.4, tokens: 812_000 },
   rate: { tokensPerMinute: 850.4, costPerHour: 1.2 },
-  window: { usedPercent, resetsAt: NOW + (3 * 60 + 45) * 60_000, source, tokens: 1, cost: 1, limitAt: null }, weekly: null,
+  window: { usedPercent, resetsAt: NOW + (3 * 60 + 45) * 60_000, source, tokens: 1, cost: 1, limitAt: null }, weekly: null, context: null,
 });
 
 describe('status line text', () => {
@@ -19,6 +19,12 @@ describe('status line text', () => {
     expect(formatStatusLine(data(80, 'estimated'), { now: NOW, format: '{window}' })).toBe('🔴 ~80% 5h (3h45m)');
     expect(formatStatusLine(data(50), { now: NOW, format: '{window}', thresholds: [40, 90] })).toBe('🟡 50% 5h (3h45m)');
     expect(formatStatusLine(data(85), { now: NOW, format: '{window}', emoji: false, color: true })).toBe('\x1b[31m85% 5h (3h45m)\x1b[0m');
+  });
+
+  it('shows the context window Claude Code sends, with the same thresholds and colours, in the default line', () => {
+    expect(formatStatusLine({ ...data(38), context: 22 }, { now: NOW })).toBe('🤖 Opus 4.5 | 💰 $0.15 session / $3.40 today | 📊 54,231 tokens | 🧠 22% context | 🔥 850 tok/min | 🟢 38% 5h (3h45m)');
+    expect(formatStatusLine({ ...data(38), context: 83.6 }, { now: NOW, format: '{context}', color: true })).toBe('🧠 \x1b[31m84% context\x1b[0m');
+    expect(formatStatusLine({ ...data(38), context: 64 }, { now: NOW, format: '{context}', emoji: false })).toBe('64% context');
   });
 
   it('keeps text around the template and drops separators of empty segments', () => {

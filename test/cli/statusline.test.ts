@@ -1,6 +1,6 @@
 // tokenmeter statusline, run as Claude Code runs it: JSON on stdin, one line out, exit 0 whatever happens.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -38,7 +38,7 @@ function statusline(stdin: string, home: string, args: string[] = [], env: Recor
     const started = performance.now();
     const c = spawn(process.execPath, [cli, 'statusline', ...args], {
       // A budget far beyond what the machine needs: what is tested is the answer, not how fast a loaded machine gives it.
-      env: { PATH: process.env.PATH, HOME: dir.path, CLAUDE_CONFIG_DIR: join(dir.path, 'claude'), TOKENMETER_HOME: home, NO_COLOR: '1', TOKENMETER_STATUSLINE_BUDGET_MS: '60000', ...env },
+      env: { PATH: process.env.PATH, HOME: dir.path, CLAUDE_CONFIG_DIR: join(dir.path, 'claude'), TOKENMETER_HOME: home, NO_COLOR: '1', TOKENMETER_STATUSLINE_BUDGET_MS: '60000', TOKENMETER_STATUSLINE_WAIT_MS: '60000', ...env },
     });
     let out = '';
     c.stdout.on('data', (b: Buffer) => (out += b.toString()));
@@ -100,10 +100,43 @@ describe('tokenmeter statusline without a daemon', () => {
     expect(r.out).toMatch(/^🤖 Sonnet 4\.5 \| 💰 .* 📊 59,000 tokens/);
   });
 
-  it('gives up for a short line when its time budget is spent, and still exits 0', async () => {
-    // A budget of 0 is spent before the command even starts: the fallback is certain, whatever the machine.
-    const r = await statusline(input(), join(dir.path, 'tm-budget'), [], { TOKENMETER_STATUSLINE_BUDGET_MS: '0' });
-    expect(r).toMatchObject({ code: 0, out: 'tokenmeter: busy, try again\n' });
+  // Budgets of 0 are spent before the command even starts: what happens then is certain, whatever the machine.
+  const spent = { TOKENMETER_STATUSLINE_BUDGET_MS: '0', TOKENMETER_STATUSLINE_WAIT_MS: '0' };
+
+  it('with no line to fall back on, says it is busy when its time is spent, and still exits 0', async () => {
+    const r = await statusline(input(), join(dir.path, 'tm-budget'), [], spent);
+    expect(r).toMatchObject({ code: 0, out: 'Sonnet 4.5 | tokenmeter: busy, try again\n' });
+  });
+
+  it('shows the last good line of the session when a fresh one is not ready in time, and says its age once old', async () => {
+    const home = join(dir.path, 'tm-cache');
+    const fresh = await statusline(input(), home);
+    expect(fresh.out).toMatch(/^🤖 Sonnet 4\.5 \| 💰 .* 📊 59,000 tokens/);
+    // The same session, a machine too busy to answer in time: the last line, as it was.
+    expect((await statusline(input(), home, [], spent)).out).toBe(fresh.out);
+    // Another format is another line: not mixed up with this one.
+    expect((await statusline(input(), home, ['--format', '{tokens}'], spent)).out).toBe('Sonnet 4.5 | tokenmeter: busy, try again\n');
+    // Five minutes later it says how old it is.
+    const dirOf = join(home, 'statusline');
+    for (const f of readdirSync(dirOf)) {
+      const c = JSON.parse(readFileSync(join(dirOf, f), 'utf8'));
+      writeFileSync(join(dirOf, f), JSON.stringify({ ...c, at: c.at - 5 * 60_000 }));
+    }
+    expect((await statusline(input(), home, [], spent)).out).toBe(`${fresh.out.trimEnd()} (5m ago)\n`);
+  });
+
+  it('answers when the input arrives but stdin is never closed', async () => {
+    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const c = spawn(process.execPath, [cli, 'statusline'], {
+        env: { PATH: process.env.PATH, HOME: dir.path, CLAUDE_CONFIG_DIR: join(dir.path, 'claude'), TOKENMETER_HOME: join(dir.path, 'tm-open'), NO_COLOR: '1', TOKENMETER_STATUSLINE_BUDGET_MS: '60000', TOKENMETER_STATUSLINE_WAIT_MS: '60000' },
+      });
+      let out = '';
+      c.stdout.on('data', (b: Buffer) => (out += b.toString()));
+      c.on('exit', (code) => resolve({ code, out }));
+      c.stdin.write(input({ context_window: { used_percentage: 41.6 } }));
+    });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/📊 59,000 tokens \| 🧠 42% context \|/);
   });
 
   it('prints a short line and exits 0 on garbage, on an empty index, with a dead daemon', async () => {
@@ -147,6 +180,20 @@ describe('tokenmeter statusline with a daemon', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('in fleet mode never shows this machine\'s figures for the pool\'s: a hung daemon gives the last line', async () => {
+    hung = createServer((s) => held.push(s)).listen(0, '127.0.0.1');
+    await new Promise((r) => hung!.once('listening', r));
+    const home = join(dir.path, 'tm-fleet');
+    mkdirSync(home, { recursive: true });
+    // The local index has figures of its own (indexed without a daemon first).
+    const local = await statusline(input(), home);
+    expect(local.out).toMatch(/📊 59,000 tokens/);
+    for (const f of readdirSync(join(home, 'statusline'))) rmSync(join(home, 'statusline', f));
+    writeFileSync(join(home, 'daemon.lock'), JSON.stringify({ pid: process.pid, port: (hung.address() as { port: number }).port, host: '127.0.0.1', fleet: true }));
+    const r = await statusline(input(), home);
+    expect(r).toMatchObject({ code: 0, out: 'Sonnet 4.5 | tokenmeter: the daemon is busy, try again\n' });
   });
 
   it('answers from the index when the daemon hangs, without waiting for it', async () => {
