@@ -65,6 +65,12 @@ function clientOf(ua: string | undefined): string {
   return (first.split('/').slice(0, first.startsWith('Anthropic') || first.startsWith('OpenAI') ? 2 : 1).join('/') || 'unknown').slice(0, 40);
 }
 
+/** Why the upstream could not be reached, in a few words (undici wraps the socket's error in its cause). */
+function upstreamFailure(e: unknown): string {
+  const err = e as Error & { code?: string; cause?: { code?: string; message?: string } };
+  return err.cause?.code ?? err.code ?? err.cause?.message ?? err.message;
+}
+
 /** Whether a request path is the proxy's: /anthropic/… or /openai/…. */
 export function proxyRoute(url: string | undefined): ApiKind | null {
   const m = /^\/(anthropic|openai)(\/|\?|$)/.exec(url ?? '');
@@ -135,9 +141,18 @@ export function proxyHandler(o: ProxyOptions, stats: ProxyStats): (req: Incoming
     } catch (e) {
       done = true;
       stats.count(stats.requests, `${kind} upstream-error ${client}`);
-      o.log(`proxy ${kind}: ${(e as Error).message}`);
-      // As without the proxy: the connection ends without an answer.
-      res.destroy();
+      const why = upstreamFailure(e);
+      o.log(`proxy ${kind}: ${o.upstreams[kind]}: ${why}`);
+      if (res.headersSent || res.destroyed) {
+        res.destroy();
+        return;
+      }
+      // An answer in the API's own error shape, so that the client's SDK says what happened.
+      const message = `tokenmeter proxy: the upstream ${o.upstreams[kind]} did not answer (${why})`;
+      const body = kind === 'anthropic'
+        ? { type: 'error', error: { type: 'api_error', message } }
+        : { error: { message, type: 'server_error', param: null, code: 'upstream_unreachable' } };
+      res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       return;
     }
     const outHeaders: Record<string, string | string[]> = {};

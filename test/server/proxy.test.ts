@@ -123,10 +123,12 @@ describe('API proxy', () => {
     // The stand-in waits 150 ms between its 8 events: the first arrived long before the last.
     expect(allAt - firstAt).toBeGreaterThan(700);
 
-    // Whether the reset comes before or after the headers, the client's request fails, as it would without the proxy.
-    const reset = fetch(`${d.url}/anthropic/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-fake': 'reset' }, body: '{"model":"m","stream":true}' })
-      .then((res) => res.arrayBuffer());
-    await expect(reset).rejects.toThrow();
+    // A reset after the headers breaks the client's stream, as it would without the proxy; one before them (the
+    // upstream never answered) is a 502 that says so. Either way the client knows.
+    const reset = await fetch(`${d.url}/anthropic/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-fake': 'reset' }, body: '{"model":"m","stream":true}' })
+      .then(async (res) => (res.status === 502 ? 'bad gateway' : (await res.arrayBuffer(), 'completed')))
+      .catch(() => 'broken');
+    expect(['broken', 'bad gateway']).toContain(reset);
 
     const ac = new AbortController();
     const aborted = await fetch(`${d.url}/anthropic/v1/messages`, { method: 'POST', signal: ac.signal, headers: { 'content-type': 'application/json', 'x-fake': 'slow' }, body: '{"model":"m","stream":true}' });
@@ -300,6 +302,35 @@ describe('API proxy, never in the way', () => {
     } finally {
       await p.stop();
       await u.close();
+    }
+  });
+});
+
+describe('API proxy, when the upstream fails', () => {
+  it('answers 502 in the API\'s own error shape, naming the upstream, so that SDKs say what happened', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const port = (s.address() as AddressInfo).port;
+        s.close(() => resolve(port));
+      });
+    });
+    const upstream = `http://127.0.0.1:${closed}`;
+    const p = await startTestDaemon({ upstreams: { anthropic: upstream, openai: upstream } });
+    try {
+      const a = await new Anthropic({ apiKey: 'k', baseURL: `${p.url}/anthropic`, maxRetries: 0 })
+        .messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+      expect(a).toBeInstanceOf(Anthropic.APIError);
+      expect((a as InstanceType<typeof Anthropic.APIError>).status).toBe(502);
+      expect((a as Error).message).toContain(`tokenmeter proxy: the upstream ${upstream} did not answer (ECONNREFUSED)`);
+      const o = await new OpenAI({ apiKey: 'k', baseURL: `${p.url}/openai/v1`, maxRetries: 0 })
+        .chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+      expect(o).toBeInstanceOf(OpenAI.APIError);
+      expect((o as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
+      expect((o as InstanceType<typeof OpenAI.APIError>).code).toBe('upstream_unreachable');
+      expect((o as Error).message).toContain('did not answer (ECONNREFUSED)');
+      expect(await (await p.get('/metrics')).text()).toMatch(/^tokenmeter_proxy_requests_total\{api="anthropic",status="upstream-error",client="Anthropic\/JS"\} 1$/m);
+    } finally {
+      await p.stop();
     }
   });
 });
