@@ -6,7 +6,7 @@ import { parseUsageTracking, SeedFormatError } from '../sources/seed/usage-track
 import { SqliteStore } from '../store/sqlite.js';
 import { databaseUrl, indexPath } from './home.js';
 import { thousands } from './statusline-format.js';
-import { UsageError } from './usage-error.js';
+import { fileProblem, UsageError } from './usage-error.js';
 
 export async function runImport(file: string, flags: { store?: string } = {}): Promise<void> {
   const url = databaseUrl(flags.store);
@@ -16,7 +16,7 @@ export async function runImport(file: string, flags: { store?: string } = {}): P
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code) throw new UsageError(`${path}: ${err.code}`);
+    if (err.code) throw new UsageError(`${path}: ${fileProblem(err)}`);
     const at = /position (\d+)/.exec(err.message)?.[1];
     throw new UsageError(`${path}: not JSON${at ? ` (at byte ${at})` : ''}`);
   }

@@ -1,5 +1,6 @@
 // tokenmeter ingest: stores one request's usage read from stdin (see sources/hook/usage.ts), through the daemon when
 // one runs (so its live figures include it), else into the index directly.
+import Database from 'better-sqlite3';
 import { TOOLS, type Tool, type UsageEvent } from '../core/event.js';
 import { runningDaemon } from '../server/instance-lock.js';
 import { parsePushedUsage, UsageShapeError } from '../sources/hook/usage.js';
@@ -47,6 +48,19 @@ async function store(ev: UsageEvent): Promise<void> {
   }
 }
 
+/** Whether the index already holds a request under this key (read-only: a daemon may be writing). */
+function alreadyStored(key: string): boolean {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(indexPath(), { readonly: true, fileMustExist: true });
+    return db.prepare('SELECT 1 FROM events WHERE dedup_key = ?').get(key) !== undefined;
+  } catch {
+    return false;
+  } finally {
+    db?.close();
+  }
+}
+
 export async function runIngest(flags: IngestFlags): Promise<void> {
   if (flags.tool !== undefined && !TOOLS.includes(flags.tool as Tool)) throw new UsageError(`--tool: expected one of ${TOOLS.join(', ')}, got "${flags.tool}"`);
   const raw = await readAll();
@@ -64,6 +78,11 @@ export async function runIngest(flags: IngestFlags): Promise<void> {
     if (e instanceof UsageShapeError) throw new UsageError(`stdin: ${e.message}`);
     throw e;
   }
+  const known = !ev.dedupKey.startsWith('ingest:') && alreadyStored(ev.dedupKey);
   await store(ev);
+  if (known) {
+    process.stderr.write(`tokenmeter: id ${ev.dedupKey} was already stored; the larger of the two copies is kept\n`);
+    return;
+  }
   process.stderr.write(`tokenmeter: stored ${ev.model}: input ${ev.input}, output ${ev.output}, cache read ${ev.cacheRead}, cache write ${ev.cacheWrite5m + ev.cacheWrite1h} (${ev.dedupKey.startsWith('ingest:') ? 'no id: not idempotent' : `id ${ev.dedupKey}`})\n`);
 }

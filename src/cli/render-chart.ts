@@ -3,11 +3,12 @@
 import type { Report } from '../core/report.js';
 import { thousands } from './statusline-format.js';
 
+/** Each type its own block, so that the bar reads without colour too. */
 const PARTS = [
-  ['inputTokens', '█', '34'],
-  ['outputTokens', '█', '33'],
-  ['cacheCreationTokens', '▓', '35'],
-  ['cacheReadTokens', '░', '32'],
+  ['inputTokens', '█', '34', 'input'],
+  ['outputTokens', '▓', '33', 'output'],
+  ['cacheCreationTokens', '▒', '35', 'cache write'],
+  ['cacheReadTokens', '░', '32', 'cache read'],
 ] as const;
 
 export function renderChart(report: Report, metric: 'tokens' | 'cost', width: number, color: boolean): string {
@@ -35,6 +36,6 @@ export function renderChart(report: Report, metric: 'tokens' | 'cost', width: nu
     }
     return `${r.key.padEnd(label)} ${bar}${' '.repeat(Math.max(barWidth - total, 0))} ${value(values[i]!).padStart(valueWidth)}`;
   });
-  if (metric === 'tokens') lines.push(`${' '.repeat(label + 1)}${paint('34', '█')} input ${paint('33', '█')} output ${paint('35', '▓')} cache write ${paint('32', '░')} cache read`);
+  if (metric === 'tokens') lines.push(`${' '.repeat(label + 1)}${PARTS.map(([, ch, code, name]) => `${paint(code, ch)} ${name}`).join(' ')}`);
   return lines.join('\n');
 }

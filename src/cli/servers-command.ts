@@ -4,6 +4,7 @@ import { serverRows } from '../server/servers.js';
 import { withIndex } from './index-access.js';
 import { thousands } from './statusline-format.js';
 import { printable } from '../core/text.js';
+import { colorEnabled } from './render-table.js';
 
 export async function runServers(flags: { json?: boolean; store?: string }): Promise<void> {
   await withIndex({ store: flags.store }, async (store) => {
@@ -19,7 +20,9 @@ export async function runServers(flags: { json?: boolean; store?: string }): Pro
     const { default: Table } = await import('cli-table3');
     const fleet = rows.some((r) => r.lastSeen);
     const when = (iso: string | null) => iso?.slice(0, 16).replace('T', ' ') ?? '';
-    const t = new Table({ head: ['Host', 'Window (5 h)', 'Lifetime tokens', 'Requests', 'Sessions', 'Cost', 'Last activity', ...(fleet ? ['Last seen', 'Unshipped'] : [])] });
+    // cli-table3 colours its head and borders unless told not to: only on a terminal that takes colour.
+    const color = colorEnabled(process.stdout);
+    const t = new Table({ style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] }, head: ['Host', 'Window (5 h)', 'Lifetime tokens', 'Requests', 'Sessions', 'Cost', 'Last activity', ...(fleet ? ['Last seen', 'Unshipped'] : [])] });
     for (const r of rows) {
       t.push([printable(r.host) + (r.imported ? ' *' : ''), thousands(r.windowTokens), thousands(r.lifetimeTokens), thousands(r.requests), thousands(r.sessions), `$${r.cost.toFixed(2)}`, when(r.lastActivity),
         ...(fleet ? [when(r.lastSeen), r.backlog === null ? '' : thousands(r.backlog)] : [])]);

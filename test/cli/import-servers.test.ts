@@ -63,7 +63,13 @@ describe('the seeds\' usage-tracking.json', () => {
     const servers = JSON.parse(spawnSync(process.execPath, [cli, 'servers', '--json'], { env, encoding: 'utf8' }).stdout).servers;
     expect(servers.map((s: Record<string, unknown>) => [s.host, s.windowTokens, s.lifetimeTokens, s.requests])).toEqual([['LXC115', 0, 98000, 40], ['MAIN', 300, 640300, 213]]);
     const bad = spawnSync(process.execPath, [cli, 'import', join(dir.path, 'missing.json')], { env, encoding: 'utf8' });
-    expect([bad.status, bad.stderr]).toEqual([2, expect.stringMatching(/missing\.json: ENOENT/)]);
+    expect([bad.status, bad.stderr]).toEqual([2, expect.stringMatching(/missing\.json: no such file \(ENOENT\)/)]);
+    // Piped, or with NO_COLOR: no colour codes in the table.
+    for (const extra of [{}, { NO_COLOR: '1' }, { NO_COLOR: '1', FORCE_COLOR: undefined }]) {
+      const table = spawnSync(process.execPath, [cli, 'servers'], { env: { ...env, ...extra }, encoding: 'utf8' });
+      expect(table.stdout).toContain('LXC115');
+      expect(table.stdout.includes('\x1b'), JSON.stringify(extra)).toBe(false);
+    }
     // The daemon serves the same.
     const d = await startTestDaemon();
     try {

@@ -35,8 +35,11 @@ describe('tokenmeter ingest', () => {
   it('reads Anthropic, OpenAI Chat and OpenAI Responses usage, and stores an id once', async () => {
     const home = join(dir.path, 'tm-ingest');
     const anthropic = JSON.stringify({ usage: { input_tokens: 850, output_tokens: 1200, cache_read_input_tokens: 5000, cache_creation_input_tokens: 300, cache_creation: { ephemeral_5m_input_tokens: 100, ephemeral_1h_input_tokens: 200 } } });
-    expect(run(['ingest', '--model', 'claude-sonnet-4-5', '--id', 'job-1', '--session', 'batch'], anthropic, home).code).toBe(0);
-    expect(run(['ingest', '--model', 'claude-sonnet-4-5', '--id', 'job-1', '--session', 'batch'], anthropic, home).code).toBe(0);
+    const first = run(['ingest', '--model', 'claude-sonnet-4-5', '--id', 'job-1', '--session', 'batch'], anthropic, home);
+    expect([first.code, first.err]).toEqual([0, expect.stringMatching(/^tokenmeter: stored claude-sonnet-4-5: .*\(id job-1\)\n$/)]);
+    // The same id again: said as such, not "stored".
+    const again = run(['ingest', '--model', 'claude-sonnet-4-5', '--id', 'job-1', '--session', 'batch'], anthropic, home);
+    expect([again.code, again.err]).toEqual([0, 'tokenmeter: id job-1 was already stored; the larger of the two copies is kept\n']);
     const chat = JSON.stringify({ id: 'chatcmpl-9x', model: 'gpt-4o', usage: { prompt_tokens: 1000, completion_tokens: 300, prompt_tokens_details: { cached_tokens: 400 }, completion_tokens_details: { reasoning_tokens: 100 } } });
     expect(run(['ingest', '--tool', 'codex'], chat, home).code).toBe(0);
     const responses = JSON.stringify({ id: 'resp_1', model: 'gpt-5', usage: { input_tokens: 2000, output_tokens: 500, input_tokens_details: { cached_tokens: 1500 }, output_tokens_details: { reasoning_tokens: 320 } } });
@@ -58,6 +61,8 @@ describe('tokenmeter ingest', () => {
     expect(run(['ingest'], '{"tokens": 5}', home).err).toMatch(/stdin: no "usage" object/);
     expect(run(['ingest'], '{"usage": {"input_tokens": -4}}', home).err).toMatch(/stdin: usage\.input_tokens: expected a non-negative number, got -4/);
     expect(run(['ingest'], '{"usage": {"total": 4}}', home).err).toMatch(/has none of input_tokens/);
+    const noModel = run(['ingest'], '{"usage": {"input_tokens": 1, "output_tokens": 2}}', home);
+    expect([noModel.code, noModel.err]).toEqual([2, 'tokenmeter: stdin: no model: pass --model, or send the whole API response (it names its model)\n']);
     expect(run(['ingest', '--tool', 'cursor'], '{"usage": {"input_tokens": 1}}', home).err).toMatch(/--tool: expected one of/);
     const absurd = run(['ingest', '--model', 'claude-haiku-4-5', '--id', 'absurd-1'], '{"usage": {"input_tokens": 1, "output_tokens": 5e18}}', home);
     expect(absurd.code).toBe(2);

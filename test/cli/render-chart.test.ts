@@ -19,10 +19,11 @@ describe('--chart', () => {
     const lines = renderChart(r, 'tokens', 50, false).split('\n');
     expect(lines).toHaveLength(3);
     // 50 columns - 10 for the label - 5 for "1,000" - 3 spaces = 32 for the largest bar.
-    expect(lines[0]).toBe(`2026-03-01 ${'█'.repeat(3)}${'█'.repeat(3)}${'░'.repeat(26)} 1,000`);
+    expect(lines[0]).toBe(`2026-03-01 ${'█'.repeat(3)}${'▓'.repeat(3)}${'░'.repeat(26)} 1,000`);
     // Half as long; each type's boundary rounded from the running sum, so the parts fill exactly 16.
-    expect(lines[1]).toBe(`2026-03-02 ${'█'.repeat(2)}${'█'.repeat(1)}${'▓'.repeat(3)}${'░'.repeat(10)}${' '.repeat(16)}   500`);
-    expect(lines[2]).toContain('cache read');
+    expect(lines[1]).toBe(`2026-03-02 ${'█'.repeat(2)}${'▓'.repeat(1)}${'▒'.repeat(3)}${'░'.repeat(10)}${' '.repeat(16)}   500`);
+    // Without colour, each type has a block of its own in the legend too.
+    expect(lines[2]).toBe(`${' '.repeat(11)}█ input ▓ output ▒ cache write ░ cache read`);
   });
 
   it('draws cost when asked', () => {

@@ -34,7 +34,7 @@ export function parsePushedUsage(body: unknown, o: PushedUsageOptions): UsageEve
   const response = obj(top.response) ?? top;
   const ev: UsageEvent = {
     ...emptyCounts(), ts: o.now, tool: o.tool ?? 'api', source: 'hook', host: o.host, sessionId: o.session ?? 'ingest',
-    project: o.project ?? '', model: o.model ?? (typeof response.model === 'string' ? response.model : 'unknown'),
+    project: o.project ?? '', model: o.model ?? (typeof response.model === 'string' && response.model ? response.model : ''),
     speed: 'standard', reportedCost: null, dedupKey: '', requestId: null, isSidechain: false,
   };
   if ('prompt_tokens' in usage || 'completion_tokens' in usage) {
@@ -62,6 +62,8 @@ export function parsePushedUsage(body: unknown, o: PushedUsageOptions): UsageEve
   } else {
     throw new UsageShapeError('the usage object has none of input_tokens/output_tokens (Anthropic, OpenAI Responses) or prompt_tokens/completion_tokens (OpenAI Chat)');
   }
+  // A request without a model cannot be priced or told apart in reports: refused rather than stored as "unknown".
+  if (!ev.model) throw new UsageShapeError('no model: pass --model, or send the whole API response (it names its model)');
   const absurd = implausibility(ev, o.now);
   if (absurd) throw new UsageShapeError(`usage: ${absurd}`);
   const id = o.id ?? (typeof response.id === 'string' && response.id ? response.id : undefined);
