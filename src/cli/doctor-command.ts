@@ -114,7 +114,7 @@ async function fleetFindings(out: Finding[]): Promise<void> {
   const remote = new PostgresStore(url);
   try {
     const events = await remote.eventCount();
-    out.push({ level: 'ok', what: `fleet mode: ${remote.where} answers (${events} requests pooled)` });
+    out.push({ level: 'ok', what: `fleet mode: ${remote.where} answers (${plural(events, 'request')} pooled)` });
   } catch (e) {
     out.push({ level: 'error', what: `fleet mode: ${(e as Error).message}`, fix: 'check the URL, the server and the network; changes wait in the local index meanwhile' });
   } finally {
@@ -168,6 +168,11 @@ export async function findings(): Promise<Finding[]> {
 
 const MARK = { ok: '✓', warn: '!', error: '✗' } as const;
 
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+/** Sources as the user knows them: usage pushed with `tokenmeter ingest` is stored as source "hook". */
+const sourceNames = (sources: string) => sources.split(',').map((s) => (s === 'hook' ? 'ingest' : s)).join(',');
+
 export async function runDoctor(flags: { json?: boolean; limit: string }): Promise<number> {
   const limit = Math.max(Number(flags.limit) || 20, 1);
   const checks = await findings();
@@ -186,9 +191,9 @@ export async function runDoctor(flags: { json?: boolean; limit: string }): Promi
   }
   if (index?.problems.total) {
     // A line that cannot be read may be a request that is not counted: the figures may be wrong, so this is an error.
-    checks.push({ level: 'error', what: `${index.problems.total} log lines could not be read (skipped, counted)`, fix: 'see below: a line cut short by a crash, a record no request can have, or a format this version does not know (update tokenmeter)' });
+    checks.push({ level: 'error', what: `${plural(index.problems.total, 'log line')} could not be read (skipped, counted)`, fix: 'see below: a line cut short by a crash, a record no request can have, or a format this version does not know (update tokenmeter)' });
   }
-  for (const m of index?.unpriced ?? []) checks.push({ level: 'warn', what: `no price known for ${m.model} (${m.requests} requests; their cost is left out)`, fix: 'update tokenmeter: the price database ships with it' });
+  for (const m of index?.unpriced ?? []) checks.push({ level: 'warn', what: `no price known for ${m.model} (${plural(m.requests, 'request')}; their cost is left out)`, fix: 'update tokenmeter: the price database ships with it' });
   // Exit 1 when something is broken or may be miscounted (a ✗ finding, or sources that disagree); '!' is advice.
   const failed = checks.some((c) => c.level === 'error') || (index !== null && index.requestDisagreements.length + index.sessionDisagreements.length > 0);
   if (flags.json) {
@@ -201,8 +206,12 @@ export async function runDoctor(flags: { json?: boolean; limit: string }): Promi
     out.push(`No index yet at ${path}: run "tokenmeter" or "tokenmeter serve".`);
   } else {
     out.push(`Index: ${path}`, 'Requests by the sources that saw them:');
-    for (const s of index.bySource) out.push(`  ${s.sources.padEnd(24)} ${s.requests}`);
-    for (const p of index.problems.first) out.push(`  ${p.path}:${p.line}: ${p.message}`);
+    for (const s of index.bySource) out.push(`  ${sourceNames(s.sources).padEnd(24)} ${s.requests}`);
+    if (index.problems.first.length) {
+      const shown = index.problems.first.length;
+      out.push(`Lines that could not be read${shown < index.problems.total ? ` (the first ${shown} of ${index.problems.total})` : ''}:`);
+      for (const p of index.problems.first) out.push(`  ${p.path}:${p.line}: ${p.message}`);
+    }
     const { requestDisagreements: requests, sessionDisagreements: sessions } = index;
     const counts = (c: { input: number; output: number; cacheRead: number; cacheWrite: number }) =>
       `in ${c.input}, out ${c.output}, cache read ${c.cacheRead}, cache write ${c.cacheWrite}`;
@@ -212,7 +221,7 @@ export async function runDoctor(flags: { json?: boolean; limit: string }): Promi
       if (requests.length) out.push(`Requests whose sources disagree (${requests.length}${requests.length === limit ? '+' : ''}):`);
       for (const r of requests) {
         out.push(`  ${r.requestId} (session ${r.sessionId}, ${r.model}, ${new Date(r.ts).toISOString()})`);
-        for (const c of r.copies) out.push(`    ${c.source.padEnd(10)} ${counts(c)}`);
+        for (const c of r.copies) out.push(`    ${sourceNames(c.source).padEnd(10)} ${counts(c)}`);
       }
       if (sessions.length) out.push(`Sessions whose token metrics disagree with their per-request records (${sessions.length}):`);
       for (const s of sessions) {

@@ -44,7 +44,7 @@ for (const [period, description] of reports) {
     .option('--store <url>', 'fleet mode: the pooled PostgreSQL figures of every host (env TOKENMETER_DATABASE_URL; "local" for this machine only)')
     .option('--host <name>', 'only the usage recorded under this host name')
     .option('-v, --verbose', 'indexing figures, and the file and line of every skipped line');
-  if (period === 'weekly') cmd.option('--start-of-week <day>', 'first day of a week', 'sunday');
+  if (period === 'weekly') cmd.option('--start-of-week <day>', 'first day of a week (ISO weeks, as ccusage 20: monday)', 'monday');
   cmd.action(async (opts: ReportFlags & { timezone?: string }) => {
     await runReport(period, { ...opts, tz: opts.tz ?? opts.timezone });
   });

@@ -44,7 +44,7 @@ export async function runReport(period: Period, flags: ReportFlags): Promise<voi
   try {
     timeZone = assertTimeZone(flags.tz ?? process.env.TOKENMETER_TZ ?? LOCAL_ZONE);
     mode = oneOf(flags.mode, ['auto', 'calculate', 'display'] as const, 'auto', '--mode');
-    startOfWeek = oneOf(flags.startOfWeek, WEEKDAYS, 'sunday', '--start-of-week');
+    startOfWeek = oneOf(flags.startOfWeek, WEEKDAYS, 'monday', '--start-of-week');
     order = oneOf(flags.order, ['asc', 'desc'] as const, 'asc', '--order');
     filter = {};
     if (flags.since) filter.fromTs = startOfDay(parseDateArg(flags.since, '--since'), timeZone);
@@ -69,7 +69,7 @@ export async function runReport(period: Period, flags: ReportFlags): Promise<voi
       process.stderr.write(`tokenmeter: no price known for ${report.unknownModels.join(', ')}; their cost is left out (marked "?")\n`);
     }
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify(reportJson(report), null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(reportJson(report, filter.tool), null, 2)}\n`);
     } else if (flags.csv) {
       process.stdout.write(renderCsv(report, flags.breakdown ?? false));
     } else if (report.rows.length === 0) {

@@ -3,6 +3,7 @@
 import { burnRate, project, type Block } from './blocks.js';
 import { cacheWrite } from './event.js';
 import { limitTokens, timeToLimit, type OfficialReading } from './limits.js';
+import { roundUsd } from './pricing.js';
 
 export interface BlocksReportOptions {
   now: number;
@@ -41,7 +42,7 @@ export function blocksReport(blocks: Block[], o: BlocksReportOptions) {
           cacheCreationInputTokens: cacheWrite(b.tokens), cacheReadInputTokens: b.tokens.cacheRead,
         },
         totalTokens: b.totalTokens,
-        costUSD: b.cost,
+        costUSD: roundUsd(b.cost),
         models: b.models,
         burnRate: rate && { tokensPerMinute: rate.tokensPerMinute, costPerHour: rate.costPerHour },
         projection: project(b, rate, o.now),

@@ -128,3 +128,8 @@ export function requestCost(price: ResolvedPrice, speed: Speed, c: TokenCounts):
   const usd = (c.input * input + c.output * output + c.cacheRead * read + c.cacheWrite5m * write5m + c.cacheWrite1h * write1h) / 1e6;
   return speed === 'fast' && !price.fastIncluded ? usd * FAST_MODE_MULTIPLIER : usd;
 }
+
+/** USD as reports hand it out: to 1e-8 (a hundredth of a micro-dollar), without the noise of summed floats. */
+export function roundUsd(v: number): number {
+  return Math.round(v * 1e8) / 1e8;
+}

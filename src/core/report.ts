@@ -48,7 +48,10 @@ export interface ReportRow extends Sums {
   /** Some requests were priced as a fallback model because their log named none (Codex before its first turn_context). */
   modelFallback: boolean;
   projectPath?: string;
+  /** Sessions: the day of the last request, in the report's zone… */
   lastActivity?: string;
+  /** …and its time (ISO 8601, UTC). */
+  lastActivityAt?: string;
   modelsUsed: string[];
   modelBreakdowns: ModelBreakdown[];
 }
@@ -143,7 +146,10 @@ export function buildReport(rows: UsageRow[], opts: ReportOptions): Report {
     g.row.modelsUsed = breakdowns.map((b) => b.modelName).sort();
     g.row.toolBreakdowns = [...g.tools].map(([tool, { totalCost, ...rest }]): ToolBreakdown => ({ tool, ...rest, cost: totalCost }))
       .sort((a, b) => b.cost - a.cost || b.totalTokens - a.totalTokens);
-    if (opts.period === 'session') g.row.lastActivity = days.day(g.lastTs);
+    if (opts.period === 'session') {
+      g.row.lastActivity = days.day(g.lastTs);
+      g.row.lastActivityAt = new Date(g.lastTs).toISOString();
+    }
     addSums(totals, g.row);
     out.push(g.row);
   }

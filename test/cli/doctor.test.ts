@@ -45,9 +45,10 @@ describe('tokenmeter doctor', () => {
       expect(r.out).toContain('✗ telemetry uses the otlp exporter with no OTEL_EXPORTER_OTLP_PROTOCOL');
       expect(r.out).toContain('fix: export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf');
       expect(r.out).toContain('✗ OTEL_EXPORTER_OTLP_ENDPOINT "localhost:4318" is not an http(s) URL');
-      expect(r.out).toContain('✗ 1 log lines could not be read');
+      expect(r.out).toContain('✗ 1 log line could not be read');
+      expect(r.out).toMatch(/Lines that could not be read:\n  .*s\.jsonl:2: malformed JSON/);
       expect(r.out).toMatch(/s\.jsonl:2: malformed JSON/);
-      expect(r.out).toContain('! no price known for acme-model-9000 (1 requests');
+      expect(r.out).toContain('! no price known for acme-model-9000 (1 request;');
       expect(r.out).toContain('✓ Claude Code transcripts at');
     } finally {
       other.close();
@@ -77,7 +78,7 @@ describe('tokenmeter doctor', () => {
       writeFileSync(file, `${assistantLine({ messageId: 'msg_c1' })}\n{"type":"assistant","message":{"usage":{"output_tokens":1e30}}, cut\n${assistantLine({ messageId: 'msg_c2' })}\n`);
       await daily();
       const broken = await run();
-      expect(broken.out).toContain('✗ 1 log lines could not be read');
+      expect(broken.out).toContain('✗ 1 log line could not be read');
       expect(broken.code).toBe(1);
     } finally {
       clean.cleanup();
