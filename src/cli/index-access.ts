@@ -7,6 +7,7 @@ import { SqliteStore } from '../store/sqlite.js';
 import type { ViewStore } from '../store/store.js';
 import { daemonLockPath, databaseUrl, hostName, indexPath } from './home.js';
 import { refresh } from './refresh.js';
+import { UsageError } from './usage-error.js';
 
 export interface IndexAccess {
   verbose?: boolean;
@@ -32,7 +33,7 @@ export async function withIndex<T>(access: IndexAccess | boolean, fn: (store: Vi
 }
 
 async function withPooled<T>(url: string, local: SqliteStore, ship: boolean, say: (l: string) => void, fn: (view: ViewStore) => Promise<T>): Promise<T> {
-  const [{ PostgresStore, shipTarget }, { PooledView }, { Shipper }] = await Promise.all([
+  const [{ PostgresStore, PostgresConfigError, shipTarget }, { PooledView }, { Shipper }] = await Promise.all([
     import('../store/postgres/store.js'), import('../store/pooled-view.js'), import('../ingest/shipper.js'),
   ]);
   const remote = new PostgresStore(url);
@@ -46,8 +47,11 @@ async function withPooled<T>(url: string, local: SqliteStore, ship: boolean, say
       const shipper = new Shipper({ local, remote, host, version: 'cli', heartbeatMs: Infinity, log: { info: () => undefined, warn: () => undefined } });
       await shipper.drain().catch((e: Error) => (down = e));
     }
+    // A URL that cannot work is the user's to fix, not an outage to wait out.
+    if ((down as Error | null) instanceof PostgresConfigError) throw new UsageError((down as unknown as Error).message);
     const view = new PooledView(remote, local, (e) => (down ??= e));
     const out = await fn(down ? local : view);
+    if ((down as Error | null) instanceof PostgresConfigError) throw new UsageError((down as unknown as Error).message);
     if (down) {
       say(`tokenmeter: ${(down as Error).message}; showing this machine's figures only (${await local.shipBacklog()} change(s) wait to be shipped)`);
     }

@@ -153,7 +153,7 @@ export function runSetup(target: string, flags: SetupFlags, say: (l: string) => 
     for (const l of apiEnvironment(Number(process.env.TOKENMETER_PORT) || DEFAULT_PORT)) say(l);
     return;
   }
-  if (target !== 'claude-code') throw new UsageError(`tokenmeter setup: claude-code or api, not "${target}"`);
+  if (target !== 'claude-code') throw new UsageError(`setup: expected claude-code or api, not "${target}"`);
   const path = settingsPath();
   if (flags.undo) {
     const last = backups(path).at(-1);
@@ -176,7 +176,11 @@ export function runSetup(target: string, flags: SetupFlags, say: (l: string) => 
   const statusline = flags.statusline ?? false;
   const hooks = flags.hooks ?? false;
   if (!statusline && !hooks && !flags.remove) {
-    if (!flags.otel) say('Nothing asked: --statusline, --hooks, --otel, --remove or --undo.');
+    if (!flags.otel) {
+      say('Nothing asked. The recommended set-up (the status line, and hooks that read each transcript as it ends):');
+      say('  tokenmeter setup claude-code --statusline --hooks            # add --dry-run to see the change first');
+      say('Also: --otel (telemetry settings to export), --remove (take tokenmeter out), --undo (restore the last backup).');
+    }
     return;
   }
   const before = readSettings(path);

@@ -1,10 +1,19 @@
 // The command line's own manners: help where help is asked for, and the command meant when one is mistyped.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/transcript.js';
 
 const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
-const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, TOKENMETER_HOME: '/nonexistent/tokenmeter-home' } });
+let home: ReturnType<typeof tempDir>;
+beforeAll(() => {
+  home = tempDir();
+});
+afterAll(() => home?.cleanup());
+
+const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], {
+  encoding: 'utf8', env: { PATH: process.env.PATH, HOME: home.path, CLAUDE_CONFIG_DIR: join(home.path, 'claude'), TOKENMETER_HOME: join(home.path, 'tm') },
+});
 
 describe('the command line', () => {
   it('prints help for statusline --help instead of a status line', () => {
@@ -21,5 +30,20 @@ describe('the command line', () => {
       expect(r.stderr).toBe(`tokenmeter: unknown command "${typed}" — did you mean "${meant}"? (tokenmeter --help lists them)\n`);
     }
     expect(run('foo').stderr).toBe('tokenmeter: unknown command "foo" (tokenmeter --help lists them)\n');
+  });
+
+  it('says what to type for the recommended set-up, and what is wrong with a setup target, once', () => {
+    const nothing = run('setup', 'claude-code', '--dry-run');
+    expect(nothing.stdout).toContain('tokenmeter setup claude-code --statusline --hooks');
+    const bad = run('setup', 'foo');
+    expect([bad.status, bad.stderr]).toEqual([2, 'tokenmeter: setup: expected claude-code or api, not "foo"\n']);
+  });
+
+  it('refuses a --store URL PostgreSQL turns away (no such user or database), rather than calling it an outage', () => {
+    for (const url of ['postgres://nobody_tokenmeter_test@127.0.0.1:5432/test', 'postgres://postgres@127.0.0.1:5432/no_such_database_tm']) {
+      const r = run('daily', '--store', url);
+      expect(r.status, url).toBe(2);
+      expect(r.stderr, url).toMatch(/refuses the connection: (28000|3D000) .* \(check the user, password and database in the URL\)/);
+    }
   });
 });

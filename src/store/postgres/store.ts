@@ -31,6 +31,12 @@ export function describeDatabase(url: string): string {
 
 export class PostgresError extends Error {}
 
+/** The server answers but refuses what the URL asks (no such user or database, a wrong password): not an outage. */
+export class PostgresConfigError extends PostgresError {}
+
+/** SQLSTATE classes 28 (invalid authorization) and 3D (no such database). */
+const isRefusal = (code: unknown) => typeof code === 'string' && /^(28|3D)/.test(code);
+
 /**
  * Whether an error means the server is away rather than a query being wrong: a socket error, a timeout, or SQLSTATE
  * classes 08 (connection), 53 (resources), 57 (operator intervention: shutting down, starting up, terminated).
@@ -178,6 +184,7 @@ export class PostgresStore implements ViewStore {
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       const detail = err.code && !err.message.includes(err.code) ? `${err.code} ${err.message}` : err.message;
+      if (isRefusal(err.code)) throw new PostgresConfigError(`PostgreSQL at ${this.where} refuses the connection: ${detail} (check the user, password and database in the URL)`);
       throw new PostgresError(`cannot reach PostgreSQL at ${this.where}: ${detail}`);
     }
   }
