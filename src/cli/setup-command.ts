@@ -4,7 +4,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { DEFAULT_PORT } from './home.js';
+import { DEFAULT_PORT, tokenmeterHome } from './home.js';
 import { UsageError } from './usage-error.js';
 
 export interface SetupFlags {
@@ -78,12 +78,16 @@ function checkShapes(settings: Json, path: string, want: { statusline: boolean; 
 }
 
 /** The settings with tokenmeter's status line and hooks put in (or taken out), every other key as it was. */
-export function applySetup(settings: Json, want: { statusline: boolean; hooks: boolean; remove: boolean }, self: string): Json {
+export function applySetup(settings: Json, want: { statusline: boolean; hooks: boolean; remove: boolean }, self: string, replaced?: unknown): Json {
   const out: Json = structuredClone(settings);
   if (want.statusline || want.remove) {
     const current = (out.statusLine as Json | undefined)?.command;
     if (want.remove) {
-      if (isOurs(current, self, 'statusline')) delete out.statusLine;
+      // The status line the user had before ours comes back.
+      if (isOurs(current, self, 'statusline')) {
+        if (replaced !== undefined) out.statusLine = replaced;
+        else delete out.statusLine;
+      }
     } else {
       out.statusLine = { type: 'command', command: `${self} statusline`, padding: 0 };
     }
@@ -185,7 +189,8 @@ export function runSetup(target: string, flags: SetupFlags, say: (l: string) => 
   }
   const before = readSettings(path);
   checkShapes(before, path, { statusline: statusline || (flags.remove ?? false), hooks: hooks || (flags.remove ?? false) });
-  const after = applySetup(before, { statusline, hooks, remove: flags.remove ?? false }, selfCommand());
+  const replaced = new ReplacedStatusLines(join(tokenmeterHome(), 'replaced-statusline.json'));
+  const after = applySetup(before, { statusline, hooks, remove: flags.remove ?? false }, selfCommand(), replaced.get(path));
   const change = describeChange(before, after);
   if (change.length === 0) return say(`${path} already has it: nothing to change.`);
   if (flags.dryRun) {
@@ -198,13 +203,42 @@ export function runSetup(target: string, flags: SetupFlags, say: (l: string) => 
     backup = `${path}${BACKUP_MARK}${new Date().toISOString().replace(/[:.]/g, '-')}`;
     copyFileSync(path, backup);
   }
+  // Another status line ours takes the place of is kept, to be put back by --remove.
+  const previous = before.statusLine as Json | undefined;
+  const replacing = statusline && !flags.remove && previous !== undefined && !isOurs(previous.command, selfCommand(), 'statusline');
+  if (replacing) replaced.set(path, previous);
   try {
     writeAtomically(path, `${JSON.stringify(after, null, 2)}\n`);
   } catch (e) {
     throw new UsageError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; it is unchanged`);
   }
+  if (flags.remove && replaced.get(path) !== undefined) replaced.set(path, undefined);
   say(`Changed ${path}${backup ? ` (backup: ${backup}; "tokenmeter setup claude-code --undo" restores it)` : ''}:`);
   for (const l of change) say(l);
+}
+
+/** The status lines tokenmeter's took the place of, by settings file. */
+class ReplacedStatusLines {
+  constructor(private readonly file: string) {}
+
+  private all(): Record<string, unknown> {
+    try {
+      return JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  }
+
+  get(settings: string): unknown {
+    return this.all()[settings];
+  }
+
+  set(settings: string, statusLine: unknown): void {
+    const all = this.all();
+    if (statusLine === undefined) delete all[settings];
+    else all[settings] = statusLine;
+    writeAtomically(this.file, `${JSON.stringify(all, null, 2)}\n`);
+  }
 }
 
 export function disableLine(): string {

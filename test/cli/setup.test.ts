@@ -56,6 +56,17 @@ describe('tokenmeter setup claude-code', () => {
     expect(backups()).toHaveLength(1);
   });
 
+  it('puts back the status line the user had when --remove takes its own out', () => {
+    writeFileSync(settings, JSON.stringify(USER_SETTINGS, null, 2));
+    expect(run('--statusline', '--hooks').code).toBe(0);
+    expect(read().statusLine.command).toMatch(/cli\.js statusline$/);
+    // Set up again: the user's line stays the one to come back, not ours.
+    expect(run('--statusline').code).toBe(0);
+    const removed = run('--remove');
+    expect(removed.code, removed.err).toBe(0);
+    expect(read()).toEqual(USER_SETTINGS);
+  });
+
   it('creates the file when there is none, and takes itself out again with --remove', () => {
     expect(run('--statusline', '--hooks').code).toBe(0);
     expect(Object.keys(read()).sort()).toEqual(['hooks', 'statusLine']);
