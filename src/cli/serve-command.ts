@@ -88,10 +88,10 @@ export async function runServe(flags: ServeFlags, version: string): Promise<void
     }
     throw e;
   }
+  const base = `http://${flags.host.includes(':') ? `[${flags.host}]` : flags.host}:${daemon.httpPort}`;
   process.stderr.write(
-    `tokenmeter ${version}: serving http://${flags.host.includes(':') ? `[${flags.host}]` : flags.host}:${daemon.httpPort}` +
-      ` (JSON API /api, Prometheus /metrics, OTLP/HTTP /v1/metrics and /v1/logs` +
-      `${daemon.grpcPort !== null ? `, OTLP/gRPC :${daemon.grpcPort}` : ''}); Ctrl-C stops\n`,
+    `tokenmeter ${version}: dashboard at ${base}/ — also the JSON API (/api), Prometheus (/metrics), OTLP/HTTP (/v1/metrics, /v1/logs)` +
+      `${daemon.grpcPort !== null ? `, OTLP/gRPC :${daemon.grpcPort}` : ''} and the API proxy (/anthropic, /openai); log ${join(home, 'daemon.log')}; Ctrl-C stops\n`,
   );
   let signals = 0;
   const shutdown = (sig: string) => {

@@ -120,6 +120,9 @@ export class Daemon {
   /** The OTLP metrics exporter, when --otlp-export is on. */
   exporter: { flush: () => Promise<void>; stop: () => Promise<void> } | undefined;
   private indexedOnce = false;
+  /** What the last sweep found, said again in the log only when it changes. */
+  private lastFound = '';
+  private lastRoots: string | null = null;
   private saidMissing = false;
   private transcriptEvents = 0;
   httpPort = 0;
@@ -202,7 +205,8 @@ export class Daemon {
           this.grpcPort = g.port;
           this.closeGrpc = g.close;
         } catch (e) {
-          throw new StartupError(`cannot listen for OTLP/gRPC on ${o.bindHost}:${o.grpcPort}: ${(e as Error).message} (--grpc-port to change it, --no-grpc to turn it off)`);
+          const why = /EADDRINUSE/.test((e as Error).message) ? 'the port is already in use' : (e as Error).message;
+          throw new StartupError(`cannot listen for OTLP/gRPC on ${o.bindHost}:${o.grpcPort}: ${why} (--grpc-port to change it, --no-grpc to turn it off)`);
         }
       }
       this.lock.update(owner());
@@ -372,11 +376,14 @@ export class Daemon {
     this.running = undefined;
   }
 
-  private account(stats: IndexStats, started: number): void {
+  /** `quiet`: reads that follow a watch event, one per message a tool writes, are logged at debug level only. */
+  private account(stats: IndexStats, started: number, quiet = false): void {
     this.parseErrors += stats.badLines;
     this.transcriptEvents += stats.events;
     if (stats.filesRead > 0) {
-      this.log.info(`read ${stats.filesRead} file(s), ${(stats.bytesRead / 1048576).toFixed(2)} MB, ${stats.events} requests in ${(performance.now() - started).toFixed(0)} ms`);
+      const line = `read ${stats.filesRead} file(s), ${(stats.bytesRead / 1048576).toFixed(2)} MB, ${stats.events} requests in ${(performance.now() - started).toFixed(0)} ms`;
+      if (quiet) this.log.debug(line);
+      else this.log.info(line);
     }
     for (const p of stats.problems) this.log.info(`${p.path}${p.line ? `:${p.line}` : ''}: ${p.message}`);
   }
@@ -390,6 +397,9 @@ export class Daemon {
     this.saidMissing = discovery.missing !== null;
     const before = this.files;
     this.files = new Map(discovery.files.map((f) => [f.path, f]));
+    const found = describeFound(discovery.files);
+    if (found !== this.lastFound) this.log.info(`found ${found}`);
+    this.lastFound = found;
     // Usually nothing changed that watching did not already deliver: then there is nothing to plan or read.
     const unchanged = before.size === this.files.size && discovery.files.every((f) => {
       const b = before.get(f.path);
@@ -407,9 +417,12 @@ export class Daemon {
       // are planned again (their checkpoints decide whether a look at their bytes is due).
       const now = Date.now();
       const recent = discovery.files.filter((f) => now - f.mtimeMs < 2 * RACY_MS);
-      if (recent.length > 0) this.account(await refreshIndex(this.store, recent, { host: this.opts.hostName, fewFiles: true }), started);
+      if (recent.length > 0) this.account(await refreshIndex(this.store, recent, { host: this.opts.hostName, fewFiles: true }), started, true);
     }
-    this.watcher?.setFolders(new Set([...this.watchRoots(), ...discovery.folders]));
+    const roots = this.watchRoots();
+    if (roots.join('\n') !== this.lastRoots) this.log.info(`watching ${roots.length ? roots.join(', ') : 'no log folder yet (looked again every sweep)'}`);
+    this.lastRoots = roots.join('\n');
+    this.watcher?.setFolders(new Set([...roots, ...discovery.folders]));
     this.log.debug(`sweep: ${discovery.files.length} files${unchanged ? ', none changed' : ''} in ${(performance.now() - started).toFixed(1)} ms`);
   }
 
@@ -471,7 +484,7 @@ export class Daemon {
       }
     }
     if (batch.length === 0) return;
-    this.account(await refreshIndex(this.store, batch, { host: this.opts.hostName, fewFiles: true }), started);
+    this.account(await refreshIndex(this.store, batch, { host: this.opts.hostName, fewFiles: true }), started, true);
   }
 
   /** Stops taking work, finishes what was taken (file reads, telemetry writes), and closes the store. */
@@ -497,9 +510,20 @@ export class Daemon {
       if (this.snapshot) await this.snapshot.write().catch(() => undefined);
       await this.store?.close().catch(() => undefined);
       this.lock?.release();
+      this.log.info('stopped');
     })();
     return this.stopping;
   }
+}
+
+/** "412 log files (claude-code 380, codex 20, gemini 12)". */
+function describeFound(files: DiscoveredFile[]): string {
+  const by = new Map<string, number>();
+  for (const f of files) {
+    const tool = f.source === 'claude-code' ? 'claude-code' : f.source.startsWith('gemini') ? 'gemini' : f.source;
+    by.set(tool, (by.get(tool) ?? 0) + 1);
+  }
+  return `${files.length} log file${files.length === 1 ? '' : 's'}${by.size ? ` (${[...by].map(([t, n]) => `${t} ${n}`).join(', ')})` : ''}`;
 }
 
 /** What token-metrics.json holds: the summary a status line needs, without all-time breakdowns. */

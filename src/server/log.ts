@@ -1,5 +1,6 @@
-// The daemon's log: to stderr and to a file in TOKENMETER_HOME that rotates by size. Quiet by default (warnings
-// and errors); --verbose or DEBUG=tokenmeter adds what it does, line by line.
+// The daemon's log: to stderr and to a file in TOKENMETER_HOME that rotates by size. stderr is quiet by default
+// (warnings and errors) and the file says what the daemon did (start, stop, what it found and read); --verbose puts
+// that on stderr too, DEBUG=tokenmeter adds every read, line by line.
 import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { printable } from '../core/text.js';
@@ -14,8 +15,11 @@ const RANK: Record<Level, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 
 export class Logger {
   private size = 0;
+  /** The file keeps what the daemon did (info) even when stderr is quiet, so that a user can see what happened. */
+  private readonly fileLevel: Level;
 
   constructor(private readonly file: string | null, private readonly level: Level, private readonly stderr = true) {
+    this.fileLevel = RANK[level] >= RANK.info ? level : 'info';
     if (file) {
       mkdirSync(dirname(file), { recursive: true });
       try {
@@ -27,7 +31,7 @@ export class Logger {
   }
 
   enabled(level: Level): boolean {
-    return RANK[level] <= RANK[this.level];
+    return RANK[level] <= RANK[this.file ? this.fileLevel : this.level];
   }
 
   error(msg: string): void {
@@ -48,7 +52,7 @@ export class Logger {
     // Messages quote names from logs and telemetry: control characters are shown, never obeyed by a terminal.
     const text = msg.length > MAX_MESSAGE_CHARS ? `${msg.slice(0, MAX_MESSAGE_CHARS)}… (${msg.length} characters)` : msg;
     const line = `${new Date().toISOString()} ${level.padEnd(5)} ${text.split('\n').map(printable).join('\n')}\n`;
-    if (this.stderr) process.stderr.write(line);
+    if (this.stderr && RANK[level] <= RANK[this.level]) process.stderr.write(line);
     if (!this.file) return;
     try {
       if (this.size + line.length > MAX_FILE_BYTES) this.rotate();

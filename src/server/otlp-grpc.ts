@@ -29,6 +29,9 @@ function peerAddress(peer: string): string {
 }
 
 export async function startGrpc(host: string, port: number, receiver: OtlpReceiver, guard: Guard): Promise<{ port: number; close: () => Promise<void> }> {
+  // grpc-js writes its own lines to stderr (a port clash comes out twice, once in its words): the daemon says what
+  // went wrong itself.
+  grpc.setLogVerbosity(grpc.logVerbosity.NONE);
   const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_BODY_BYTES });
   for (const signal of ['metrics', 'logs'] as const) {
     server.addService(definition(signal), {

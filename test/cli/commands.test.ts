@@ -1,5 +1,7 @@
 // The command line's own manners: help where help is asked for, and the command meant when one is mistyped.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/transcript.js';
@@ -44,6 +46,26 @@ describe('the command line', () => {
       const r = run('daily', '--store', url);
       expect(r.status, url).toBe(2);
       expect(r.stderr, url).toMatch(/refuses the connection: (28000|3D000) .* \(check the user, password and database in the URL\)/);
+    }
+  });
+
+  it('says once, in its own words, that the gRPC port is taken', async () => {
+    const taken = createServer().listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const r = await new Promise<{ code: number | null; err: string }>((resolve) => {
+        const c = spawn(process.execPath, [cli, 'serve', '--port', '0', '--grpc-port', String(port), '--no-snapshot'], {
+          env: { PATH: process.env.PATH, HOME: home.path, CLAUDE_CONFIG_DIR: join(home.path, 'claude'), TOKENMETER_HOME: join(home.path, 'tm-grpc') },
+        });
+        let err = '';
+        c.stderr.on('data', (b: Buffer) => (err += b.toString()));
+        c.on('exit', (code) => resolve({ code, err }));
+      });
+      expect(r.code).toBe(1);
+      expect(r.err).toBe(`tokenmeter: cannot listen for OTLP/gRPC on 127.0.0.1:${port}: the port is already in use (--grpc-port to change it, --no-grpc to turn it off)\n`);
+    } finally {
+      taken.close();
     }
   });
 });

@@ -131,6 +131,11 @@ describe('tokenmeter serve', () => {
     child!.kill('SIGTERM');
     expect(await exited(child!)).toEqual({ code: 0, signal: null });
     expect(existsSync(join(dir.path, 'tm', 'daemon.lock'))).toBe(false);
+    // A quiet terminal, but the log file says what happened: start, what it found and watched, stop.
+    const log = readFileSync(join(dir.path, 'tm', 'daemon.log'), 'utf8');
+    for (const said of [/ info  listening on http:\/\/127\.0\.0\.1:\d+, OTLP\/gRPC on 127\.0\.0\.1:\d+; index /, / info  found \d+ log files \(claude-code \d+\)/, / info  watching .*claude/, / info  SIGTERM: finishing pending writes/, / info  stopped$/m]) {
+      expect(log).toMatch(said);
+    }
     child = startDaemon();
     expect(await settledTotals()).toEqual(before);
     const snapshot = JSON.parse(readFileSync(join(dir.path, 'tm', 'token-metrics.json'), 'utf8'));
