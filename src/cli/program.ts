@@ -208,7 +208,7 @@ program
   .addOption(new Option('--platform <platform>').hideHelp())
   .action(async (action: string, opts: { start: boolean; platform?: string }) => {
     const { runService } = await import('./service-command.js');
-    runService(action, opts);
+    process.exitCode = runService(action, opts);
   });
 
 program

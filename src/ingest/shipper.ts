@@ -47,6 +47,8 @@ export class Shipper {
     await this.o.local.ackShipment(s.seqs);
     this.shipped += s.seqs.length;
     this.lastShippedAt = now;
+    // Kept in the index, whoever shipped (the daemon or a report): `tokenmeter status` reads it.
+    await this.o.local.setMeta('ship_last_at', String(now));
     return s.seqs.length;
   }
 
@@ -76,7 +78,6 @@ export class Shipper {
           }
           this.lastError = null;
           this.backoffMs = 1000;
-          if (this.lastShippedAt) await this.o.local.setMeta('ship_last_at', String(this.lastShippedAt));
         } catch (e) {
           const message = (e as Error).message;
           if (this.lastError === null) {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runService, servicePlan } from '../../src/cli/service-command.js';
@@ -20,6 +20,27 @@ describe('tokenmeter service', () => {
     expect(plan.content).not.toContain('SECRET_THING');
     expect(plan.content).toContain('WantedBy=default.target');
     expect(plan.enable.at(-1)).toEqual(['systemctl', '--user', 'enable', '--now', 'tokenmeter.service']);
+  });
+
+  it('carries every tool\'s log location, fleet mode, the token and the upstreams into the service', () => {
+    const env = { HOME: '/home/ana', CODEX_HOME: '/c', GEMINI_DIR: '/g', TOKENMETER_DATABASE_URL: 'postgres://u:p@db/t', TOKENMETER_TOKEN: 't0k', TOKENMETER_ANTHROPIC_UPSTREAM: 'http://gw' };
+    const plan = servicePlan('linux', env, '/opt/tm/dist/cli.js', '/usr/bin/node');
+    for (const [k, v] of Object.entries(env)) if (k !== 'HOME') expect(plan.content).toContain(`Environment="${k}=${v}"`);
+  });
+
+  it('says why status cannot tell, and exits 1, when systemd\'s user manager is out of reach', () => {
+    dir = tempDir();
+    process.env.HOME = dir.path;
+    delete process.env.XDG_CONFIG_HOME;
+    runService('install', { start: false, platform: 'linux' }, () => undefined);
+    const unit = join(dir.path, '.config', 'systemd', 'user', 'tokenmeter.service');
+    expect(statSync(unit).mode & 0o777).toBe(0o600);
+    // No session bus here (and no systemctl at all on some machines): either way, not a success.
+    process.env.DBUS_SESSION_BUS_ADDRESS = 'unix:path=/nonexistent/bus';
+    process.env.XDG_RUNTIME_DIR = '/nonexistent';
+    const said: string[] = [];
+    expect(runService('status', { start: true, platform: 'linux' }, (l) => said.push(l))).toBe(1);
+    expect(said.join('\n')).toMatch(/Failed to connect to bus[\s\S]*user manager cannot be reached|could not run systemctl/);
   });
 
   it('writes a launchd agent on macOS', () => {

@@ -135,7 +135,10 @@ describe('PostgresStore', () => {
     // The rotated copy holds the same requests, a few with more tokens (a later streaming snapshot).
     await commit(local, rows.map((e, i) => ({ ...e, fileId: fileB!, output: i < 5 ? e.output + 100 : e.output })));
     const shipper = new Shipper({ local, remote, host: 'h1', version: 't', log: quiet });
+    expect(await local.getMeta('ship_last_at')).toBeUndefined();
     await shipper.drain();
+    // Whoever ships (a report's drain, as here, or the daemon), `tokenmeter status` can say when.
+    expect(Date.now() - Number(await local.getMeta('ship_last_at'))).toBeLessThan(3_600_000);
     // The old name is started anew: its requests fall back on the rotated copy.
     await commit(local, [], [fileA!]);
     const s = await local.nextShipment(1000);
