@@ -4,6 +4,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { UsageEvent } from '../../src/core/event.js';
 import { readLogFile, type ReadRequest, type ReadResult } from '../../src/ingest/read-file.js';
@@ -192,6 +193,21 @@ describe('Gemini chats', () => {
     ]);
     const r = read(legacy, 'gemini-json');
     expect(r.events.map((e) => [e.dedupKey, counts(e)])).toEqual([['gemini:legacy-1:m2', { model: 'gemini-2.5-pro', input: 300, cacheRead: 600, output: 42, reasoning: 12 }]]);
+  });
+
+  it('names a Gemini project by its path, not its folder\'s slug or hash, wherever Gemini CLI recorded it', () => {
+    const tmp = join(dir.path, 'tmp');
+    const sha = (p: string) => createHash('sha256').update(p).digest('hex');
+    const folders = { 'my-app': '/home/ana/my-app', web: '/home/ana/web', [sha('/home/ana/old')]: '/home/ana/old', 'f00dfeed': 'f00dfeed' };
+    for (const name of Object.keys(folders)) {
+      mkdirSync(join(tmp, name, 'chats'), { recursive: true });
+      writeFileSync(join(tmp, name, 'chats', 'session-2026-03-02T15-00-aaaa.jsonl'), `${gemini(`m-${name.slice(0, 6)}`, { input: 1, output: 1, cached: 0, thoughts: 0, tool: 0, total: 2 })}\n`);
+    }
+    // A current Gemini CLI: the folder's .project_root, and the registry of slugs; an older one named the folder by hash.
+    writeFileSync(join(tmp, 'my-app', '.project_root'), '/home/ana/my-app\n');
+    writeFileSync(join(dir.path, 'projects.json'), JSON.stringify({ projects: { '/home/ana/web': 'web', '/home/ana/old': 'old' } }));
+    const d = discoverGeminiFiles({ GEMINI_DIR: dir.path });
+    expect(Object.fromEntries(d.files.map((f) => [f.path.slice(tmp.length + 1).split('/')[0], f.projectFallback]))).toEqual(folders);
   });
 });
 
