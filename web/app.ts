@@ -51,8 +51,32 @@ function query(extra: Record<string, string | number>): string {
 
 async function api<T>(path: string): Promise<T> {
   const r = await fetch(path, { headers: { accept: 'application/json' } });
+  if (r.status === 401) needsToken();
   if (!r.ok) throw new Error(`${path}: ${r.status}`);
   return (await r.json()) as T;
+}
+
+/** A daemon started with --token answers 401 until the page has traded the token for a session. */
+function needsToken(): void {
+  const status = $('connection');
+  status.textContent = 'this daemon asks for its token: open the address tokenmeter serve printed (…/#token=…)';
+  status.className = 'connection down';
+}
+
+/**
+ * The address `tokenmeter serve --token` prints carries the token in its fragment, which is never sent to a server
+ * or kept in its logs: the page trades it once for a session cookie (HttpOnly, SameSite=Strict) and drops it from the
+ * address bar and the history.
+ */
+async function takeToken(): Promise<void> {
+  const m = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+  if (!m) return;
+  history.replaceState(null, '', `${location.pathname}${location.search}`);
+  const r = await fetch('/api/session', {
+    method: 'POST', body: '{}',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${decodeURIComponent(m[1]!)}` },
+  });
+  if (r.status === 401) needsToken();
 }
 
 const matches = (e: UsageEvent) => (['tool', 'model', 'project', 'host'] as const).every((k) => !filters[k] || e[k] === filters[k]);
@@ -418,6 +442,7 @@ async function refreshAll(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  await takeToken().catch(() => undefined);
   bindControls();
   await loadFilterOptions().catch(() => undefined);
   await refreshAll().catch(() => undefined);

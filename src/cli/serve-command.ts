@@ -89,8 +89,11 @@ export async function runServe(flags: ServeFlags, version: string): Promise<void
     throw e;
   }
   const base = `http://${flags.host.includes(':') ? `[${flags.host}]` : flags.host}:${daemon.httpPort}`;
+  // With a token, the dashboard's address carries it once, in the fragment (which no server and no log sees): the
+  // page trades it for a session cookie and drops it from the address bar.
+  const token = flags.token ?? (env.TOKENMETER_TOKEN || undefined);
   process.stderr.write(
-    `tokenmeter ${version}: dashboard at ${base}/ — also the JSON API (/api), Prometheus (/metrics), OTLP/HTTP (/v1/metrics, /v1/logs)` +
+    `tokenmeter ${version}: dashboard at ${base}/${token ? `#token=${encodeURIComponent(token)}` : ''} — also the JSON API (/api), Prometheus (/metrics), OTLP/HTTP (/v1/metrics, /v1/logs)` +
       `${daemon.grpcPort !== null ? `, OTLP/gRPC :${daemon.grpcPort}` : ''} and the API proxy (/anthropic, /openai); log ${join(home, 'daemon.log')}; Ctrl-C stops\n`,
   );
   let signals = 0;

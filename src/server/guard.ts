@@ -2,7 +2,7 @@
 // through DNS rebinding); a request a browser marks as coming from another site is refused, so no web page can write
 // to it (or read it) even without reading the answer; off loopback a bearer token is required, except for OTLP
 // exports from this machine.
-import { timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 
 /** A loopback IP address (127.0.0.0/8, ::1, or either mapped into IPv6). Names are not addresses. */
@@ -45,8 +45,15 @@ export interface GuardRequest {
   fetchMode?: string | undefined;
   remoteAddress: string | undefined;
   authorization: string | undefined;
+  /** The Cookie header: the dashboard's session, once its page traded the token for one. */
+  cookie?: string | undefined;
+  /** The dashboard's own files (page, script, styles): nothing in them needs the token. */
+  page?: boolean;
   otlp: boolean;
 }
+
+/** The cookie that carries a dashboard's session in place of the token. */
+export const SESSION_COOKIE = 'tokenmeter_session';
 
 export class Guard {
   private readonly allowedHosts: Set<string>;
@@ -69,11 +76,31 @@ export class Guard {
     }
     const crossSite = this.crossSite(req);
     if (crossSite) return { ok: false, status: 403, message: crossSite };
-    const needsToken = this.opts.token !== undefined && !(req.otlp && isLoopbackAddress(req.remoteAddress));
-    if (needsToken && !this.tokenMatches(req.authorization)) {
+    const needsToken = this.opts.token !== undefined && !req.page && !(req.otlp && isLoopbackAddress(req.remoteAddress));
+    if (needsToken && !this.tokenMatches(req.authorization) && !this.sessionMatches(req.cookie)) {
       return { ok: false, status: 401, message: 'a bearer token is required (Authorization: Bearer <TOKENMETER_TOKEN>)' };
     }
     return { ok: true };
+  }
+
+  /** Whether a request carries the token in its Authorization header (what trading it for a session asks). */
+  hasToken(authorization: string | undefined): boolean {
+    return this.tokenMatches(authorization);
+  }
+
+  /**
+   * The session value a dashboard's cookie holds: derived from the token (an HMAC), so the token itself never sits in
+   * a cookie, and a new token ends every session.
+   */
+  sessionValue(): string | null {
+    return this.opts.token ? createHmac('sha256', this.opts.token).update('tokenmeter dashboard session').digest('hex') : null;
+  }
+
+  private sessionMatches(cookie: string | undefined): boolean {
+    const want = this.sessionValue();
+    if (!want || !cookie) return false;
+    const got = cookie.split(';').map((c) => c.trim()).find((c) => c.startsWith(`${SESSION_COOKIE}=`))?.slice(SESSION_COOKIE.length + 1);
+    return got !== undefined && got.length === want.length && timingSafeEqual(Buffer.from(got), Buffer.from(want));
   }
 
   /**

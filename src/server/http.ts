@@ -9,7 +9,7 @@ import { LimitError } from '../core/limits.js';
 import { Api, ApiError } from './api.js';
 import { proxyHandler, proxyRoute, type ProxyOptions, type ProxyStats } from './proxy.js';
 import type { StatusData, StatusInput } from './status.js';
-import type { Guard, GuardRequest } from './guard.js';
+import { SESSION_COOKIE, type Guard, type GuardRequest } from './guard.js';
 import type { MetricsExposition } from './metrics.js';
 import { decodeBody, decompress, MAX_BODY_BYTES, ReceiveError, type OtlpReceiver } from './otlp-receiver.js';
 import type { StreamHub } from './stream.js';
@@ -65,12 +65,17 @@ const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : 
 
 /** What the guard looks at in a request. `otlp`: an OTLP export or a proxied API call, whose senders cannot send our token. */
 function guardRequest(req: IncomingMessage, otlp: boolean): GuardRequest {
+  const path = (req.url ?? '').split('?')[0];
   return {
     method: req.method, hostHeader: req.headers.host, origin: header(req.headers.origin),
     fetchSite: header(req.headers['sec-fetch-site']), fetchMode: header(req.headers['sec-fetch-mode']),
-    remoteAddress: req.socket.remoteAddress, authorization: req.headers.authorization, otlp,
+    remoteAddress: req.socket.remoteAddress, authorization: req.headers.authorization, cookie: req.headers.cookie, otlp,
+    page: (req.method === 'GET' || req.method === 'HEAD') && PAGE_FILES.has(path ?? ''),
   };
 }
+
+/** The dashboard's own files: served without the token, so that its page can trade the token for a session. */
+const PAGE_FILES = new Set(['/', '/app.js', '/style.css', '/uplot.css', '/favicon.ico']);
 
 /** A state-changing endpoint takes JSON only: a page's form or `no-cors` fetch cannot send that type. */
 function refuseNonJson(req: FastifyRequest, reply: FastifyReply): FastifyReply | null {
@@ -241,6 +246,15 @@ export function buildHttpApp(p: HttpParts): FastifyInstance {
       if (e instanceof LimitError) return reply.code(400).send({ error: `query parameter ${e.message}` });
       throw e;
     }
+  });
+  // The dashboard's page trades the token (from its address's fragment, which no server log sees) for a session
+  // cookie its later requests carry: HttpOnly (no script reads it), SameSite=Strict (no other site's page sends it).
+  app.post('/api/session', async (req, reply) => {
+    if (refuseNonJson(req, reply)) return reply;
+    const value = p.guard.sessionValue();
+    if (!value) return reply.type(JSON_TYPE).send({ session: false, reason: 'this daemon has no token: nothing to trade' });
+    if (!p.guard.hasToken(req.headers.authorization)) return reply.code(401).type(JSON_TYPE).send({ error: 'the token does not match' });
+    return reply.header('Set-Cookie', `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/`).type(JSON_TYPE).send({ session: true });
   });
   app.get('/api/stream', (_req, reply) => {
     reply.hijack();
