@@ -162,9 +162,14 @@ interface Summary {
   today: Counts & { totalTokens: number; requests: number };
   session: (Counts & { id: string; totalTokens: number; model: string }) | null;
   window: { start: string; reset: string; isActive: boolean; totalTokens: number; cost: number; burnRate: { tokensPerMinute: number; costPerHour: number } | null } | null;
-  limit: { usedPercent: number; resetsAt: string; source: string; limitAt: string | null } | null;
+  limit: Limit | null;
+  /** Each tool's own window: Claude's counts Claude usage, Codex's comes from its rollouts. */
+  windows: Array<{ tool: string; limit: Limit | null }>;
   rate: { tokensPerMinute: number; costPerHour: number };
 }
+type Limit = { usedPercent: number; resetsAt: string; source: string; limitAt: string | null };
+
+const pctText = (l: Limit) => `${l.source === 'official' ? '' : '~'}${l.usedPercent.toFixed(0)}%`;
 
 function setText(id: string, text: string): void {
   const el = $(id);
@@ -184,19 +189,24 @@ async function loadSummary(): Promise<void> {
   const w = s.window?.isActive ? s.window : null;
   setText('window-tokens', w ? `${thousands(w.totalTokens)} tokens` : 'no active window');
   setText('window-cost', w ? `${usd(w.cost)} · resets ${clock(Date.parse(w.reset), state.utc)} (in ${duration(Date.parse(w.reset) - Date.now())})` : '–');
+  // The gauge shows the filtered tool's window, else Claude Code's (else the first); the others are named below it.
+  const windows = (s.windows ?? []).filter((x) => x.limit);
+  const shown = windows.find((x) => x.tool === filters.tool) ?? (filters.tool ? undefined : windows[0]);
   const bar = $('gauge-bar');
-  if (s.limit) {
-    const pct = s.limit.usedPercent;
-    bar.style.width = `${Math.min(pct, 100)}%`;
-    bar.className = `gauge-bar${pct >= 80 ? ' bad' : pct >= 60 ? ' warn' : ''}`;
-    setText('gauge-pct', `${s.limit.source === 'official' ? '' : '~'}${pct.toFixed(0)}%${s.limit.source === 'official' ? ' (official)' : ''}`);
+  setText('gauge-title', shown ? `Window used · ${shown.tool}` : 'Window used');
+  if (shown?.limit) {
+    const l = shown.limit;
+    bar.style.width = `${Math.min(l.usedPercent, 100)}%`;
+    bar.className = `gauge-bar${l.usedPercent >= 80 ? ' bad' : l.usedPercent >= 60 ? ' warn' : ''}`;
+    setText('gauge-pct', `${pctText(l)}${l.source === 'official' ? ' (official)' : ''}`);
     const burn = w?.burnRate ? `${compact(w.burnRate.tokensPerMinute)} tok/min, ${usd(w.burnRate.costPerHour)}/h` : 'idle';
-    setText('gauge-detail', `resets in ${duration(Date.parse(s.limit.resetsAt) - Date.now())} · ${burn}${s.limit.limitAt ? ` · limit at ${clock(Date.parse(s.limit.limitAt), state.utc)}` : ''}`);
+    setText('gauge-detail', `resets in ${duration(Date.parse(l.resetsAt) - Date.now())} · ${burn}${l.limitAt ? ` · limit at ${clock(Date.parse(l.limitAt), state.utc)}` : ''}`);
   } else {
     bar.style.width = '0';
     setText('gauge-pct', '–');
     setText('gauge-detail', 'no active window');
   }
+  setText('gauge-others', windows.filter((x) => x !== shown).map((x) => `${x.tool} ${pctText(x.limit!)}`).join(' · '));
   setText('live-rate', `${compact(s.rate.tokensPerMinute)} tok/min · ${usd(s.rate.costPerHour)}/h over 10 min`);
 }
 

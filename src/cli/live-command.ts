@@ -23,6 +23,7 @@ interface Summary {
   session: (Counts & { id: string; model: string; project: string }) | null;
   window: { reset: string; isActive: boolean; totalTokens: number; cost: number; burnRate: { tokensPerMinute: number; costPerHour: number } | null; projection: { totalTokens: number; totalCost: number } | null } | null;
   limit: { usedPercent: number; resetsAt: string; source: string; limitAt: string | null } | null;
+  windows?: Array<{ tool: string; limit: { usedPercent: number; resetsAt: string; source: string; limitAt: string | null } | null }>;
   rate: { tokensPerMinute: number; costPerHour: number };
 }
 
@@ -95,17 +96,18 @@ export function renderLive(o: {
   const lines: string[] = [];
   const s = o.summary;
   lines.push(`${paint('1', 'tokenmeter live')}  ${new Date(o.now).toTimeString().slice(0, 8)}  ${paint('2', `from the ${o.source} · q quits`)}`);
-  const pct = s.limit?.usedPercent ?? null;
-  const barWidth = Math.max(Math.min(w - 28, 60), 10);
-  if (pct !== null) {
+  // One window per tool: Claude's counts Claude usage, Codex's comes from its rollouts.
+  const windows = (s.windows ?? (s.limit ? [{ tool: 'claude-code', limit: s.limit }] : [])).filter((x) => x.limit);
+  const label = Math.max(...windows.map((x) => x.tool.length), 0);
+  const barWidth = Math.max(Math.min(w - 18 - label, 60), 10);
+  for (const { tool, limit: l } of windows) {
+    const pct = l!.usedPercent;
     const filled = Math.round((Math.min(pct, 100) / 100) * barWidth);
     const colour = pct >= 80 ? '31' : pct >= 60 ? '33' : '32';
-    lines.push(`5h window ${paint(colour, '█'.repeat(filled))}${'░'.repeat(barWidth - filled)} ${s.limit!.source === 'official' ? '' : '~'}${pct.toFixed(0)}%`);
-    const resetIn = duration(Date.parse(s.limit!.resetsAt) - o.now);
-    lines.push(`  resets in ${resetIn} (${clock(s.limit!.resetsAt)})${s.limit!.limitAt ? `, limit at ${clock(s.limit!.limitAt)} at this pace` : ''}`);
-  } else {
-    lines.push('5h window  no active window');
+    lines.push(`5h ${tool.padEnd(label)} ${paint(colour, '█'.repeat(filled))}${'░'.repeat(barWidth - filled)} ${l!.source === 'official' ? '' : '~'}${pct.toFixed(0)}%`);
+    lines.push(`  resets in ${duration(Date.parse(l!.resetsAt) - o.now)} (${clock(l!.resetsAt)})${l!.limitAt ? `, limit at ${clock(l!.limitAt)} at this pace` : ''}`);
   }
+  if (windows.length === 0) lines.push('5h window  no active window');
   if (s.window?.isActive) {
     const burn = s.window.burnRate ? `${thousands(s.window.burnRate.tokensPerMinute)} tok/min, ${usd(s.window.burnRate.costPerHour)}/h` : 'one request so far';
     lines.push(`  ${thousands(s.window.totalTokens)} tokens, ${usd(s.window.cost)} · burn ${burn}${s.window.projection ? ` · projected ${compactN(s.window.projection.totalTokens)}, ${usd(s.window.projection.totalCost)}` : ''}`);

@@ -75,8 +75,8 @@ export class Api {
     private readonly store: ViewStore,
     private readonly live: LiveState,
     private readonly info: { version: string; host: string; startedAt: number },
-    /** The window as the status line sees it: the official or calibrated percentage, its reset, the limit time. */
-    private readonly status?: () => Promise<StatusData>,
+    /** A tool's window as the status line sees it: the official or calibrated percentage, its reset, the limit time. */
+    private readonly status?: (tool: string) => Promise<StatusData>,
   ) {}
 
   async summary(now = Date.now()) {
@@ -100,7 +100,17 @@ export class Api {
       session = { id: last.sessionId, tool: last.tool, project: last.project, model: last.model, lastActivity: new Date(last.ts).toISOString(), ...withTotal(t) };
     }
     const window = await this.live.window();
-    const status = await this.status?.();
+    // Each tool has its own window (Claude's counts Claude usage, Codex's comes from its rollouts): every tool used in
+    // the last five hours, or with an official reading that has not reset, gets its own.
+    const tools = new Set((await this.store.breakdown({ fromTs: now - 5 * HOUR }, 'tool')).map((r) => r.key));
+    for (const r of await this.store.limitReadings('5h', now - 5 * HOUR)) if (r.resetsAt > now) tools.add(r.tool);
+    const order = (t: string) => (t === 'claude-code' ? 0 : t === 'codex' ? 1 : 2);
+    const windows = [];
+    for (const tool of [...tools].sort((a, b) => order(a) - order(b) || a.localeCompare(b))) {
+      const st = await this.status?.(tool);
+      if (st?.window || st?.weekly) windows.push({ tool, limit: limitJson(st.window), weekly: weeklyJson(st.weekly) });
+    }
+    const main = windows.find((w) => w.tool === 'claude-code') ?? windows[0];
     return {
       updatedAt: new Date(now).toISOString(),
       version: this.info.version,
@@ -115,8 +125,10 @@ export class Api {
         tokens: withTotal(window.tokens),
       },
       rate: this.live.recentRate(),
-      limit: status?.window ? { ...status.window, resetsAt: new Date(status.window.resetsAt).toISOString(), limitAt: status.window.limitAt && new Date(status.window.limitAt).toISOString() } : null,
-      weekly: status?.weekly ? { ...status.weekly, resetsAt: new Date(status.weekly.resetsAt).toISOString() } : null,
+      // Claude Code's window (else the first tool's), as before; every tool's in `windows`.
+      limit: main?.limit ?? null,
+      weekly: main?.weekly ?? null,
+      windows,
     };
   }
 
@@ -172,6 +184,14 @@ export class Api {
     const readings = (await this.store.limitReadings('5h', since - DAY)).map((r) => ({ at: r.at, usedPercent: r.usedPercent, resetsAt: r.resetsAt, localCost: r.localCost }));
     return blocksReport(blocks, { now, limit, readings });
   }
+}
+
+function limitJson(w: StatusData['window']) {
+  return w ? { ...w, resetsAt: new Date(w.resetsAt).toISOString(), limitAt: w.limitAt && new Date(w.limitAt).toISOString() } : null;
+}
+
+function weeklyJson(w: StatusData['weekly']) {
+  return w ? { ...w, resetsAt: new Date(w.resetsAt).toISOString() } : null;
 }
 
 function iso(ts: number | undefined): string | null {

@@ -168,7 +168,7 @@ export class Daemon {
       this.stream = new StreamHub(this.live);
       // The dashboard's window is the active tool's: the tool of the latest request.
       const api = new Api(this.view, this.live, { version: o.version, host: o.hostName, startedAt: this.startedAt },
-        () => this.statusFor({}, { tool: this.live.recentEvents().at(-1)?.tool }));
+        (tool) => this.statusFor({}, { tool }));
       const app = buildHttpApp({
         guard, receiver, metrics, api, stream: this.stream, log: (m) => this.log.warn(m), beforeRead: () => this.settleNow(),
         ingest: (events) => this.telemetry.accept({ events, usage: [], counters: [], rejected: 0, problems: [] }),

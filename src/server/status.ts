@@ -55,8 +55,8 @@ const READING_EVERY_MS = 5 * 60_000;
  * heavy user makes thousands of requests a day. Blocks start at whole hours, so their starts and sums are exact; a
  * gap is measured to within a quarter hour.
  */
-async function quarterHourEntries(store: ViewStore, from: number, now: number): Promise<BlockEntry[]> {
-  return (await store.timeBuckets({ fromTs: from, toTs: now + QUARTER_HOUR_MS }, QUARTER_HOUR_MS))
+async function quarterHourEntries(store: ViewStore, from: number, now: number, tool: string): Promise<BlockEntry[]> {
+  return (await store.timeBuckets({ fromTs: from, toTs: now + QUARTER_HOUR_MS, tool }, QUARTER_HOUR_MS))
     .map((b) => ({ ...b, ts: Math.max(b.t, from), model: '' }));
 }
 
@@ -66,15 +66,16 @@ async function sumFrom(store: ViewStore, from: number): Promise<{ cost: number; 
   return rows.reduce((a, r) => ({ cost: a.cost + r.cost, tokens: a.tokens + totalTokens(r) }), { cost: 0, tokens: 0 });
 }
 
-/** The P90 limit moves slowly: it is computed at most once an hour and kept in the store. */
-async function cachedLimit(store: ViewStore, plan: string | undefined, limit: string | undefined, now: number): Promise<number> {
+/** The P90 limit moves slowly: it is computed at most once an hour, per tool, and kept in the store. */
+async function cachedLimit(store: ViewStore, plan: string | undefined, limit: string | undefined, now: number, tool: string): Promise<number> {
   if (plan && plan !== 'custom' && limit === undefined) return chooseLimit(plan, undefined, [], now).tokens;
   if (limit !== undefined && limit !== 'p90') return chooseLimit(undefined, limit, [], now).tokens;
-  const kept = JSON.parse((await store.getMeta('p90_limit')) ?? 'null') as { tokens: number; at: number } | null;
+  const key = tool === 'claude-code' ? 'p90_limit' : `p90_limit:${tool}`;
+  const kept = JSON.parse((await store.getMeta(key)) ?? 'null') as { tokens: number; at: number } | null;
   if (kept && now - kept.at < 3600_000) return kept.tokens;
-  const blocks = buildBlocks(await quarterHourEntries(store, now - P90_DAYS_MS, now), now);
+  const blocks = buildBlocks(await quarterHourEntries(store, now - P90_DAYS_MS, now, tool), now);
   const tokens = chooseLimit(undefined, 'p90', blocks, now).tokens;
-  await store.setMeta('p90_limit', JSON.stringify({ tokens, at: now }));
+  await store.setMeta(key, JSON.stringify({ tokens, at: now }));
   return tokens;
 }
 
@@ -106,13 +107,14 @@ export async function statusData(store: ViewStore, input: StatusInput, opts: { n
   const recent = await store.sumSince(now - RATE_MS);
   const rate = { tokensPerMinute: totalTokens(recent) / (RATE_MS / 60_000), costPerHour: recent.cost * (3600_000 / RATE_MS) };
 
-  const block = buildBlocks(await quarterHourEntries(store, now - LOOKBACK_MS, now), now).filter((b) => !b.isGap).at(-1);
+  // A tool's window counts that tool's usage only: Claude's 5 hours are not filled by Gemini's requests.
+  const block = buildBlocks(await quarterHourEntries(store, now - LOOKBACK_MS, now, tool), now).filter((b) => !b.isGap).at(-1);
   const active = block?.isActive ? block : undefined;
   const readings = (await store.limitReadings('5h', now - 7 * 86_400_000)).filter((r) => r.tool === tool).map((r) => ({ at: r.at, usedPercent: r.usedPercent, resetsAt: r.resetsAt, localCost: r.localCost }));
   const official = readings.at(-1);
   let window: StatusData['window'] = null;
   if (active || (official && official.resetsAt > now)) {
-    const tokenLimit = await cachedLimit(store, opts.plan, opts.limit, now);
+    const tokenLimit = await cachedLimit(store, opts.plan, opts.limit, now, tool);
     const tokens = active ? limitTokens(active.tokens) : 0;
     const cost = active?.cost ?? 0;
     const est = estimateWindow({

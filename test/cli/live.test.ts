@@ -43,7 +43,7 @@ describe.skipIf(!hasTmux)('tokenmeter live', () => {
     await until(() => screen().includes('tokenmeter live'));
     await until(() => screen().includes('today   35,000 tokens'));
     const s = screen();
-    expect(s).toMatch(/5h window .*%/);
+    expect(s).toMatch(/5h claude-code █+░* ~?\d+%/);
     expect(s).toMatch(/tokens\/min .*\/min/);
     expect(s).toContain('top models today');
     expect(s).toMatch(/claude-haiku-4-5 +22\.0k/);

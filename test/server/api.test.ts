@@ -194,3 +194,32 @@ describe('who may ask', () => {
     }
   });
 });
+
+describe('one window per tool', () => {
+  it('keeps Claude\'s official window whatever tool wrote last, and gives each tool its own', async () => {
+    const t = await startTestDaemon();
+    try {
+      const session = '55555555-5555-4555-8555-555555555555';
+      writeFileSync(join(t.projectDir, `${session}.jsonl`), `${assistantLine({ sessionId: session, messageId: 'msg_w1', requestId: 'req_w1', timestamp: at(20), input: 10, output: 500, cacheRead: 0, cacheWrite5m: 0 })}\n`);
+      t.daemon['schedule']({ kind: 'sweep' });
+      await t.daemon.idle();
+      const resets = Math.floor(Date.now() / 1000) + 3 * 3600;
+      const post = (path: string, body: unknown) => fetch(`${t.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect((await post('/api/statusline', { session_id: session, rate_limits: { five_hour: { used_percentage: 72, resets_at: resets } } })).status).toBe(200);
+      // Then another tool writes last.
+      const gemini = { ts: Date.now() - 60_000, tool: 'gemini', source: 'hook', host: 'h', sessionId: 'g1', project: '', model: 'gemini-2.5-pro', speed: 'standard',
+        input: 900_000, output: 40_000, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0, reasoning: 0, reportedCost: null, dedupKey: 'gem-1', requestId: null, isSidechain: false };
+      expect((await post('/api/ingest', { events: [gemini] })).status).toBe(200);
+      await t.daemon.settleNow();
+      const s = await t.json('/api/summary');
+      expect(s.limit).toMatchObject({ usedPercent: 72, source: 'official' });
+      expect(s.windows.map((w: { tool: string }) => w.tool)).toEqual(['claude-code', 'gemini']);
+      expect(s.windows[0].limit).toMatchObject({ usedPercent: 72, source: 'official' });
+      // Gemini's is its own, from its own usage: not Claude's figure, and not Claude's usage in it.
+      expect(s.windows[1].limit.source).not.toBe('official');
+      expect(s.windows[1].limit.tokens).toBe(940_000);
+    } finally {
+      await t.stop();
+    }
+  });
+});
