@@ -7,8 +7,8 @@ import { roundUsd } from './pricing.js';
 
 export interface BlocksReportOptions {
   now: number;
-  /** Limit tokens per window, and where that number comes from. */
-  limit: { tokens: number; source: string } | null;
+  /** Limit tokens per window (with a plan's cost and messages), and where that number comes from. */
+  limit: { tokens: number; source: string; cost?: number; messages?: number } | null;
   /** Official 5-hour readings, oldest first. */
   readings: OfficialReading[];
 }
@@ -21,6 +21,8 @@ function officialFor(b: Block, readings: OfficialReading[]): OfficialReading | u
   for (const r of readings) if (r.at >= b.start && r.at <= b.end + 60_000) found = r;
   return found;
 }
+
+const beforeReset = (at: number | null, end: number) => (at !== null && at < end ? at : null);
 
 export function blocksReport(blocks: Block[], o: BlocksReportOptions) {
   return {
@@ -48,9 +50,11 @@ export function blocksReport(blocks: Block[], o: BlocksReportOptions) {
         projection: project(b, rate, o.now),
         limitTokens: used,
         limitUsedPercent: o.limit && !b.isGap ? (used / o.limit.tokens) * 100 : null,
-        limitReachedAt: o.limit && rate && b.isActive
-          ? iso(timeToLimit(used, o.limit.tokens, (rate.tokensPerMinute * used) / Math.max(b.totalTokens, 1), o.now))
-          : null,
+        // A plan's other two limits: its cost, and its messages (each request is one).
+        limitCostPercent: o.limit?.cost && !b.isGap ? (b.cost / o.limit.cost) * 100 : null,
+        limitMessagesPercent: o.limit?.messages && !b.isGap ? (b.entries / o.limit.messages) * 100 : null,
+        // Only a limit reached before the window resets is one the user will meet.
+        limitReachedAt: o.limit && rate && b.isActive ? iso(beforeReset(timeToLimit(used, o.limit.tokens, (rate.tokensPerMinute * used) / Math.max(b.totalTokens, 1), o.now), b.end)) : null,
         official: official ? { usedPercent: official.usedPercent, resetsAt: iso(official.resetsAt), readAt: iso(official.at) } : null,
       };
     }),

@@ -95,6 +95,9 @@ export function timeToLimit(used: number, limit: number, tokensPerMinute: number
 export interface LimitChoice {
   tokens: number;
   source: string;
+  /** A plan's cost (USD) and message limits per window, beside its tokens (Claude-Code-Usage-Monitor's three bars). */
+  cost?: number;
+  messages?: number;
 }
 
 export class LimitError extends Error {}
@@ -104,7 +107,7 @@ export function chooseLimit(plan: string | undefined, limit: string | undefined,
   if (limit === undefined && plan && plan !== 'custom') {
     const p = PLANS[plan as Exclude<PlanName, 'custom'>];
     if (!p) throw new LimitError(`plan: expected pro, max5, max20 or custom, got "${plan}"`);
-    return { tokens: p.tokens, source: `plan ${plan}` };
+    return { tokens: p.tokens, source: `plan ${plan}`, cost: p.cost, messages: p.messages };
   }
   if (limit === undefined || limit === 'p90') return { tokens: p90Limit(blocks, now), source: 'p90' };
   if (limit === 'max') {

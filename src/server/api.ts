@@ -170,7 +170,10 @@ export class Api {
   /** 5-hour blocks in ccusage's JSON shape, with the share of the limit (`plan`, `limit` as for the CLI). */
   async blocks(q: Query, now = Date.now()) {
     const since = parseInstant(q.since, 'since') ?? now - 7 * DAY;
-    const rows = (await this.store.eventsSince(0)).filter((r) => r.ts <= now);
+    // Claude Code's windows unless another tool (or all) is asked for, as `tokenmeter blocks` does.
+    const tool = q.tool ?? 'claude-code';
+    if (tool !== 'all' && !(TOOLS as readonly string[]).includes(tool)) throw new ApiError(`query parameter tool: "${tool.slice(0, 40)}" is not one of ${TOOLS.join(', ')}, all`);
+    const rows = (await this.store.eventsSince(0)).filter((r) => r.ts <= now && (tool === 'all' || r.tool === tool));
     const all = buildBlocks(rows, now);
     let limit;
     try {
@@ -181,8 +184,8 @@ export class Api {
     }
     let blocks = all.filter((b) => b.end >= since);
     if (q.active === '1' || q.active === 'true') blocks = blocks.filter((b) => b.isActive);
-    const readings = (await this.store.limitReadings('5h', since - DAY)).map((r) => ({ at: r.at, usedPercent: r.usedPercent, resetsAt: r.resetsAt, localCost: r.localCost }));
-    return blocksReport(blocks, { now, limit, readings });
+    const readings = (await this.store.limitReadings('5h', since - DAY)).filter((r) => tool === 'all' || r.tool === tool).map((r) => ({ at: r.at, usedPercent: r.usedPercent, resetsAt: r.resetsAt, localCost: r.localCost }));
+    return { tool, ...blocksReport(blocks, { now, limit, readings }) };
   }
 }
 

@@ -27,7 +27,7 @@ describe('P90 limit', () => {
 
   it('chooses the limit: a number or p90 or max over a plan, a plan over P90', () => {
     const blocks = history([50_000, 60_000]);
-    expect(chooseLimit('max20', undefined, blocks, NOW)).toEqual({ tokens: 220_000, source: 'plan max20' });
+    expect(chooseLimit('max20', undefined, blocks, NOW)).toEqual({ tokens: 220_000, source: 'plan max20', cost: 140, messages: 2000 });
     expect(chooseLimit('max20', '123456', blocks, NOW)).toEqual({ tokens: 123_456, source: 'custom' });
     expect(chooseLimit(undefined, 'max', blocks, NOW)).toEqual({ tokens: 60_000, source: 'max' });
     expect(chooseLimit(undefined, undefined, blocks, NOW)).toEqual({ tokens: 60_000, source: 'p90' });

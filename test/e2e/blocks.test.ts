@@ -59,9 +59,38 @@ describe.skipIf(!existsSync(ccusage))('tokenmeter blocks', () => {
 
   it('shows only the active window with --active, and the limit it is measured against', () => {
     const ours = json(process.execPath, [cli, 'blocks', '--json', '--active', '--plan', 'max5']) as any;
-    expect(ours.limit).toEqual({ tokens: 88_000, source: 'plan max5' });
+    expect(ours.limit).toEqual({ tokens: 88_000, source: 'plan max5', cost: 35, messages: 1000 });
+    expect(ours.tool).toBe('claude-code');
     expect(ours.blocks).toHaveLength(1);
     const b = ours.blocks[0];
     expect(b.limitUsedPercent).toBeCloseTo(((b.tokenCounts.inputTokens + b.tokenCounts.outputTokens) / 88_000) * 100, 6);
+    // The plan's other two limits: its cost and its messages.
+    expect(b.limitCostPercent).toBeCloseTo((b.costUSD / 35) * 100, 4);
+    expect(b.limitMessagesPercent).toBeCloseTo((b.entries / 1000) * 100, 6);
+    // A limit reached after the reset is not shown.
+    if (b.limitReachedAt) expect(Date.parse(b.limitReachedAt)).toBeLessThan(Date.parse(b.endTime));
+  });
+
+  it('counts one tool\'s windows (Claude Code\'s by default), as a table that fits 80 columns, as CSV, in a time zone', () => {
+    // A Gemini request now must not add to Claude's window.
+    const gemini = spawnSync(process.execPath, [cli, 'ingest', '--tool', 'gemini', '--model', 'gemini-2.5-pro', '--id', 'gem-block'], { env, input: '{"usage":{"input_tokens":500000,"output_tokens":1}}', encoding: 'utf8' });
+    expect(gemini.status, gemini.stderr).toBe(0);
+    const claude = (json(process.execPath, [cli, 'blocks', '--json', '--active']) as any).blocks[0];
+    const all = (json(process.execPath, [cli, 'blocks', '--json', '--active', '--tool', 'all']) as any).blocks[0];
+    expect(all.tokenCounts.inputTokens - claude.tokenCounts.inputTokens).toBe(500_000);
+    const onlyGemini = json(process.execPath, [cli, 'blocks', '--json', '--tool', 'gemini']) as any;
+    expect(onlyGemini.blocks.map((b: any) => b.totalTokens)).toEqual([500_001]);
+
+    const table = spawnSync(process.execPath, [cli, 'blocks', '--compact', '--plan', 'max5', '--tz', 'Asia/Tokyo'], { env, encoding: 'utf8' }).stdout;
+    expect(Math.max(...table.trimEnd().split('\n').map((l) => [...l].length))).toBeLessThanOrEqual(80);
+    // Block starts in Tokyo time: UTC + 9 h.
+    const firstStart = new Date(Date.parse(claude.startTime) + 9 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+    expect(table).toContain(firstStart);
+
+    const csv = spawnSync(process.execPath, [cli, 'blocks', '--csv', '--plan', 'max5'], { env, encoding: 'utf8' }).stdout.trimEnd().split('\r\n');
+    expect(csv[0]).toBe('block_start,block_end,actual_end,kind,models,input_tokens,output_tokens,cache_creation_tokens,cache_read_tokens,total_tokens,requests,cost_usd,limit_used_percent,limit_cost_percent,limit_messages_percent,official_percent,tokens_per_minute,cost_per_hour');
+    const csvActive = csv.find((l) => l.split(',')[3] === 'active')!.split(',');
+    expect(Number(csvActive[9])).toBe(claude.totalTokens);
+    expect(csv.some((l) => l.split(',')[3] === 'gap')).toBe(true);
   });
 });
