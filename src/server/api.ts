@@ -4,7 +4,7 @@ import { blocksReport } from '../core/blocks-report.js';
 import { chooseLimit, LimitError } from '../core/limits.js';
 import { cacheWrite, TOOLS, totalTokens, type TokenCounts } from '../core/event.js';
 import { startOfDay } from '../core/report.js';
-import { DayKeyer, LOCAL_ZONE, dayOfNumber, offsetSegments, parseDateArg } from '../core/time.js';
+import { addDays, DayKeyer, LOCAL_ZONE, dayOfNumber, offsetSegments, parseDateArg } from '../core/time.js';
 import type { BreakdownKey, ViewStore, UsageFilter } from '../store/store.js';
 import { addTo, zeroTotals, type LiveState, type Totals } from './live.js';
 import { serverRows } from './servers.js';
@@ -28,7 +28,7 @@ const EPOCH_MS = /^\d{10,13}$/;
  * An instant from a query parameter: epoch milliseconds, an ISO 8601 date-time, or a YYYY-MM-DD day (local
  * midnight). A date that is not on the calendar (2026-02-30, 2026-13-01) is refused, never rolled over.
  */
-export function parseInstant(value: string | undefined, name: string): number | undefined {
+export function parseInstant(value: string | undefined, name: string, dayEnd = false): number | undefined {
   if (value === undefined || value === '') return undefined;
   const bad = (why: string) => new ApiError(`query parameter ${name}: "${value.slice(0, 40)}" ${why}`);
   if (EPOCH_MS.test(value)) return Number(value);
@@ -40,7 +40,8 @@ export function parseInstant(value: string | undefined, name: string): number | 
   } catch {
     throw bad('is not a calendar date');
   }
-  if (!iso) return startOfDay(day, LOCAL_ZONE);
+  // A day as an end means the whole day, as the CLI's --until does: up to the next day's start.
+  if (!iso) return startOfDay(dayEnd ? addDays(day, 1) : day, LOCAL_ZONE);
   if (Number(iso[2]) > 23 || Number(iso[3]) > 59 || Number(iso[4] ?? 0) > 59) throw bad('is not a time of day');
   const t = Date.parse(value);
   if (!Number.isFinite(t)) throw bad('is not a date (YYYY-MM-DD, ISO 8601 or epoch milliseconds)');
@@ -53,8 +54,8 @@ type Query = Record<string, string | undefined>;
 const MAX_FILTER_CHARS = 1000;
 
 function filterOf(q: Query, defaultSince: number | undefined): UsageFilter {
-  const f: UsageFilter = { fromTs: parseInstant(q.since, 'since') ?? defaultSince, toTs: parseInstant(q.until, 'until') };
-  if (f.fromTs !== undefined && f.toTs !== undefined && f.toTs < f.fromTs) throw new ApiError('query parameters since and until: until is before since');
+  const f: UsageFilter = { fromTs: parseInstant(q.since, 'since') ?? defaultSince, toTs: parseInstant(q.until, 'until', true) };
+  if (f.fromTs !== undefined && f.toTs !== undefined && f.toTs <= f.fromTs) throw new ApiError('query parameters since and until: until is before since');
   for (const k of ['project', 'session', 'tool', 'model', 'host'] as const) {
     const v = q[k];
     if (v === undefined || v === '') continue;

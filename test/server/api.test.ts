@@ -134,6 +134,13 @@ describe('bad query parameters', () => {
     }
   });
 
+  it('takes a day as until to mean the whole day, as the CLI does', async () => {
+    const local = new Date(now);
+    const localDay = `${local.getFullYear()}-${String(local.getMonth() + 1).padStart(2, '0')}-${String(local.getDate()).padStart(2, '0')}`;
+    const rows = (await d.json(`/api/usage?group=day&since=${localDay}&until=${localDay}`)).rows;
+    expect(rows.map((r: { day: string; requests: number }) => [r.day, r.requests])).toEqual([[localDay, 3]]);
+  });
+
   it('still takes every form of date it documents', async () => {
     const day = new Date(now).toISOString().slice(0, 10);
     for (const since of [day, `${day}T00:00:00Z`, `${day}T00:00+02:00`, `${day}T00:00:00.123456Z`, String(now - 3600_000)]) {
