@@ -24,7 +24,7 @@ export async function runServers(flags: { json?: boolean; store?: string }): Pro
     const color = colorEnabled(process.stdout);
     const t = new Table({ style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] }, head: ['Host', 'Window (5 h)', 'Lifetime tokens', 'Requests', 'Sessions', 'Cost', 'Last activity', ...(fleet ? ['Last seen', 'Unshipped'] : [])] });
     for (const r of rows) {
-      t.push([printable(r.host) + (r.imported ? ' *' : ''), thousands(r.windowTokens), thousands(r.lifetimeTokens), thousands(r.requests), thousands(r.sessions), `$${r.cost.toFixed(2)}`, when(r.lastActivity),
+      t.push([printable(r.host) + (r.imported ? ' *' : ''), thousands(r.windowTokens), thousands(r.lifetimeTokens), thousands(r.requests), thousands(r.sessions), `$${r.cost.toFixed(2)}${r.costUnknown ? '?' : ''}`, when(r.lastActivity),
         ...(fleet ? [when(r.lastSeen), r.backlog === null ? '' : thousands(r.backlog)] : [])]);
     }
     process.stdout.write(`${t.toString()}\n${rows.some((r) => r.imported) ? '* includes lifetime figures imported from usage-tracking.json (cost unknown there)\n' : ''}`);

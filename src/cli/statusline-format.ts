@@ -29,6 +29,15 @@ function clock(ts: number): string {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
+/**
+ * An official figure as it is; an estimate with `~`, and past 100 % only as ">100%": what it is measured against (a
+ * P90 of short windows, say) does not make a larger number believable.
+ */
+export function windowPercent(w: { usedPercent: number; source: string }): string {
+  if (w.source === 'official') return `${Math.round(w.usedPercent)}%`;
+  return w.usedPercent > 100 ? '>100%' : `~${Math.round(w.usedPercent)}%`;
+}
+
 const KNOWN = new Set(['model', 'cost', 'session_cost', 'today_cost', 'tokens', 'context', 'rate', 'cost_rate', 'window', 'weekly']);
 
 const ANSI = { green: '\x1b[32m', yellow: '\x1b[33m', red: '\x1b[31m', reset: '\x1b[0m' };
@@ -53,7 +62,7 @@ export function formatStatusLine(d: StatusData, o: FormatOptions = {}): string {
     return light + (o.color ? `${ANSI[level]}${text}${ANSI.reset}` : text);
   };
   segments.window = d.window
-    ? gauge(d.window.usedPercent, `${d.window.source === 'official' ? '' : '~'}${Math.round(d.window.usedPercent)}% 5h (${until(d.window.resetsAt - now)})${d.window.limitAt ? ` limit ${clock(d.window.limitAt)}` : ''}`)
+    ? gauge(d.window.usedPercent, `${windowPercent(d.window)} 5h (${until(d.window.resetsAt - now)})${d.window.limitAt ? ` limit ${clock(d.window.limitAt)}` : ''}`)
     : '';
   segments.context = d.context !== null && d.context !== undefined ? gauge(d.context, `${Math.round(d.context)}% context`, '🧠') : '';
   segments.weekly = d.weekly ? `${e('📅')}${d.weekly.source === 'official' ? '' : '~'}${Math.round(d.weekly.usedPercent)}% 7d (${until(d.weekly.resetsAt - now)})` : '';

@@ -80,7 +80,10 @@ export class Api {
     private readonly status?: (tool: string) => Promise<StatusData>,
   ) {}
 
-  async summary(now = Date.now()) {
+  /** `tool`: today, the session and the window of that tool only (the dashboard's filter); every tool's totals alike. */
+  async summary(q: Query = {}, now = Date.now()) {
+    const only = q.tool || undefined;
+    if (only !== undefined && !(TOOLS as readonly string[]).includes(only)) throw new ApiError(`query parameter tool: "${only.slice(0, 40)}" is not one of ${TOOLS.join(', ')}`);
     const all = zeroTotals();
     const byTool = new Map<string, Totals>();
     for (const r of await this.live.totals()) {
@@ -91,8 +94,8 @@ export class Api {
     }
     const todayKey = new DayKeyer(LOCAL_ZONE).day(now);
     const today = zeroTotals();
-    for (const r of await this.store.breakdown({ fromTs: startOfDay(todayKey, LOCAL_ZONE) }, 'tool')) addTo(today, r);
-    const recent = this.live.recentEvents();
+    for (const r of await this.store.breakdown({ fromTs: startOfDay(todayKey, LOCAL_ZONE), tool: only }, 'tool')) addTo(today, r);
+    const recent = this.live.recentEvents().filter((e) => !only || e.tool === only);
     const last = recent.at(-1);
     let session = null;
     if (last) {
@@ -100,7 +103,6 @@ export class Api {
       for (const r of await this.store.breakdown({ session: last.sessionId }, 'session')) addTo(t, r);
       session = { id: last.sessionId, tool: last.tool, project: last.project, model: last.model, lastActivity: new Date(last.ts).toISOString(), ...withTotal(t) };
     }
-    const window = await this.live.window();
     // Each tool has its own window (Claude's counts Claude usage, Codex's comes from its rollouts): every tool used in
     // the last five hours, or with an official reading that has not reset, gets its own.
     const tools = new Set((await this.store.breakdown({ fromTs: now - 5 * HOUR }, 'tool')).map((r) => r.key));
@@ -112,6 +114,9 @@ export class Api {
       if (st?.window || st?.weekly) windows.push({ tool, limit: limitJson(st.window), weekly: weeklyJson(st.weekly) });
     }
     const main = windows.find((w) => w.tool === 'claude-code') ?? windows[0];
+    // The window card's tool is the gauge's: the filter's, else Claude Code's (else the first with a window).
+    const windowTool = only ?? main?.tool;
+    const window = await this.live.window(windowTool);
     return {
       updatedAt: new Date(now).toISOString(),
       version: this.info.version,
@@ -130,6 +135,7 @@ export class Api {
       limit: main?.limit ?? null,
       weekly: main?.weekly ?? null,
       windows,
+      windowTool: windowTool ?? null,
     };
   }
 
@@ -151,7 +157,7 @@ export class Api {
       for (const r of rows) {
         let t = byDay.get(r.group as number);
         if (!t) byDay.set(r.group as number, (t = zeroTotals()));
-        addTo(t, { ...r, cost: r.autoCost });
+        addTo(t, { ...r, cost: r.autoCost, unpriced: r.autoUnknown });
       }
       const out = [...byDay].sort((a, b) => a[0] - b[0]).map(([d, t]) => ({ day: dayOfNumber(d), ...withTotal(t) }));
       return { group, since: iso(f.fromTs), until: iso(f.toTs), rows: out };

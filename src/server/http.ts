@@ -202,7 +202,7 @@ export function buildHttpApp(p: HttpParts): FastifyInstance {
       throw e;
     }
   };
-  app.get('/api/summary', apiRoute(() => p.api.summary()));
+  app.get('/api/summary', apiRoute((q) => p.api.summary(q)));
   app.get('/api/usage', apiRoute((q) => p.api.usage(q)));
   app.get('/api/blocks', apiRoute((q) => p.api.blocks(q)));
   app.get('/api/servers', apiRoute(() => p.api.servers()));

@@ -34,16 +34,19 @@ export interface Totals extends TokenCounts {
   requests: number;
   cost: number;
   totalTokens: number;
+  /** Requests whose cost is unknown: the cost is a lower bound, shown with "?". */
+  unpriced: number;
 }
 
 export function zeroTotals(): Totals {
-  return { ...emptyCounts(), requests: 0, cost: 0, totalTokens: 0 };
+  return { ...emptyCounts(), requests: 0, cost: 0, totalTokens: 0, unpriced: 0 };
 }
 
-export function addTo(t: Totals, r: TokenCounts & { cost: number; requests?: number }): void {
+export function addTo(t: Totals, r: TokenCounts & { cost: number; requests?: number; unpriced?: number }): void {
   addCounts(t, r);
   t.cost += r.cost;
   t.requests += r.requests ?? 1;
+  t.unpriced += r.unpriced ?? 0;
   t.totalTokens = totalTokens(t);
 }
 
@@ -55,8 +58,9 @@ export class LiveState {
   /** Sums by second of event time over the last hour, so rates stay exact however many events arrive. */
   private seconds = new Map<number, Totals>();
   private totalsCache: TotalsRow[] | undefined;
-  private windowCache: { at: number; view: WindowView | null } | undefined;
-  private windowRows: { loadedAt: number; rows: BlockEntry[] } | undefined;
+  /** The last window computed, per tool ('' for every tool's requests together). */
+  private windowCache = new Map<string, { at: number; view: WindowView | null }>();
+  private windowRows: { loadedAt: number; rows: Array<BlockEntry & { tool: string }> } | undefined;
   private listeners = new Set<Listener>();
   /** When the newest event was stored, and how old its own timestamp was then (the ingest lag). */
   lastStoredAt = 0;
@@ -95,7 +99,7 @@ export class LiveState {
     // A pooled store unreachable when the daemon started: the read model starts when it is back.
     if (!this.started) await this.start();
     this.totalsCache = undefined;
-    this.windowCache = undefined;
+    this.windowCache.clear();
     this.version++;
     let n = 0;
     for (;;) {
@@ -142,24 +146,26 @@ export class LiveState {
   }
 
   /** The current (or last) 5-hour window; recomputed after a write or when a minute has passed. */
-  async window(): Promise<WindowView | null> {
+  /** The current 5-hour window of one tool's requests, or of all of them. */
+  async window(tool?: string): Promise<WindowView | null> {
     const now = this.now();
-    if (this.windowCache && now - this.windowCache.at < 60_000) return this.windowCache.view;
+    const cached = this.windowCache.get(tool ?? '');
+    if (cached && now - cached.at < 60_000) return cached.view;
     if (!this.windowRows || now - this.windowRows.loadedAt > WINDOW_RELOAD_MS) {
       this.windowRows = { loadedAt: now, rows: (await this.store.eventsSince(now - WINDOW_LOOKBACK_MS)).map(toEntry) };
     }
     const rows = this.windowRows.rows.filter((r) => r.ts >= now - WINDOW_LOOKBACK_MS && r.ts <= now).sort((a, b) => a.ts - b.ts);
     this.windowRows.rows = rows;
-    const blocks = buildBlocks(rows, now);
+    const blocks = buildBlocks(tool ? rows.filter((r) => r.tool === tool) : rows, now);
     const last = blocks.filter((b) => !b.isGap).at(-1);
     const view = last ? windowView(last, now) : null;
-    this.windowCache = { at: now, view };
+    this.windowCache.set(tool ?? '', { at: now, view });
     return view;
   }
 }
 
-export function toEntry(r: EventRow): BlockEntry {
-  return { ts: r.ts, model: r.model, cost: r.cost, input: r.input, output: r.output, cacheRead: r.cacheRead,
+export function toEntry(r: EventRow): BlockEntry & { tool: string } {
+  return { ts: r.ts, tool: r.tool, model: r.model, cost: r.cost, input: r.input, output: r.output, cacheRead: r.cacheRead,
     cacheWrite5m: r.cacheWrite5m, cacheWrite1h: r.cacheWrite1h, reasoning: r.reasoning };
 }
 

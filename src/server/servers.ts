@@ -13,7 +13,7 @@ export async function serverRows(store: ViewStore, now = Date.now()) {
     const iso = (t: number | null | undefined) => (t ? new Date(t).toISOString() : null);
     return {
       host, windowTokens: f?.windowTokens ?? 0, lifetimeTokens: (f?.tokens ?? 0) + (i?.tokens ?? 0), requests: (f?.requests ?? 0) + (i?.requests ?? 0),
-      sessions: (f?.sessions ?? 0) + (i?.sessions ?? 0), cost: f?.cost ?? 0, lastActivity: iso(f?.lastActivity) ?? iso(i?.lastSeen),
+      sessions: (f?.sessions ?? 0) + (i?.sessions ?? 0), cost: f?.cost ?? 0, costUnknown: (f?.unpriced ?? 0) > 0, lastActivity: iso(f?.lastActivity) ?? iso(i?.lastSeen),
       // Fleet mode: when the host's daemon last reported to the pooled store, and what it had not shipped then.
       lastSeen: iso(f?.lastSeen), backlog: f?.backlog ?? null,
       imported: i ? { tokens: i.tokens, requests: i.requests, sessions: i.sessions, firstSeen: iso(i.firstSeen), lastSeen: iso(i.lastSeen) } : null,

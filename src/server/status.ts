@@ -4,10 +4,12 @@
 // status-line input are recorded here, with the local figures of the same window, to calibrate later estimates.
 import { BLOCK_MS, buildBlocks, burnRate, type BlockEntry } from '../core/blocks.js';
 import { totalTokens } from '../core/event.js';
-import { chooseLimit, estimateWindow, limitTokens, timeToLimit, type PlanName } from '../core/limits.js';
+import { chooseLimit, estimateWindow, limitTokens, timeToLimit, type LimitChoice, type PlanName } from '../core/limits.js';
 import { startOfDay } from '../core/report.js';
 import { DayKeyer, LOCAL_ZONE, QUARTER_HOUR_MS } from '../core/time.js';
 import type { ViewStore } from '../store/store.js';
+
+const thousands = (v: number) => String(Math.round(v)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 /** Claude Code's status-line input, as far as we read it. */
 export interface StatusInput {
@@ -37,6 +39,8 @@ export interface StatusData {
     cost: number;
     /** When the limit is reached at the window's burn rate, if it will be before the reset. */
     limitAt: number | null;
+    /** What the percentage is measured against: the tool's own figure, a calibration, or a token limit and its source. */
+    basis: string;
   } | null;
   weekly: { usedPercent: number; resetsAt: number; source: 'official' | 'estimated' | 'limit' } | null;
   /** The context window's use in percent, from the input (null when Claude Code did not send it). */
@@ -67,16 +71,24 @@ async function sumFrom(store: ViewStore, from: number): Promise<{ cost: number; 
 }
 
 /** The P90 limit moves slowly: it is computed at most once an hour, per tool, and kept in the store. */
-async function cachedLimit(store: ViewStore, plan: string | undefined, limit: string | undefined, now: number, tool: string): Promise<number> {
-  if (plan && plan !== 'custom' && limit === undefined) return chooseLimit(plan, undefined, [], now).tokens;
-  if (limit !== undefined && limit !== 'p90') return chooseLimit(undefined, limit, [], now).tokens;
+async function cachedLimit(store: ViewStore, plan: string | undefined, limit: string | undefined, now: number, tool: string): Promise<LimitChoice> {
+  if (plan && plan !== 'custom' && limit === undefined) return chooseLimit(plan, undefined, [], now);
+  if (limit !== undefined && limit !== 'p90') return chooseLimit(undefined, limit, [], now);
   const key = tool === 'claude-code' ? 'p90_limit' : `p90_limit:${tool}`;
   const kept = JSON.parse((await store.getMeta(key)) ?? 'null') as { tokens: number; at: number } | null;
-  if (kept && now - kept.at < 3600_000) return kept.tokens;
+  if (kept && now - kept.at < 3600_000) return { tokens: kept.tokens, source: 'p90' };
   const blocks = buildBlocks(await quarterHourEntries(store, now - P90_DAYS_MS, now, tool), now);
   const tokens = chooseLimit(undefined, 'p90', blocks, now).tokens;
   await store.setMeta(key, JSON.stringify({ tokens, at: now }));
-  return tokens;
+  return { tokens, source: 'p90' };
+}
+
+/** What a window's percentage is measured against, in words a person reads beside it. */
+function basisOf(source: 'official' | 'estimated' | 'limit', limit: LimitChoice): string {
+  if (source === 'official') return 'the figure the tool itself reports';
+  if (source === 'estimated') return 'the cost per percent of recent official readings';
+  const what = limit.source === 'p90' ? 'the P90 of past windows' : limit.source === 'max' ? 'the largest past window' : limit.source === 'custom' ? 'your limit' : limit.source;
+  return `${thousands(limit.tokens)} tokens (${what})`;
 }
 
 async function recordReadings(store: ViewStore, input: StatusInput, now: number): Promise<void> {
@@ -114,7 +126,8 @@ export async function statusData(store: ViewStore, input: StatusInput, opts: { n
   const official = readings.at(-1);
   let window: StatusData['window'] = null;
   if (active || (official && official.resetsAt > now)) {
-    const tokenLimit = await cachedLimit(store, opts.plan, opts.limit, now, tool);
+    const limitChoice = await cachedLimit(store, opts.plan, opts.limit, now, tool);
+    const tokenLimit = limitChoice.tokens;
     const tokens = active ? limitTokens(active.tokens) : 0;
     const cost = active?.cost ?? 0;
     const est = estimateWindow({
@@ -132,7 +145,7 @@ export async function statusData(store: ViewStore, input: StatusInput, opts: { n
         const elapsedMin = (now - (est.resetsAt - BLOCK_MS)) / 60_000;
         at = elapsedMin > 0 ? timeToLimit(est.usedPercent, 100, est.usedPercent / elapsedMin, now) : null;
       }
-      window = { ...est, tokens, cost, limitAt: at !== null && at < est.resetsAt ? at : null };
+      window = { ...est, tokens, cost, limitAt: at !== null && at < est.resetsAt ? at : null, basis: basisOf(est.source, limitChoice) };
     }
   }
   // The week: Claude's 7-day figure while fresh, else an estimate from the 7-day readings' cost per percent over the

@@ -547,7 +547,7 @@ export class SqliteStore implements Store {
 
   async breakdown(filter: UsageFilter, by: BreakdownKey): Promise<BreakdownRow[]> {
     const { sql, params } = rollupWhere(filter);
-    return this.db.prepare(`SELECT ${BREAKDOWN_COLUMN[by]} AS key, ${ROLLUP_SUMS}, MAX(last_ts) AS lastTs
+    return this.db.prepare(`SELECT ${BREAKDOWN_COLUMN[by]} AS key, ${ROLLUP_SUMS}, MAX(last_ts) AS lastTs, SUM(auto_unknown) AS unpriced
       FROM usage_rollup WHERE ${sql} GROUP BY 1 ORDER BY cost DESC`).all(params) as BreakdownRow[];
   }
 
@@ -612,7 +612,7 @@ export class SqliteStore implements Store {
   async hostFigures(windowStart: number): Promise<HostFigures[]> {
     const b = Math.floor(windowStart / QUARTER_HOUR_MS);
     return this.stmt(`SELECT host, SUM(input + output + cache_read + cache_write_5m + cache_write_1h) AS tokens, SUM(requests) AS requests,
-        COUNT(DISTINCT session_id) AS sessions, TOTAL(auto_cost) AS cost, MAX(last_ts) AS lastActivity,
+        COUNT(DISTINCT session_id) AS sessions, TOTAL(auto_cost) AS cost, SUM(auto_unknown) AS unpriced, MAX(last_ts) AS lastActivity,
         TOTAL(CASE WHEN bucket >= ? THEN input + output + cache_read + cache_write_5m + cache_write_1h ELSE 0 END) AS windowTokens
       FROM usage_rollup GROUP BY host ORDER BY host`).all(b) as HostFigures[];
   }

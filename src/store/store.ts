@@ -113,6 +113,8 @@ export interface BreakdownRow extends TokenCounts {
   requests: number;
   cost: number;
   lastTs: number;
+  /** Requests whose cost is unknown (no price, none reported): the cost is a lower bound, shown with "?". */
+  unpriced?: number;
 }
 
 export interface TimeBucketRow extends TokenCounts {
@@ -142,6 +144,8 @@ export interface HostFigures {
   requests: number;
   sessions: number;
   cost: number;
+  /** Requests whose cost is unknown. */
+  unpriced?: number;
   lastActivity: number;
   windowTokens: number;
   /** Pooled store only: when the host's daemon last reported, and the changes it had not shipped then. */

@@ -290,7 +290,7 @@ export class PostgresStore implements ViewStore {
 
   async breakdown(filter: UsageFilter, by: BreakdownKey): Promise<BreakdownRow[]> {
     const { sql, params } = rollupWhere(filter);
-    return this.q<BreakdownRow>(`SELECT ${BREAKDOWN_COLUMN[by]} AS key, ${ROLLUP_SUMS}, MAX(last_ts) AS "lastTs"
+    return this.q<BreakdownRow>(`SELECT ${BREAKDOWN_COLUMN[by]} AS key, ${ROLLUP_SUMS}, MAX(last_ts) AS "lastTs", SUM(auto_unknown) AS unpriced
       FROM usage_rollup WHERE ${sql} GROUP BY 1 ORDER BY cost DESC`, params);
   }
 
@@ -319,10 +319,10 @@ export class PostgresStore implements ViewStore {
   async hostFigures(windowStart: number): Promise<HostFigures[]> {
     const b = Math.floor(windowStart / QUARTER_HOUR_MS);
     return this.q<HostFigures>(`SELECT COALESCE(f.host, h.host) AS host, COALESCE(f.tokens, 0) AS tokens, COALESCE(f.requests, 0) AS requests,
-        COALESCE(f.sessions, 0) AS sessions, COALESCE(f.cost, 0) AS cost, COALESCE(f."lastActivity", 0) AS "lastActivity",
+        COALESCE(f.sessions, 0) AS sessions, COALESCE(f.cost, 0) AS cost, COALESCE(f.unpriced, 0) AS unpriced, COALESCE(f."lastActivity", 0) AS "lastActivity",
         COALESCE(f."windowTokens", 0) AS "windowTokens", h.last_seen AS "lastSeen", h.backlog
       FROM (SELECT host, SUM(input + output + cache_read + cache_write_5m + cache_write_1h) AS tokens, SUM(requests) AS requests,
-          COUNT(DISTINCT session_id) AS sessions, SUM(auto_cost) AS cost, MAX(last_ts) AS "lastActivity",
+          COUNT(DISTINCT session_id) AS sessions, SUM(auto_cost) AS cost, SUM(auto_unknown) AS unpriced, MAX(last_ts) AS "lastActivity",
           SUM(CASE WHEN bucket >= $1 THEN input + output + cache_read + cache_write_5m + cache_write_1h ELSE 0 END) AS "windowTokens"
         FROM usage_rollup GROUP BY host) f FULL JOIN hosts h ON h.host = f.host ORDER BY 1`, [b]);
   }
