@@ -19,15 +19,22 @@ const state = {
   metric: (params.get('metric') ?? 'tokens') as 'tokens' | 'cost',
   breakdown: params.get('by') ?? 'model',
   utc: params.get('tz') === 'utc',
-  sort: { key: 'cost', dir: -1 },
+  sort: parseSort(params.get('sort')),
+  theme: params.get('theme') as 'light' | 'dark' | null,
 };
+
+/** `sort=cost` (descending) or `sort=requests-asc`: the breakdown's order, kept in the URL like every other choice. */
+function parseSort(v: string | null): { key: string; dir: number } {
+  const m = /^([a-zA-Z]+?)(-asc)?$/.exec(v ?? '');
+  return m ? { key: m[1]!, dir: m[2] ? 1 : -1 } : { key: 'cost', dir: -1 };
+}
 const FILTERS = ['tool', 'model', 'project', 'host', 'since', 'until'] as const;
 const filters: Record<string, string> = {};
 for (const f of FILTERS) if (params.get(f)) filters[f] = params.get(f)!;
 
 /** Per-second sums of the live window, keyed by second; what the live chart draws (also read by the browser tests). */
 const seconds = new Map<number, Counts>();
-const debug = { liveTotal: 0, events: 0, frames: 0 };
+const debug = { liveTotal: 0, events: 0, frames: 0, histLabels: [] as string[] };
 (window as unknown as { tokenmeter: unknown }).tokenmeter = { seconds, debug, state };
 
 function syncUrl(): void {
@@ -39,6 +46,8 @@ function syncUrl(): void {
   if (state.metric !== 'tokens') p.set('metric', state.metric);
   if (state.breakdown !== 'model') p.set('by', state.breakdown);
   if (state.utc) p.set('tz', 'utc');
+  if (state.sort.key !== 'cost' || state.sort.dir !== -1) p.set('sort', `${state.sort.key}${state.sort.dir > 0 ? '-asc' : ''}`);
+  if (state.theme) p.set('theme', state.theme);
   history.replaceState(null, '', `${location.pathname}${p.size ? `?${p}` : ''}`);
 }
 
@@ -85,25 +94,61 @@ const matches = (e: UsageEvent) => (['tool', 'model', 'project', 'host'] as cons
 let liveChart: uPlot | undefined;
 let summaryDue = false;
 
+/** Bucket size (s) for a live range: about 90 bars across, whatever the range. */
+const bucketOf = (minutes: number) => (minutes <= 5 ? 5 : minutes <= 15 ? 10 : 30);
+/** Token rates are a 1-minute moving sum, the cost rate a 5-minute one: a burst reads as a rate, not as a needle. */
+const TOKEN_RATE_S = 60;
+const COST_RATE_S = 300;
+
 function liveData(): uPlot.AlignedData {
-  const now = Math.floor(Date.now() / 1000);
+  const bucket = bucketOf(state.liveMinutes);
+  const now = Math.floor(Date.now() / 1000 / bucket) * bucket;
   const from = now - state.liveMinutes * 60;
   const xs: number[] = [];
   const stacks: number[][] = TYPES.map(() => []);
   const cost: number[] = [];
-  for (let t = from; t <= now; t++) {
+  // Prefix sums per second over the range and the longest rate window before it, so each point is one subtraction.
+  const start = from - COST_RATE_S;
+  const len = now - start + bucket;
+  const sums = TYPES.map(() => new Float64Array(len + 1));
+  const costSum = new Float64Array(len + 1);
+  for (let i = 0; i < len; i++) {
+    const c = seconds.get(start + i);
+    TYPES.forEach((k, j) => (sums[j]![i + 1] = sums[j]![i]! + (c ? c[k] : 0)));
+    costSum[i + 1] = costSum[i]! + (c ? c.cost : 0);
+  }
+  const trailing = (arr: Float64Array, end: number, span: number) => arr[end - start]! - arr[Math.max(end - span - start, 0)]!;
+  for (let t = from; t <= now; t += bucket) {
+    const end = t + bucket; // the bucket's rates cover the seconds up to its end
     xs.push(t);
-    const c = seconds.get(t);
     let acc = 0;
-    // Stacked: each series is the sum of itself and the ones below it, drawn top first.
-    TYPES.forEach((k, i) => {
-      acc += c ? c[k] : 0;
-      stacks[i]!.push(acc);
+    // Stacked: each series is the sum of itself and the ones below it, drawn top first; in tokens per minute.
+    TYPES.forEach((_k, j) => {
+      acc += trailing(sums[j]!, Math.min(end, now + bucket), TOKEN_RATE_S) * (60 / TOKEN_RATE_S);
+      stacks[j]!.push(acc);
     });
-    cost.push(c ? c.cost * 3600 : 0);
+    cost.push(trailing(costSum, Math.min(end, now + bucket), COST_RATE_S) * (3600 / COST_RATE_S));
   }
   return [xs, ...[...stacks].reverse(), cost];
 }
+
+/** Axis labels that differ: with seconds when the ticks are less than a minute apart. */
+const timeLabels = (ts: number[]) => {
+  const step = ts.length > 1 ? ts[1]! - ts[0]! : 60;
+  return ts.map((t) => clock(t * 1000, state.utc, step < 60));
+};
+
+/** Labels with as many decimals as it takes to tell ticks apart ($0.5, $1.0, $1.5, not $1, $1, $2). */
+function stepLabels(v: number[], fmt: (x: number, decimals: number) => string): string[] {
+  const step = v.length > 1 ? Math.abs(v[1]! - v[0]!) : 1;
+  // The fewest decimals that write the step exactly (2.5 → 1, 0.25 → 2), so that no two ticks read alike.
+  let decimals = 0;
+  while (decimals < 4 && Math.abs(step * 10 ** decimals - Math.round(step * 10 ** decimals)) > 1e-9) decimals++;
+  return v.map((x) => fmt(x, decimals));
+}
+
+/** An axis as wide as its longest label: none is cut at the edge. */
+const fitAxis = (_u: uPlot, values: string[] | null) => 22 + 8 * Math.max(3, ...(values ?? []).map((x) => x.length));
 
 function drawLive(): void {
   const el = $('live-chart');
@@ -113,22 +158,30 @@ function drawLive(): void {
     const colors = [...TYPES].reverse().map((k) => css(`--${k === 'cacheRead' ? 'cache-read' : k === 'cacheWrite' ? 'cache-write' : k}`));
     liveChart = new uPlot({
       width, height: 260,
-      scales: { x: { time: true }, usd: { auto: true } },
+      // From zero, and with room for whole tokens when there are none yet (no 0, 0, 1, 1 ticks).
+      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? Math.max(max * 1.1, 10) : 10] }, usd: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
       axes: [
-        { stroke: css('--muted'), grid: { stroke: css('--border') }, values: (_u, ts) => ts.map((t) => clock(t * 1000, state.utc)) },
-        { stroke: css('--muted'), grid: { stroke: css('--border') }, values: (_u, v) => v.map(compact), size: 50 },
-        { side: 1, scale: 'usd', stroke: css('--cost'), grid: { show: false }, values: (_u, v) => v.map((x) => `$${x.toFixed(x < 10 ? 1 : 0)}/h`), size: 60 },
+        { stroke: css('--muted'), grid: { stroke: css('--border') }, values: (_u, ts) => timeLabels(ts) },
+        { stroke: css('--muted'), grid: { stroke: css('--border') }, values: (_u, v) => v.map(compact), size: fitAxis },
+        { side: 1, scale: 'usd', stroke: css('--cost'), grid: { show: false }, values: (_u, v) => stepLabels(v, (x, d) => `${usd(x, d)}/h`), size: fitAxis },
       ],
       series: [
-        { value: (_u, t) => (t === null ? '' : clock(t * 1000, state.utc)) },
-        ...[...TYPES].reverse().map((k, i) => ({ label: LABELS[k], stroke: colors[i], fill: colors[i], width: 1, points: { show: false }, value: (_u: uPlot, v: number | null) => (v === null ? '' : compact(v)) })),
-        { label: 'cost rate', scale: 'usd', stroke: css('--cost'), width: 2, points: { show: false }, value: (_u: uPlot, v: number | null) => (v === null ? '' : `$${v.toFixed(2)}/h`) },
+        { value: (_u, t) => (t === null ? '' : clock(t * 1000, state.utc, true)) },
+        ...[...TYPES].reverse().map((k, i) => ({ label: LABELS[k], stroke: colors[i], fill: colors[i], width: 1, points: { show: false }, value: (_u: uPlot, v: number | null) => (v === null ? '' : `${compact(v)}/min`) })),
+        { label: 'cost rate (5 min)', scale: 'usd', stroke: css('--cost'), width: 2, points: { show: false }, value: (_u: uPlot, v: number | null) => (v === null ? '' : `${usd(v)}/h`) },
       ],
+      hooks: { setCursor: [idleLegend] },
     }, data, el);
+    idleLegend(liveChart);
   } else {
     liveChart.setData(data);
   }
   debug.frames++;
+}
+
+/** The legend's values show while the cursor is on the chart; away from it, only the series' names. */
+function idleLegend(u: uPlot): void {
+  u.root.classList.toggle('idle', u.cursor.idx === null || u.cursor.idx === undefined);
 }
 
 function addEvent(e: UsageEvent): void {
@@ -159,39 +212,47 @@ async function loadLive(): Promise<void> {
 // ---- summary cards ----
 interface Summary {
   totals: Counts & { totalTokens: number };
-  today: Counts & { totalTokens: number; requests: number };
-  session: (Counts & { id: string; totalTokens: number; model: string }) | null;
+  today: Counts & { totalTokens: number; requests: number; unpriced?: number };
+  session: (Counts & { id: string; totalTokens: number; model: string; unpriced?: number }) | null;
+  windowTool: string | null;
   window: { start: string; reset: string; isActive: boolean; totalTokens: number; cost: number; burnRate: { tokensPerMinute: number; costPerHour: number } | null } | null;
   limit: Limit | null;
   /** Each tool's own window: Claude's counts Claude usage, Codex's comes from its rollouts. */
   windows: Array<{ tool: string; limit: Limit | null }>;
   rate: { tokensPerMinute: number; costPerHour: number };
 }
-type Limit = { usedPercent: number; resetsAt: string; source: string; limitAt: string | null };
+type Limit = { usedPercent: number; resetsAt: string; source: string; limitAt: string | null; basis: string };
 
-const pctText = (l: Limit) => `${l.source === 'official' ? '' : '~'}${l.usedPercent.toFixed(0)}%`;
+/** An official figure as it is; an estimate with ~, and past 100 % only as ">100%" (as the status line says it). */
+const pctText = (l: Limit) => (l.source === 'official' ? `${l.usedPercent.toFixed(0)}%` : l.usedPercent > 100 ? '>100%' : `~${l.usedPercent.toFixed(0)}%`);
 
 function setText(id: string, text: string): void {
   const el = $(id);
   if (el.textContent !== text) el.textContent = text;
 }
 
+const money = (cost: number, unpriced?: number) => `${usd(cost)}${unpriced ? '?' : ''}`;
+
 async function loadSummary(): Promise<void> {
-  const s = await api<Summary>('/api/summary');
+  // Today, the session and the window follow the tool filter; whether there is any usage at all does not.
+  const s = await api<Summary>(`/api/summary${filters.tool ? `?tool=${encodeURIComponent(filters.tool)}` : ''}`);
   // Nothing yet: how to get data in, instead of blank charts.
   const empty = (s.totals.requests ?? 0) === 0;
   $('empty').hidden = !empty;
   $('content').hidden = empty;
   setText('today-tokens', `${thousands(s.today.totalTokens)} tokens`);
-  setText('today-cost', `${usd(s.today.cost)} · ${thousands(s.today.requests)} requests`);
+  setText('today-cost', `${money(s.today.cost, s.today.unpriced)} · ${thousands(s.today.requests)} requests`);
   setText('session-tokens', s.session ? `${thousands(s.session.totalTokens)} tokens` : '–');
-  setText('session-cost', s.session ? `${usd(s.session.cost)} · ${s.session.model}` : 'no recent session');
+  setText('session-cost', s.session ? `${money(s.session.cost, s.session.unpriced)} · ${s.session.model}` : 'no recent session');
   const w = s.window?.isActive ? s.window : null;
-  setText('window-tokens', w ? `${thousands(w.totalTokens)} tokens` : 'no active window');
-  setText('window-cost', w ? `${usd(w.cost)} · resets ${clock(Date.parse(w.reset), state.utc)} (in ${duration(Date.parse(w.reset) - Date.now())})` : '–');
-  // The gauge shows the filtered tool's window, else Claude Code's (else the first); the others are named below it.
   const windows = (s.windows ?? []).filter((x) => x.limit);
-  const shown = windows.find((x) => x.tool === filters.tool) ?? (filters.tool ? undefined : windows[0]);
+  const shown = windows.find((x) => x.tool === (filters.tool ?? s.windowTool)) ?? (filters.tool ? undefined : windows[0]);
+  setText('window-title', `5-hour window${s.windowTool ? ` · ${s.windowTool}` : ''}`);
+  setText('window-tokens', w ? `${thousands(w.totalTokens)} tokens` : 'no active window');
+  // One reset time on the page: the window's, as the gauge says it (the official one when the tool sent it).
+  const reset = shown?.limit ? Date.parse(shown.limit.resetsAt) : w ? Date.parse(w.reset) : null;
+  setText('window-cost', w && reset ? `${usd(w.cost)} · resets ${clock(reset, state.utc)} (in ${duration(reset - Date.now())})` : '–');
+  // The gauge shows the filtered tool's window, else Claude Code's (else the first); the others are named below it.
   const bar = $('gauge-bar');
   setText('gauge-title', shown ? `Window used · ${shown.tool}` : 'Window used');
   if (shown?.limit) {
@@ -200,7 +261,8 @@ async function loadSummary(): Promise<void> {
     bar.className = `gauge-bar${l.usedPercent >= 80 ? ' bad' : l.usedPercent >= 60 ? ' warn' : ''}`;
     setText('gauge-pct', `${pctText(l)}${l.source === 'official' ? ' (official)' : ''}`);
     const burn = w?.burnRate ? `${compact(w.burnRate.tokensPerMinute)} tok/min, ${usd(w.burnRate.costPerHour)}/h` : 'idle';
-    setText('gauge-detail', `resets in ${duration(Date.parse(l.resetsAt) - Date.now())} · ${burn}${l.limitAt ? ` · limit at ${clock(Date.parse(l.limitAt), state.utc)}` : ''}`);
+    // What the percentage is measured against, always said: an estimate is only as good as that.
+    setText('gauge-detail', `of ${l.basis} · ${burn}${l.limitAt ? ` · limit at ${clock(Date.parse(l.limitAt), state.utc)}` : ''}`);
   } else {
     bar.style.width = '0';
     setText('gauge-pct', '–');
@@ -221,6 +283,15 @@ function periodKey(day: string): string {
   return d.toISOString().slice(0, 10);
 }
 
+/** The period keys (days, weeks or months, as `periodKey` makes them) from one day to another. */
+function periodsBetween(from: string, to: string): string[] {
+  const out = new Set<string>();
+  for (let t = Date.parse(`${from}T00:00:00Z`), end = Date.parse(`${to}T00:00:00Z`); t <= end && out.size < 1000; t += 86_400_000) {
+    out.add(periodKey(new Date(t).toISOString().slice(0, 10)));
+  }
+  return [...out];
+}
+
 async function loadHistory(): Promise<void> {
   const since = filters.since ?? new Date(Date.now() - state.days * 86_400_000).toISOString().slice(0, 10);
   const r = await api<{ rows: Array<Counts & { day: string }> }>(`/api/usage?${query({ group: 'day', since, ...(filters.until ? { until: filters.until } : {}) })}`);
@@ -232,6 +303,8 @@ async function loadHistory(): Promise<void> {
     g.cost += row.cost;
     groups.set(k, g);
   }
+  // Every period of the range, those without usage as zero: a quiet day is a gap in the bars, not a missing bar.
+  for (const k of periodsBetween(since, filters.until ?? new Date().toISOString().slice(0, 10))) if (!groups.has(k)) groups.set(k, { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 });
   const keys = [...groups.keys()].sort();
   // Periods are categories, one bar each, labelled by their first day (or month).
   const xs = keys.map((_k, i) => i);
@@ -239,18 +312,19 @@ async function loadHistory(): Promise<void> {
     const k = keys[Math.round(i)];
     return k === undefined ? '' : state.period === 'month' ? k : k.slice(5);
   };
-  let series: number[][];
+  // A period without usage draws no bar at all (null), rather than a sliver at zero.
+  let series: Array<Array<number | null>>;
   let labels: string[];
   let colors: string[];
   if (state.metric === 'cost') {
-    series = [keys.map((k) => groups.get(k)!.cost)];
+    series = [keys.map((k) => groups.get(k)!.cost || null)];
     labels = ['cost'];
     colors = [css('--cost')];
   } else {
-    const stacks = TYPES.map(() => [] as number[]);
+    const stacks = TYPES.map(() => [] as Array<number | null>);
     for (const k of keys) {
       let acc = 0;
-      TYPES.forEach((t, i) => stacks[i]!.push((acc += groups.get(k)![t])));
+      TYPES.forEach((t, i) => stacks[i]!.push((acc += groups.get(k)![t]) || null));
     }
     series = [...stacks].reverse();
     labels = [...TYPES].reverse().map((t) => LABELS[t]);
@@ -261,20 +335,26 @@ async function loadHistory(): Promise<void> {
   const bars = uPlot.paths.bars!({ size: [0.7, 60] });
   histChart = new uPlot({
     width: el.clientWidth || 600, height: 260,
-    scales: { x: { time: false, range: [-0.5, Math.max(keys.length - 0.5, 0.5)] } },
+    scales: { x: { time: false, range: [-0.5, Math.max(keys.length - 0.5, 0.5)] }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] } },
     axes: [
       { stroke: css('--muted'), grid: { show: false }, values: (_u, v) => v.map((i) => (Number.isInteger(i) ? label(i) : '')) },
-      { stroke: css('--muted'), grid: { stroke: css('--border') }, values: (_u, v) => v.map((x) => (state.metric === 'cost' ? `$${compact(x)}` : compact(x))), size: 55 },
+      {
+        stroke: css('--muted'), grid: { stroke: css('--border') }, size: fitAxis,
+        // Kept for the browser tests: uPlot draws tick labels on the canvas.
+        values: (_u, v) => (debug.histLabels = state.metric === 'cost' ? stepLabels(v, (x, d) => (x >= 1000 ? `$${compact(x)}` : usd(x, d))) : v.map(compact)),
+      },
     ],
+    hooks: { setCursor: [idleLegend] },
     series: [
       { value: (_u, i) => (i === null ? '' : keys[i] ?? '') },
       ...labels.map((label, i) => ({ label, fill: colors[i], stroke: colors[i], paths: bars, points: { show: false }, value: (_u: uPlot, v: number | null) => (v === null ? '' : state.metric === 'cost' ? usd(v) : thousands(v)) })),
     ],
   }, [xs, ...series], el);
+  idleLegend(histChart);
 }
 
 // ---- breakdown ----
-type Row = Counts & { key: string; requests: number; totalTokens: number; lastActivity: string };
+type Row = Counts & { key: string; requests: number; totalTokens: number; lastActivity: string; unpriced?: number };
 let rows: Row[] = [];
 
 async function loadBreakdown(): Promise<void> {
@@ -298,6 +378,7 @@ function renderBreakdown(): void {
     if (state.sort.key === k) th.setAttribute('aria-sort', state.sort.dir > 0 ? 'ascending' : 'descending');
     th.addEventListener('click', () => {
       state.sort = { key: sortKey, dir: state.sort.key === sortKey ? -state.sort.dir : -1 };
+      syncUrl();
       renderBreakdown();
     });
     head.append(th);
@@ -320,7 +401,7 @@ function renderBreakdown(): void {
         bar.className = 'share';
         bar.style.width = `${Math.round((r.cost / total) * 60)}px`;
         td.append(bar, `${((r.cost / total) * 100).toFixed(1)}%`);
-      } else if (k === 'cost') td.textContent = usd(r.cost);
+      } else if (k === 'cost') td.textContent = money(r.cost, r.unpriced);
       else td.textContent = thousands(r[k] as number);
       tr.append(td);
     }
@@ -398,13 +479,16 @@ function bindControls(): void {
     drawLive();
     void loadSummary();
   });
-  const stored = localStorage.getItem('tokenmeter-theme');
+  // The URL's theme first (a link shows what it showed), then the last one chosen, then the system's.
+  const stored = state.theme ?? localStorage.getItem('tokenmeter-theme');
   const dark = stored ? stored === 'dark' : matchMedia('(prefers-color-scheme: dark)').matches;
   document.documentElement.dataset.theme = dark ? 'dark' : 'light';
   $('theme').addEventListener('click', () => {
     const next = document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark';
     document.documentElement.dataset.theme = next;
     localStorage.setItem('tokenmeter-theme', next);
+    state.theme = next;
+    syncUrl();
     // Charts take their colours when built.
     liveChart?.destroy();
     liveChart = undefined;

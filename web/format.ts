@@ -12,7 +12,9 @@ export function compact(v: number): string {
   return String(Math.round(v));
 }
 
-export function usd(v: number): string {
+/** Dollars: whole above $100, cents below, or as many decimals as asked. */
+export function usd(v: number, decimals?: number): string {
+  if (decimals !== undefined) return `$${v.toFixed(decimals)}`;
   if (v >= 1000) return `$${thousands(v)}`;
   return `$${v.toFixed(v >= 100 ? 0 : 2)}`;
 }
@@ -22,10 +24,10 @@ export function duration(ms: number): string {
   return m >= 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m` : `${m}m`;
 }
 
-/** A time in the chosen zone: the browser's or UTC. */
-export function clock(ts: number, utc: boolean): string {
+/** A time in the chosen zone: the browser's or UTC; with seconds when asked. */
+export function clock(ts: number, utc: boolean, withSeconds = false): string {
   const d = new Date(ts);
-  const h = utc ? d.getUTCHours() : d.getHours();
-  const m = utc ? d.getUTCMinutes() : d.getMinutes();
-  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+  const p = (x: number) => String(x).padStart(2, '0');
+  const hm = `${p(utc ? d.getUTCHours() : d.getHours())}:${p(utc ? d.getUTCMinutes() : d.getMinutes())}`;
+  return withSeconds ? `${hm}:${p(utc ? d.getUTCSeconds() : d.getSeconds())}` : hm;
 }

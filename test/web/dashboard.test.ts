@@ -82,6 +82,61 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard', () => {
     await other.close();
   }, 15_000);
 
+  it('reads right: one header line at 1400 px, legends without placeholders, axes from zero, money with "?" where unpriced', async () => {
+    // A request of a model with no price: its cost is unknown, so money reads as a lower bound.
+    appendFileSync(file, `${line('u', 1, 'acme-model-9000', 100)}\n`);
+    const p = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await p.goto(`${d.url}/?by=model`);
+      await p.waitForSelector('#connection.live');
+      // The header is one line at a laptop's width.
+      const header = await p.locator('header').boundingBox();
+      expect(header!.height).toBeLessThan(60);
+      // Legends name the series; values (and "Time: –") only while the cursor is on a chart.
+      await expect.poll(() => p.locator('.uplot.idle').count()).toBe(2);
+      expect(await p.locator('.uplot.idle .u-legend .u-value').first().isVisible()).toBe(false);
+      const live = await p.locator('#live-chart').boundingBox();
+      await p.mouse.move(live!.x + live!.width / 2, live!.y + 100);
+      await expect.poll(() => p.locator('#live-chart .uplot.idle').count()).toBe(0);
+      await p.mouse.move(0, 0);
+      await expect.poll(() => p.locator('#breakdown tbody tr', { hasText: 'acme-model-9000' }).locator('td').nth(7).textContent()).toBe('$0.00?');
+      expect(await p.textContent('#today-cost')).toMatch(/^\$[\d.]+\? · /);
+      // The cost axis starts at zero and its labels differ.
+      await p.click('#hist-metric button[data-m="cost"]');
+      await expect.poll(() => p.url()).toContain('metric=cost');
+      await expect.poll(() => p.evaluate(() => (window as any).tokenmeter.debug.histLabels[0])).toMatch(/^\$0(\.0+)?$/);
+      const labels: string[] = await p.evaluate(() => (window as any).tokenmeter.debug.histLabels);
+      expect(labels.length).toBeGreaterThan(2);
+      expect(new Set(labels).size).toBe(labels.length);
+      // Theme and sort live in the URL like every other choice.
+      await p.click('#theme');
+      await expect.poll(() => p.url()).toMatch(/theme=(dark|light)/);
+      await p.click('#breakdown th:nth-child(2)');
+      await expect.poll(() => p.url()).toContain('sort=requests');
+      const again = await browser.newPage();
+      await again.goto(p.url());
+      await again.waitForSelector('#connection.live');
+      expect(await again.evaluate(() => document.documentElement.dataset.theme)).toBe(await p.evaluate(() => document.documentElement.dataset.theme));
+      expect(await again.getAttribute('#breakdown th:nth-child(2)', 'aria-sort')).toBe('descending');
+      await again.close();
+      await p.screenshot({ path: join(ARTIFACTS, 'dashboard-cost-1400.png'), fullPage: true });
+    } finally {
+      await p.close();
+    }
+  }, 45_000);
+
+  it('follows the tool filter in its cards', async () => {
+    const p = await browser.newPage();
+    try {
+      await p.goto(`${d.url}/?tool=codex`);
+      await p.waitForSelector('#connection.live');
+      await expect.poll(() => p.textContent('#today-tokens')).toBe('0 tokens');
+      expect(await p.textContent('#session-cost')).toBe('no recent session');
+    } finally {
+      await p.close();
+    }
+  }, 30_000);
+
   it('opens on a daemon with a token: the address serve prints trades it for a session cookie and drops it', async () => {
     const token = 'dash-t0ken-42';
     const guarded = await startTestDaemon({ token });
@@ -123,7 +178,8 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard', () => {
       await p.goto(empty.url);
       await p.waitForSelector('#connection.live');
       await expect.poll(() => p.isVisible('#empty')).toBe(true);
-      expect(await p.textContent('#empty')).toContain('tokenmeter setup claude-code');
+      // Every way usage gets in is named.
+      for (const source of ['Claude Code', 'Codex CLI', 'Gemini CLI', 'the proxy', 'OpenTelemetry', 'tokenmeter ingest']) expect(await p.textContent('#empty')).toContain(source);
       await p.screenshot({ path: join(ARTIFACTS, 'dashboard-empty-phone.png'), fullPage: true });
       await empty.stop();
       await p.waitForSelector('#connection.down', { timeout: 10_000 });
