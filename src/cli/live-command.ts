@@ -5,10 +5,14 @@ import { runningDaemon } from '../server/instance-lock.js';
 import { daemonLockPath, indexPath } from './home.js';
 import { thousands } from './statusline-format.js';
 import { printable } from '../core/text.js';
+import { PLANS, type PlanLimits } from '../core/limits.js';
+import { loadConfig } from './config.js';
+import { UsageError } from './usage-error.js';
 
 export interface LiveFlags {
   compact?: boolean;
   interval?: string;
+  plan?: string;
 }
 
 interface Source {
@@ -21,7 +25,7 @@ type Counts = { input: number; output: number; cacheRead: number; cacheWrite: nu
 interface Summary {
   today: Counts;
   session: (Counts & { id: string; model: string; project: string }) | null;
-  window: { reset: string; isActive: boolean; totalTokens: number; cost: number; burnRate: { tokensPerMinute: number; costPerHour: number } | null; projection: { totalTokens: number; totalCost: number } | null } | null;
+  window: { reset: string; isActive: boolean; totalTokens: number; cost: number; requests?: number; burnRate: { tokensPerMinute: number; costPerHour: number } | null; projection: { totalTokens: number; totalCost: number } | null } | null;
   limit: { usedPercent: number; resetsAt: string; source: string; limitAt: string | null } | null;
   windows?: Array<{ tool: string; limit: { usedPercent: number; resetsAt: string; source: string; limitAt: string | null } | null }>;
   rate: { tokensPerMinute: number; costPerHour: number };
@@ -89,6 +93,8 @@ const clock = (iso: string) => new Date(iso).toTimeString().slice(0, 5);
 
 export function renderLive(o: {
   width: number; height: number; compact: boolean; color: boolean; source: string; now: number;
+  /** The plan's per-window limits, when one is set (--plan or the config file). */
+  plan?: PlanLimits;
   summary: Summary; perMinute: number[]; models: Array<{ key: string; totalTokens: number; cost: number }>; projects: Array<{ key: string; totalTokens: number; cost: number }>;
 }): string[] {
   const paint = (code: string, s: string) => (o.color ? `${ESC}${code}m${s}${ESC}0m` : s);
@@ -98,7 +104,7 @@ export function renderLive(o: {
   lines.push(`${paint('1', 'tokenmeter live')}  ${new Date(o.now).toTimeString().slice(0, 8)}  ${paint('2', `from the ${o.source} · q quits`)}`);
   // One window per tool: Claude's counts Claude usage, Codex's comes from its rollouts.
   const windows = (s.windows ?? (s.limit ? [{ tool: 'claude-code', limit: s.limit }] : [])).filter((x) => x.limit);
-  const label = Math.max(...windows.map((x) => x.tool.length), 0);
+  const label = Math.max(...windows.map((x) => x.tool.length), o.plan ? 'messages'.length : 0);
   const barWidth = Math.max(Math.min(w - 18 - label, 60), 10);
   for (const { tool, limit: l } of windows) {
     const pct = l!.usedPercent;
@@ -108,6 +114,17 @@ export function renderLive(o: {
     lines.push(`  resets in ${duration(Date.parse(l!.resetsAt) - o.now)} (${clock(l!.resetsAt)})${l!.limitAt ? `, limit at ${clock(l!.limitAt)} at this pace` : ''}`);
   }
   if (windows.length === 0) lines.push('5h window  no active window');
+  // With a plan, its cost and message limits beside the tokens' (Claude-Code-Usage-Monitor's three bars).
+  if (o.plan && s.window?.isActive) {
+    for (const [what, used, limit, text] of [
+      ['cost', s.window.cost, o.plan.cost, `${usd(s.window.cost)} of $${o.plan.cost}`],
+      ['messages', s.window.requests ?? 0, o.plan.messages, `${thousands(s.window.requests ?? 0)} of ${thousands(o.plan.messages)}`],
+    ] as const) {
+      const pct = (used / limit) * 100;
+      const filled = Math.round((Math.min(pct, 100) / 100) * barWidth);
+      lines.push(`5h ${what.padEnd(label)} ${paint(pct >= 80 ? '31' : pct >= 60 ? '33' : '32', '█'.repeat(filled))}${'░'.repeat(barWidth - filled)} ${pct.toFixed(0)}% (${text})`);
+    }
+  }
   if (s.window?.isActive) {
     const burn = s.window.burnRate ? `${thousands(s.window.burnRate.tokensPerMinute)} tok/min, ${usd(s.window.burnRate.costPerHour)}/h` : 'one request so far';
     lines.push(`  ${thousands(s.window.totalTokens)} tokens, ${usd(s.window.cost)} · burn ${burn}${s.window.projection ? ` · projected ${compactN(s.window.projection.totalTokens)}, ${usd(s.window.projection.totalCost)}` : ''}`);
@@ -141,6 +158,9 @@ function truncate(s: string, w: number): string {
 export async function runLive(flags: LiveFlags): Promise<void> {
   const out = process.stdout;
   const interval = Math.max(Number(flags.interval ?? 1) * 1000, 250);
+  const planName = flags.plan ?? loadConfig().plan;
+  if (planName !== undefined && planName !== 'custom' && !(planName in PLANS)) throw new UsageError(`--plan: expected pro, max5, max20 or custom, got "${planName}"`);
+  const plan = planName && planName !== 'custom' ? PLANS[planName as keyof typeof PLANS] : undefined;
   const daemon = runningDaemon(daemonLockPath());
   const source = daemon ? await daemonSource(daemon.port) : await indexSource();
   const color = out.isTTY === true && !process.env.NO_COLOR;
@@ -186,7 +206,7 @@ export async function runLive(flags: LiveFlags): Promise<void> {
       const perMinute = Array.from({ length: 60 }, (_, i) => byMinute.get(nowMin - 59 + i) ?? 0);
       const lines = renderLive({
         width: out.columns || 80, height: out.rows || 24, compact: flags.compact ?? false, color, source: source.name, now,
-        summary, perMinute, models: models.rows, projects: projects.rows,
+        summary, perMinute, models: models.rows, projects: projects.rows, plan,
       });
       out.write(`${ESC}H${lines.map((l) => `${l}${ESC}K`).join('\n')}${ESC}J`);
     } catch (e) {

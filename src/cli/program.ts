@@ -68,7 +68,8 @@ program
   .description('a full-screen view, refreshed once a second: the 5-hour window, burn rate, token rate, totals, top models and projects')
   .option('--compact', 'fewer lines, for small terminals')
   .option('--interval <seconds>', 'refresh interval', '1')
-  .action(async (opts: { compact?: boolean; interval?: string }) => {
+  .option('--plan <plan>', "pro, max5 or max20: the plan's cost and message limits beside the tokens' (also \"plan\" in the config file)")
+  .action(async (opts: { compact?: boolean; interval?: string; plan?: string }) => {
     const { runLive } = await import('./live-command.js');
     await runLive(opts);
   });
