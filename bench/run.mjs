@@ -67,6 +67,7 @@ const same = (a, b) => JSON.stringify(tokens(a)) === JSON.stringify(tokens(b));
 /** The parts after the reports, each also runnable alone with BENCH_ONLY=<name>. */
 const PARTS = {
   statusline: async () => (await import('./statusline.mjs')).benchStatusline({ cli, env, log, ccusageBin: existsSync(ccusageBin) ? ccusageBin : null }),
+  'statusline-tui': async () => (await import('./statusline-tui.mjs')).benchStatuslineTui({ cli, log, home }),
   daemon: async () => {
     log('daemon (tokenmeter serve on the same history):');
     await (await import('./daemon.mjs')).benchDaemon({ cli, env, dataDir, log });

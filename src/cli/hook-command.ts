@@ -17,6 +17,9 @@ export async function runHook(): Promise<void> {
     const input = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { transcript_path?: unknown; agent_transcript_path?: unknown };
     const paths = [input.transcript_path, input.agent_transcript_path].filter((p): p is string => typeof p === 'string' && p.endsWith('.jsonl'));
     if (paths.length === 0 || runningDaemon(daemonLockPath())) return;
+    // An index to upgrade is left to a detached `tokenmeter index`, which also reads these transcripts.
+    const { upgradingInBackground } = await import('./background-upgrade.js');
+    if (upgradingInBackground()) return;
     const { SqliteStore } = await import('../store/sqlite.js');
     const { refreshIndex } = await import('../ingest/indexer.js');
     const store = new SqliteStore(indexPath());

@@ -85,8 +85,13 @@ async function askDaemon(port: number, body: string, query: string, timeoutMs: n
 }
 
 /** Without a daemon: read the session's transcript's new bytes, then compute from the index. */
+/** The index is being upgraded in the background: the last line (or a note) stands in meanwhile. */
+class Upgrading extends Error {}
+
 async function fromIndex(input: StatusInput, plan: PlanName | undefined, limit: string | undefined): Promise<StatusData> {
   const { SqliteStore } = await import('../store/sqlite.js');
+  const { upgradingInBackground } = await import('./background-upgrade.js');
+  if (upgradingInBackground()) throw new Upgrading('updating its index');
   const { statusData } = await import('../server/status.js');
   const store = new SqliteStore(indexPath());
   try {
@@ -180,6 +185,7 @@ export async function runStatusline(argv: string[]): Promise<void> {
     finish(line || fallback(input, 'no usage yet'));
   } catch (e) {
     clearTimeout(timer);
-    finish(cached ? agedLine(cached, Date.now(), OLD_MS) : fallback(input, `unavailable (${(e as Error).message.slice(0, 60)})`));
+    const why = e instanceof Upgrading ? e.message : `unavailable (${(e as Error).message.slice(0, 60)})`;
+    finish(cached ? agedLine(cached, Date.now(), OLD_MS) : fallback(input, why));
   }
 }

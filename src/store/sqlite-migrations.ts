@@ -192,3 +192,14 @@ export function migrate(db: Database.Database, ensureIndexes = true): void {
   }
   if (ensureIndexes) createSecondaryIndexes(db);
 }
+
+/**
+ * Whether opening the index would first have to upgrade it (a migration, or a secondary index to build): work that
+ * can take seconds on a large history, which paths with a deadline (the status line, hooks) leave to other commands.
+ * A missing index needs nothing (creating one is quick).
+ */
+export function needsUpgrade(db: Database.Database): boolean {
+  if ((db.pragma('user_version', { simple: true }) as number) < SCHEMA_VERSION) return true;
+  const have = new Set((db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index'`).all() as Array<{ name: string }>).map((r) => r.name));
+  return SECONDARY_INDEXES.some(([name]) => !have.has(name));
+}

@@ -8,7 +8,7 @@ import type { KnownPrice, ResolvedPrice } from '../core/pricing.js';
 import type { DirListing, DirListings, ListingChanges } from '../sources/discovery.js';
 import { QUARTER_HOUR_MS, type OffsetSegment } from '../core/time.js';
 import { localDayExpression } from './day-sql.js';
-import { createSecondaryIndexes, dropSecondaryIndexes, migrate, SHIP_TRIGGERS } from './sqlite-migrations.js';
+import { createSecondaryIndexes, dropSecondaryIndexes, migrate, needsUpgrade, SHIP_TRIGGERS } from './sqlite-migrations.js';
 import {
   METRIC_KEY_PREFIX, type Batch, type BreakdownKey, type BreakdownRow, type Checkpoint, type CounterValue, type EventRow,
   type Grouping, type HostFigures, type ImportedHost, type LimitReading, type PricedEvent, type PricingInput, type RequestDisagreement, type SeriesState, type SessionDisagreement, type Shipment, type ShippedEvent,
@@ -125,6 +125,19 @@ export interface SqliteOptions {
   cacheMb?: number;
   /** Create missing secondary indexes on open (off for ingest workers during a bulk load). */
   ensureIndexes?: boolean;
+}
+
+/** Whether the index at `path` would have to be upgraded when opened (see needsUpgrade); false when there is none. */
+export function indexNeedsUpgrade(path: string): boolean {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    return needsUpgrade(db);
+  } catch {
+    return false;
+  } finally {
+    db?.close();
+  }
 }
 
 export class SqliteStore implements Store {

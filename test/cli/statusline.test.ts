@@ -4,7 +4,8 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteStore } from '../../src/store/sqlite.js';
+import Database from 'better-sqlite3';
+import { indexNeedsUpgrade, SqliteStore } from '../../src/store/sqlite.js';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { assistantLine, tempDir } from '../helpers/transcript.js';
 
@@ -137,6 +138,21 @@ describe('tokenmeter statusline without a daemon', () => {
     });
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/📊 59,000 tokens \| 🧠 42% context \|/);
+  });
+
+  it('leaves an index upgrade to a background tokenmeter index instead of starting it on every call', async () => {
+    const home = join(dir.path, 'tm-upgrade');
+    expect((await statusline(input(), home)).out).toMatch(/📊 59,000 tokens/);
+    // As an older version left it: a secondary index missing (building one takes seconds on a large history).
+    const db = new Database(join(home, 'index.sqlite'));
+    db.exec('DROP INDEX events_file');
+    db.close();
+    rmSync(join(home, 'statusline'), { recursive: true, force: true });
+    const r = await statusline(input(), home);
+    expect(r).toMatchObject({ code: 0, out: 'Sonnet 4.5 | tokenmeter: updating its index\n' });
+    // The background run finishes the upgrade; the next call has its figures again.
+    await expect.poll(() => indexNeedsUpgrade(join(home, 'index.sqlite')), { timeout: 30_000 }).toBe(false);
+    expect((await statusline(input(), home)).out).toMatch(/📊 59,000 tokens/);
   });
 
   it('prints a short line and exits 0 on garbage, on an empty index, with a dead daemon', async () => {
