@@ -4,17 +4,9 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { alive } from '../server/instance-lock.js';
 import { indexNeedsUpgrade } from '../store/sqlite.js';
 import { indexPath, tokenmeterHome } from './home.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** True when the index needs an upgrade; one detached `tokenmeter index` is then at work on it. */
 export function upgradingInBackground(): boolean {

@@ -16,7 +16,8 @@ export class AlreadyRunning extends Error {
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid runs (one of another user's counts). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
