@@ -65,8 +65,12 @@ async function api<T>(path: string): Promise<T> {
   return (await r.json()) as T;
 }
 
+/** Set once a request was refused for want of the token: what the status says then, whatever else fails after. */
+let tokenNeeded = false;
+
 /** A daemon started with --token answers 401 until the page has traded the token for a session. */
 function needsToken(): void {
+  tokenNeeded = true;
   const status = $('connection');
   status.textContent = 'this daemon asks for its token: open the address tokenmeter serve printed (…/#token=…)';
   status.className = 'connection down';
@@ -518,6 +522,7 @@ function connect(): void {
   });
   es.addEventListener('usage', (m) => addEvent(JSON.parse((m as MessageEvent).data) as UsageEvent));
   es.addEventListener('error', () => {
+    if (tokenNeeded) return needsToken();
     status.textContent = 'disconnected, retrying…';
     status.className = 'connection down';
   });
