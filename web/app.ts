@@ -235,6 +235,29 @@ function setText(id: string, text: string): void {
   if (el.textContent !== text) el.textContent = text;
 }
 
+let agentsListed = false;
+/** The empty state's list of agents, from the daemon's source registry; `where` marks paths with backticks. */
+async function listAgents(): Promise<void> {
+  if (agentsListed) return;
+  agentsListed = true;
+  const r = await api<{ agents: Array<{ name: string; where: string; env: string[] }> }>('/api/sources');
+  const items = r.agents.map((a) => {
+    const li = document.createElement('li');
+    const name = document.createElement('b');
+    name.textContent = a.name;
+    li.append(name, ': ');
+    a.where.split('`').forEach((part, i) => {
+      if (i % 2 === 0) return li.append(part);
+      const code = document.createElement('code');
+      code.textContent = part;
+      li.append(code);
+    });
+    if (a.env.length) li.append(` (moved by ${a.env.join(', ')})`);
+    return li;
+  });
+  $('empty-agents').querySelector('ul')!.replaceChildren(...items);
+}
+
 const money = (cost: number, unpriced?: number) => `${usd(cost)}${unpriced ? '?' : ''}`;
 
 async function loadSummary(): Promise<void> {
@@ -243,6 +266,7 @@ async function loadSummary(): Promise<void> {
   // Nothing yet: how to get data in, instead of blank charts.
   const empty = (s.totals.requests ?? 0) === 0;
   $('empty').hidden = !empty;
+  if (empty) void listAgents();
   $('content').hidden = empty;
   setText('today-tokens', `${thousands(s.today.totalTokens)} tokens`);
   setText('today-cost', `${money(s.today.cost, s.today.unpriced)} · ${thousands(s.today.requests)} requests`);

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { claudeRoots } from '../sources/claude-code/discover.js';
+import { AGENTS } from '../sources/registry.js';
 import { runningDaemon } from '../server/instance-lock.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { DEFAULT_PORT, daemonLockPath, databaseUrl, indexPath, statuslineBudgetMs } from './home.js';
@@ -149,12 +149,7 @@ export async function findings(): Promise<Finding[]> {
   }
   const env = { ...(settings.env as Record<string, string> | undefined), ...process.env };
   await telemetryFindings(env, out);
-  for (const r of claudeRoots().roots) {
-    if (existsSync(`${r}/projects`)) out.push({ level: 'ok', what: `Claude Code transcripts at ${r}/projects` });
-  }
-  if (!out.some((f) => f.what.startsWith('Claude Code transcripts at'))) {
-    out.push({ level: 'warn', what: `no Claude Code transcripts in ${claudeRoots().roots.join(', ')}`, fix: 'set CLAUDE_CONFIG_DIR to where Claude Code keeps its projects/ folder' });
-  }
+  agentFindings(process.env, out);
   await fleetFindings(out);
   const statusLine = (settings.statusLine as { command?: unknown } | undefined)?.command;
   if (typeof statusLine === 'string') {
@@ -164,6 +159,25 @@ export async function findings(): Promise<Finding[]> {
     else out.push({ level: 'ok', what: `status line answers in ${r.ms.toFixed(0)} ms` });
   }
   return out;
+}
+
+/** Each registered agent: where its logs were found, or (when none is) every place looked and what moves them. */
+function agentFindings(env: NodeJS.ProcessEnv, out: Finding[]): void {
+  const absent: string[] = [];
+  for (const agent of AGENTS) {
+    const d = agent.discover(env, new Map());
+    if (d.files.length === 0) {
+      absent.push(`${agent.name} (${agent.roots(env).join(', ')}; ${agent.env.join(', ')})`);
+      continue;
+    }
+    const roots = agent.roots(env).filter((r) => d.files.some((f) => f.path.startsWith(r)) || existsSync(r));
+    out.push({ level: 'ok', what: `${agent.name}: ${plural(d.files.length, 'log file')} under ${roots.join(', ')}` });
+  }
+  if (absent.length === AGENTS.length) {
+    out.push({ level: 'warn', what: `no agent's logs found: looked for ${absent.join('; ')}`, fix: 'set the variable that says where your agent keeps them' });
+  } else if (absent.length) {
+    out.push({ level: 'ok', what: `not found (not in use here?): ${absent.join('; ')}` });
+  }
 }
 
 const MARK = { ok: '✓', warn: '!', error: '✗' } as const;

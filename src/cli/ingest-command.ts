@@ -1,7 +1,8 @@
 // tokenmeter ingest: stores one request's usage read from stdin (see sources/hook/usage.ts), through the daemon when
 // one runs (so its live figures include it), else into the index directly.
 import Database from 'better-sqlite3';
-import { TOOLS, type Tool, type UsageEvent } from '../core/event.js';
+import type { Tool, UsageEvent } from '../core/event.js';
+import { isTool, TOOLS } from '../sources/registry.js';
 import { runningDaemon } from '../server/instance-lock.js';
 import { parsePushedUsage, UsageShapeError } from '../sources/hook/usage.js';
 import { SqliteStore } from '../store/sqlite.js';
@@ -62,7 +63,7 @@ function alreadyStored(key: string): boolean {
 }
 
 export async function runIngest(flags: IngestFlags): Promise<void> {
-  if (flags.tool !== undefined && !TOOLS.includes(flags.tool as Tool)) throw new UsageError(`--tool: expected one of ${TOOLS.join(', ')}, got "${flags.tool}"`);
+  if (flags.tool !== undefined && !isTool(flags.tool)) throw new UsageError(`--tool: expected one of ${TOOLS.join(', ')}, got "${flags.tool}"`);
   const raw = await readAll();
   let body: unknown;
   try {

@@ -1,7 +1,7 @@
 // The tokenmeter command line (all but the status line's short path, see main.ts).
 import { Command, Option } from 'commander';
 import type { Period } from '../core/report.js';
-import { TOOLS } from '../core/event.js';
+import { TOOLS } from '../sources/registry.js';
 import { DEFAULT_GRPC_PORT, DEFAULT_PORT, indexPath } from './home.js';
 import { runReport, type ReportFlags } from './report-command.js';
 import { UsageError } from './usage-error.js';
@@ -86,7 +86,7 @@ program
   .command('ingest')
   .description('store one request\'s usage from stdin: {"usage": {...}} (Anthropic or OpenAI shape) or a whole API response')
   .option('--model <model>', 'the model (else the response\'s "model")')
-  .option('--tool <tool>', 'claude-code, codex, gemini or api', 'api')
+  .option('--tool <tool>', `one of ${TOOLS.join(', ')}`, 'api')
   .option('--session <id>', 'the session it belongs to')
   .option('--project <path>', 'the project it belongs to')
   .option('--id <id>', 'the request\'s id (else the response\'s "id"): the same id is stored once')

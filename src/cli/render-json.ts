@@ -3,14 +3,13 @@
 // `metadata`); sessions come both as `sessions` (18) and `session` (20). The finer split rides along.
 import { roundUsd } from '../core/pricing.js';
 import type { ModelBreakdown, Report, ReportRow, Sums } from '../core/report.js';
+import { agentName } from '../sources/registry.js';
 
 const listName: Record<Report['period'], string> = { daily: 'daily', weekly: 'weekly', monthly: 'monthly', session: 'sessions' };
 const keyName: Record<Report['period'], string> = { daily: 'date', weekly: 'week', monthly: 'month', session: 'sessionId' };
 
 /** ccusage's name for the agent a tool's usage comes from. */
-export function agentOf(tool: string): string {
-  return tool === 'claude-code' ? 'claude' : tool;
-}
+export const agentOf = agentName;
 
 function sums(s: Sums) {
   return {

@@ -1,9 +1,8 @@
 // The normalized usage event: one record per API request, whatever tool or source reported it.
 import { quoteValue } from './text.js';
 
-/** Every tool usage is recorded under (`api`: SDK scripts and direct calls, through the proxy or pushed). */
-export const TOOLS = ['claude-code', 'codex', 'gemini', 'api'] as const;
-export type Tool = (typeof TOOLS)[number];
+/** The tool usage is recorded under: an agent's name from the source registry, or `api` (SDK scripts, direct calls). */
+export type Tool = string;
 export type Source = 'transcript' | 'otlp' | 'proxy' | 'hook';
 export type Speed = 'standard' | 'fast';
 

@@ -2,15 +2,13 @@
 // Used both in-process and inside ingest workers, so it returns plain, cloneable data.
 import { implausibility, shouldReplace, type UsageEvent } from '../core/event.js';
 import { parseTranscriptLine, RepeatDetector, USAGE_MARKER } from '../sources/claude-code/parse.js';
-import { codexFormat } from '../sources/codex/parse.js';
 import type { FileSourceName } from '../sources/discovery.js';
 import type { FileFormat, WindowReading } from '../sources/file-format.js';
-import { geminiFormat, geminiJsonFormat } from '../sources/gemini/parse.js';
+import { CLAUDE_TRANSCRIPT } from '../sources/agent-source.js';
+import { formatNamed } from '../sources/registry.js';
 import { fingerprint, FINGERPRINT_BYTES } from './fingerprint.js';
 import { scanLines } from './line-scanner.js';
 import { NotAFileError, readRegularFile } from './open-file.js';
-
-const FORMATS: Record<Exclude<FileSourceName, 'claude-code'>, FileFormat> = { codex: codexFormat, gemini: geminiFormat, 'gemini-json': geminiJsonFormat };
 
 export interface ReadRequest {
   fileId: number;
@@ -73,7 +71,8 @@ export function readLogFile(req: ReadRequest): ReadResult {
 }
 
 function readOnce(req: ReadRequest): ReadResult {
-  return req.source === 'claude-code' ? readClaudeFile(req) : readFormatFile(req, FORMATS[req.source]);
+  const format = formatNamed(req.source);
+  return format === CLAUDE_TRANSCRIPT ? readClaudeFile(req) : readFormatFile(req, format);
 }
 
 /** Why a file could not be read, in a word or a few. */
@@ -83,7 +82,8 @@ function failureOf(e: unknown): string {
 
 /** Whether a source's files are rewritten whole (one JSON document), so that any change replaces what they gave. */
 export function rewrittenWhole(source: FileSourceName): boolean {
-  return source !== 'claude-code' && FORMATS[source].wholeFile;
+  const format = formatNamed(source);
+  return format !== CLAUDE_TRANSCRIPT && format.wholeFile;
 }
 
 /** A read's events (one per dedup key) and its count of bad lines. */

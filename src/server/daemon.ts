@@ -9,6 +9,7 @@ import { openPriceBook } from '../ingest/prices.js';
 import { TelemetryIngest } from '../ingest/telemetry.js';
 import { FolderWatcher, type Change } from '../ingest/watcher.js';
 import { discoverAll, logRoots } from '../sources/discover-all.js';
+import { agentOfFormat } from '../sources/registry.js';
 import type { DiscoveredFile } from '../sources/discovery.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { ViewStore } from '../store/store.js';
@@ -520,7 +521,7 @@ export class Daemon {
 function describeFound(files: DiscoveredFile[]): string {
   const by = new Map<string, number>();
   for (const f of files) {
-    const tool = f.source === 'claude-code' ? 'claude-code' : f.source.startsWith('gemini') ? 'gemini' : f.source;
+    const tool = agentOfFormat(f.source)?.tool ?? f.source;
     by.set(tool, (by.get(tool) ?? 0) + 1);
   }
   return `${files.length} log file${files.length === 1 ? '' : 's'}${by.size ? ` (${[...by].map(([t, n]) => `${t} ${n}`).join(', ')})` : ''}`;

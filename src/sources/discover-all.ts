@@ -1,32 +1,31 @@
-// Every file-based source's logs in one list: Claude Code transcripts, Codex rollouts, Gemini chats.
-import { claudeRoots, discoverClaudeFiles } from './claude-code/discover.js';
+// Every registered agent's log files in one list.
 import type { DirListings, Discovery } from './discovery.js';
-import { codexRoots, discoverCodexFiles, discoverGeminiFiles, geminiTmpDirs } from './other-discover.js';
-import { join } from 'node:path';
+import { AGENTS } from './registry.js';
 
 export function discoverAll(env: NodeJS.ProcessEnv, listings: DirListings): Discovery {
-  const claude = discoverClaudeFiles(env, listings);
-  const codex = discoverCodexFiles(env);
-  const gemini = discoverGeminiFiles(env);
-  const others = codex.files.length + gemini.files.length;
+  const found = AGENTS.map((agent) => ({ agent, d: agent.discover(env, listings) }));
+  const first = found[0]!.d;
+  const others = found.slice(1);
+  const othersHave = others.some((o) => o.d.files.length > 0);
+  const names = others.map((o) => o.agent.name);
+  const none = names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : names[0];
   return {
-    files: [...claude.files, ...codex.files, ...gemini.files],
-    problems: [...claude.problems, ...codex.problems, ...gemini.problems],
+    files: found.flatMap((f) => f.d.files),
+    problems: found.flatMap((f) => f.d.problems),
     // Said only when no source has anything.
-    missing: claude.missing && others === 0 ? `${claude.missing}; no Codex CLI or Gemini CLI logs either` : null,
-    listings: claude.listings,
-    folders: [...claude.folders, ...codex.folders, ...gemini.folders],
+    missing: first.missing && !othersHave ? `${first.missing}; no ${none} logs either` : null,
+    listings: {
+      changed: new Map(found.flatMap((f) => [...(f.d.listings?.changed ?? [])])),
+      removed: found.flatMap((f) => f.d.listings?.removed ?? []),
+    },
+    folders: found.flatMap((f) => f.d.folders),
   };
 }
 
 /**
  * The folders where logs appear, each with the folder to watch instead while it does not exist yet (the root, where
- * it will be created). A root itself is not watched once its log folder exists: tools write much else there.
+ * it will be created).
  */
 export function logRoots(env: NodeJS.ProcessEnv): string[][] {
-  return [
-    ...claudeRoots(env).roots.map((r) => [join(r, 'projects'), r]),
-    ...codexRoots(env).flatMap((r) => [[join(r, 'sessions'), r], [join(r, 'archived_sessions')]]),
-    ...geminiTmpDirs(env).map((t) => [t]),
-  ];
+  return AGENTS.flatMap((a) => a.watch(env));
 }

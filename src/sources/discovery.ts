@@ -1,7 +1,7 @@
 // What every file-based source hands to the indexer: files found, with the facts needed to skip unchanged ones.
 
-/** A file-based source; Gemini's legacy single-JSON chats are read whole, hence their own name. */
-export type FileSourceName = 'claude-code' | 'codex' | 'gemini' | 'gemini-json';
+/** A file format's name, as an agent's `formats` registers it (e.g. Gemini's legacy single-JSON chats: gemini-json). */
+export type FileSourceName = string;
 
 export interface DiscoveredFile {
   /** Real path: the file's identity in checkpoints. */

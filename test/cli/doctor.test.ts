@@ -49,7 +49,8 @@ describe('tokenmeter doctor', () => {
       expect(r.out).toMatch(/Lines that could not be read:\n  .*s\.jsonl:2: malformed JSON/);
       expect(r.out).toMatch(/s\.jsonl:2: malformed JSON/);
       expect(r.out).toContain('! no price known for acme-model-9000 (1 request;');
-      expect(r.out).toContain('✓ Claude Code transcripts at');
+      expect(r.out).toMatch(/✓ Claude Code: 1 log file under .*\n/);
+      expect(r.out).toMatch(/✓ not found \(not in use here\?\): Codex CLI \(.*\.codex; CODEX_HOME\); Gemini CLI/);
     } finally {
       other.close();
     }

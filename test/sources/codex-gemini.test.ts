@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { UsageEvent } from '../../src/core/event.js';
 import { readLogFile, type ReadRequest, type ReadResult } from '../../src/ingest/read-file.js';
 import type { FileSourceName } from '../../src/sources/discovery.js';
-import { discoverCodexFiles, discoverGeminiFiles } from '../../src/sources/other-discover.js';
+import { discoverCodexFiles } from '../../src/sources/codex/discover.js';
+import { discoverGeminiFiles } from '../../src/sources/gemini/discover.js';
 import { tempDir } from '../helpers/transcript.js';
 
 let dir: ReturnType<typeof tempDir>;

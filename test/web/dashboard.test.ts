@@ -3,6 +3,7 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENTS } from '../../src/sources/registry.js';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { assistantLine } from '../helpers/transcript.js';
 
@@ -178,8 +179,12 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard', () => {
       await p.goto(empty.url);
       await p.waitForSelector('#connection.live');
       await expect.poll(() => p.isVisible('#empty')).toBe(true);
-      // Every way usage gets in is named.
-      for (const source of ['Claude Code', 'Codex CLI', 'Gemini CLI', 'the proxy', 'OpenTelemetry', 'tokenmeter ingest']) expect(await p.textContent('#empty')).toContain(source);
+      // Every way usage gets in is named: each registered agent with where its logs are read from, then the rest.
+      await expect.poll(() => p.locator('#empty-agents li').count()).toBe(AGENTS.length);
+      const agents = await p.locator('#empty-agents li').allTextContents();
+      expect(agents.map((a) => a.split(':')[0])).toEqual(AGENTS.map((a) => a.name));
+      expect(agents[1]).toContain('~/.codex}/sessions/');
+      for (const source of ['the proxy', 'OpenTelemetry', 'tokenmeter ingest', 'statusline']) expect(await p.textContent('#empty')).toContain(source);
       await p.screenshot({ path: join(ARTIFACTS, 'dashboard-empty-phone.png'), fullPage: true });
       await empty.stop();
       await p.waitForSelector('#connection.down', { timeout: 10_000 });
