@@ -56,3 +56,28 @@ export function jsonError(e: unknown): string {
   const at = /position (\d+)/.exec(m)?.[1];
   return at ? `malformed JSON at byte ${at}` : /Unexpected end/.test(m) ? 'malformed JSON (ends early)' : 'malformed JSON';
 }
+
+/** A JSONL line as an object, or why it is not one. */
+export function jsonObjectLine(text: string): Record<string, unknown> | string {
+  let o: unknown;
+  try {
+    o = JSON.parse(text);
+  } catch (e) {
+    return jsonError(e);
+  }
+  return isObject(o) ? o : 'line is not a JSON object';
+}
+
+/** A non-empty string, or null. */
+export const nonEmpty = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
+
+/** A time given as epoch milliseconds or an ISO-8601 string, or NaN. */
+export function timeOf(v: unknown): number {
+  if (typeof v === 'number') return v;
+  return typeof v === 'string' ? Date.parse(v) : NaN;
+}
+
+/** A cost an agent recorded, kept only when it is one (custom and BYOK models record 0: the price database decides). */
+export function recordedCost(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : null;
+}

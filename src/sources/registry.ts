@@ -6,11 +6,13 @@ import { claudeCodeSource } from './claude-code/source.js';
 import { codexSource } from './codex/source.js';
 import type { FileFormat } from './file-format.js';
 import { geminiSource } from './gemini/source.js';
+import { piSource } from './pi/source.js';
 
 export const AGENTS: readonly AgentSource[] = [
   claudeCodeSource,
   codexSource,
   geminiSource,
+  piSource,
 ];
 
 /** Every tool usage is recorded under: the agents', and `api` (SDK scripts and direct calls, through the proxy or pushed). */

@@ -1,0 +1,94 @@
+// What real agents wrote when run headless against the loopback stand-in (test/fixtures/agents/record.mjs), read
+// through the source registry as the daemon reads them: every call the agent records is counted once with the usage
+// the stand-in sent, and reading again, a second copy of a file, a file rewritten in place and a half-written last
+// line change nothing.
+import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { refreshIndex } from '../../../src/ingest/indexer.js';
+import { AGENTS } from '../../../src/sources/registry.js';
+import { SqliteStore } from '../../../src/store/sqlite.js';
+import { tempDir } from '../../helpers/transcript.js';
+
+interface Answer { api: string; id: string; model: string; input: number; cacheRead: number; cacheWrite: number; output: number; reasoning: number }
+interface Expected { agent: string; version: string; project: string; answers: Answer[] }
+
+/**
+ * What each agent's records keep of a call, beside the calls it never records (../shared/reference/agents.md).
+ * `reasoning`: whether it records reasoning apart from output; `cacheWrite`: whether it keeps cache writes apart.
+ */
+const KEEPS: Record<string, { reasoning: boolean; cacheWrite: boolean; key: (a: Answer) => string | null; recorded?: (a: Answer, i: number) => boolean }> = {
+  pi: { reasoning: false, cacheWrite: true, key: (a) => a.id },
+};
+
+const fixtures = join(__dirname, '..', '..', 'fixtures');
+const cases = AGENTS.filter((a) => KEEPS[a.tool]).flatMap((agent) => {
+  const dir = join(fixtures, agent.tool);
+  return existsSync(dir) ? readdirSync(dir).filter((v) => /^\d/.test(v)).map((version) => ({ agent, version, root: join(dir, version) })) : [];
+});
+
+let tmp: ReturnType<typeof tempDir> | undefined;
+afterEach(() => tmp?.cleanup());
+
+type Row = { key: string; model: string; input: number; cacheRead: number; cacheWrite: number; output: number; reasoning: number; session: string; project: string; tool: string };
+
+describe.each(cases)('$agent.name $version as it wrote them', ({ agent, version, root }) => {
+  it('counts each recorded call once, with the usage the stand-in sent, whatever happens to the files', async () => {
+    tmp = tempDir();
+    const home = join(tmp.path, 'home');
+    cpSync(join(root, 'home'), home, { recursive: true });
+    const expected = JSON.parse(readFileSync(join(root, 'expected.json'), 'utf8')) as Expected;
+    expect(expected.version).toBe(version);
+    const keeps = KEEPS[agent.tool]!;
+    const env = { HOME: home };
+    const store = new SqliteStore(join(tmp.path, 'index.sqlite'));
+    const index = async () => {
+      const d = agent.discover(env, new Map());
+      expect(d.problems).toEqual([]);
+      return refreshIndex(store, d.files, { host: 'test' });
+    };
+    const rows = () => store.db.prepare(`SELECT dedup_key AS key, model, input, cache_read AS cacheRead, cache_write_5m + cache_write_1h AS cacheWrite,
+      output, reasoning, session_id AS session, project, tool FROM events ORDER BY dedup_key`).all() as Row[];
+
+    const first = await index();
+    expect(first.problems).toEqual([]);
+    expect(first.badLines).toBe(0);
+    const want = expected.answers
+      .filter((a, i) => keeps.recorded?.(a, i) ?? true)
+      .map((a) => ({
+        key: keeps.key(a) ?? expect.any(String), model: a.model, input: a.input + (keeps.cacheWrite ? 0 : a.cacheWrite), cacheRead: a.cacheRead,
+        cacheWrite: keeps.cacheWrite ? a.cacheWrite : 0, output: a.output, reasoning: keeps.reasoning ? a.reasoning : 0,
+        session: expect.any(String), project: expected.project, tool: agent.tool,
+      }));
+    const got = rows();
+    expect(got.length).toBe(want.length);
+    const byCounts = (r: { input: number; output: number }) => r.input * 1e6 + r.output;
+    expect([...got].sort((a, b) => byCounts(a) - byCounts(b))).toEqual([...want].sort((a, b) => byCounts(a) - byCounts(b)));
+    expect(new Set(got.map((r) => r.key)).size).toBe(got.length);
+
+    // Read again: nothing new.
+    await index();
+    expect(rows()).toEqual(got);
+
+    const files = agent.discover(env, new Map()).files;
+    // A second copy of every file (a backup, a fork, a synced folder) and a file rewritten in place with the same
+    // content under a new inode: still each call once.
+    for (const f of files) {
+      cpSync(f.path, `${f.path}.copy${f.path.slice(f.path.lastIndexOf('.'))}`);
+      writeFileSync(`${f.path}.tmp`, readFileSync(f.path));
+      renameSync(`${f.path}.tmp`, f.path);
+    }
+    await index();
+    expect(rows()).toEqual(got);
+
+    // A half-written line at the end of an append-only log is not an error, and adds nothing until it is complete.
+    const appendOnly = files.filter((f) => agent.formats[f.source] !== 'claude-transcript' && !(agent.formats[f.source] as { wholeFile: boolean }).wholeFile);
+    if (appendOnly.length) {
+      appendFileSync(appendOnly[0]!.path, '{"type":"message","id":"partial","message":{"role":"assis');
+      const r = await index();
+      expect(r.badLines).toBe(0);
+      expect(rows()).toEqual(got);
+    }
+    await store.close();
+  });
+});
