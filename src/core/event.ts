@@ -74,14 +74,16 @@ export function promptTokens(c: TokenCounts): number {
 /**
  * Of two copies of one response, whether `candidate` should replace `current`: a main-chain copy wins over a
  * sidechain one; then the larger token total (streaming writes early partial snapshots); on a tie, the copy that
- * knows the request ran in fast mode.
+ * knows the request ran in fast mode, then the one that knows its project.
  */
 export function shouldReplace(current: UsageEvent, candidate: UsageEvent): boolean {
   if (current.isSidechain !== candidate.isSidechain) return current.isSidechain;
   const a = totalTokens(current);
   const b = totalTokens(candidate);
   if (b !== a) return b > a;
-  return current.speed !== 'fast' && candidate.speed === 'fast';
+  if (current.speed !== candidate.speed) return candidate.speed === 'fast';
+  // Equal copies: the one that knows its project (a log's, over the proxy's or a usage log's without a cwd).
+  return current.project === '' && candidate.project !== '';
 }
 
 /** Normalizes an OpenAI-style count pair (prompt including cached tokens) to uncached input and cache read. */

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { shouldReplace, type TokenCounts } from '../core/event.js';
+import { outranksSql } from './outranks.js';
 import type { KnownPrice, ResolvedPrice } from '../core/pricing.js';
 import type { DirListing, DirListings, ListingChanges } from '../sources/discovery.js';
 import { QUARTER_HOUR_MS, type OffsetSegment } from '../core/time.js';
@@ -58,14 +59,6 @@ function asCopy<T extends PricedEvent>(row: T): T {
   row.isSidechain = Boolean(row.isSidechain);
   row.modelFallback = Boolean(row.modelFallback);
   return row;
-}
-
-/** SQL for "copy `a` outranks copy `b`": core's shouldReplace (main chain, then more tokens, then fast mode). */
-function outranksSql(a: string, b: string): string {
-  const total = (t: string) => `(${t}.input + ${t}.output + ${t}.cache_read + ${t}.cache_write_5m + ${t}.cache_write_1h)`;
-  return `${a}.is_sidechain < ${b}.is_sidechain
-    OR (${a}.is_sidechain = ${b}.is_sidechain AND (${total(a)} > ${total(b)}
-      OR (${total(a)} = ${total(b)} AND ${b}.speed <> 'fast' AND ${a}.speed = 'fast')))`;
 }
 
 /** The key a per-request telemetry event has when it names its request (see sources/otlp). */

@@ -28,4 +28,11 @@ describe('which copy of a response stays', () => {
     expect(shouldReplace(ev({ output: 90 }), ev({ output: 90, speed: 'fast' }))).toBe(true);
     expect(shouldReplace(ev({ output: 90, speed: 'fast' }), ev({ output: 90 }))).toBe(false);
   });
+
+  it('between equal copies, prefers the one that knows its project, and otherwise keeps the first', () => {
+    expect(shouldReplace(ev({ output: 90, project: '' }), ev({ output: 90, project: '/srv/app' }))).toBe(true);
+    expect(shouldReplace(ev({ output: 90, project: '/srv/app' }), ev({ output: 90, project: '' }))).toBe(false);
+    expect(shouldReplace(ev({ output: 90, project: '/a' }), ev({ output: 90, project: '/b' }))).toBe(false);
+    expect(shouldReplace(ev({ output: 90, project: '', speed: 'fast' }), ev({ output: 90, project: '/srv/app' }))).toBe(false);
+  });
 });

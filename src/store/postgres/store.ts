@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { TokenCounts } from '../../core/event.js';
 import { QUARTER_HOUR_MS } from '../../core/time.js';
 import { localDayExpression } from '../day-sql.js';
+import { outranksSql } from '../outranks.js';
 import type {
   BreakdownKey, BreakdownRow, CounterValue, EventRow, Grouping, HostFigures, ImportedHost, LimitReading, Shipment,
   TimeBucketRow, TotalsRow, UsageFilter, UsageRow, ViewStore,
@@ -72,20 +73,16 @@ const SHIP_COLUMNS: Array<[column: string, type: string, field: string]> = [
   ['is_sidechain', 'int2', 'isSidechain'], ['request_id', 'text', 'requestId'], ['model_fallback', 'int2', 'modelFallback'],
 ];
 
-const total = (t: string) => `(${t}.input + ${t}.output + ${t}.cache_read + ${t}.cache_write_5m + ${t}.cache_write_1h)`;
-
 /**
  * A host's own row is replaced by what it ships now (its local index already chose the copy to keep, and may have
  * changed it since: a new price, one more source). Between hosts (a request read on two machines), the larger copy
- * stays, exactly as the embedded store chooses: main chain first, then more tokens, then fast mode.
+ * stays, exactly as the embedded store chooses (outranksSql).
  */
 const UPSERT = `INSERT INTO events (${SHIP_COLUMNS.map((c) => c[0]).join(', ')})
   SELECT * FROM unnest(${SHIP_COLUMNS.map((c, i) => `$${i + 1}::${c[1]}[]`).join(', ')})
   ON CONFLICT (dedup_key) DO UPDATE SET ${SHIP_COLUMNS.slice(1).map(([c]) => `${c} = excluded.${c}`).join(', ')}
   WHERE excluded.host = events.host
-     OR excluded.is_sidechain < events.is_sidechain
-     OR (excluded.is_sidechain = events.is_sidechain AND (${total('excluded')} > ${total('events')}
-       OR (${total('excluded')} = ${total('events')} AND events.speed <> 'fast' AND excluded.speed = 'fast')))`;
+     OR ${outranksSql('excluded', 'events')}`;
 
 /** The columns of an event its rollup cell is made of (see RollupDelta). */
 const ROLLUP_SOURCE = `ts, tool, host, session_id AS "sessionId", project, model, input, output, cache_read AS "cacheRead",
