@@ -44,7 +44,7 @@ export const isObject = (v: unknown): v is Record<string, unknown> => typeof v =
 export function count(o: Record<string, unknown>, key: string, path: string): number {
   const v = o[key];
   if (v === undefined || v === null) return 0;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new FormatError(`${path}.${key} is ${quoteValue(v)}, expected a non-negative number`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new FormatError(`${path ? `${path}.` : ''}${key} is ${quoteValue(v)}, expected a non-negative number`);
   return Math.round(v);
 }
 

@@ -7,12 +7,14 @@ import { codexSource } from './codex/source.js';
 import type { FileFormat } from './file-format.js';
 import { geminiSource } from './gemini/source.js';
 import { piSource } from './pi/source.js';
+import { qwenSource } from './qwen/source.js';
 
 export const AGENTS: readonly AgentSource[] = [
   claudeCodeSource,
   codexSource,
   geminiSource,
   piSource,
+  qwenSource,
 ];
 
 /** Every tool usage is recorded under: the agents', and `api` (SDK scripts and direct calls, through the proxy or pushed). */
