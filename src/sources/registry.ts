@@ -4,6 +4,7 @@
 import { CLAUDE_TRANSCRIPT, type AgentSource } from './agent-source.js';
 import { claudeCodeSource } from './claude-code/source.js';
 import { codexSource } from './codex/source.js';
+import { copilotSource } from './copilot/source.js';
 import type { FileFormat } from './file-format.js';
 import { geminiSource } from './gemini/source.js';
 import { piSource } from './pi/source.js';
@@ -15,6 +16,7 @@ export const AGENTS: readonly AgentSource[] = [
   geminiSource,
   piSource,
   qwenSource,
+  copilotSource,
 ];
 
 /** Every tool usage is recorded under: the agents', and `api` (SDK scripts and direct calls, through the proxy or pushed). */

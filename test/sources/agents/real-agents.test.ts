@@ -21,6 +21,7 @@ const KEEPS: Record<string, { reasoning: boolean; cacheWrite: boolean; key: (a: 
   pi: { reasoning: false, cacheWrite: true, key: (a) => a.id },
   // Anthropic cache writes are inside Qwen's input, and not kept apart.
   qwen: { reasoning: true, cacheWrite: false, key: () => null },
+  copilot: { reasoning: true, cacheWrite: true, key: (a) => a.id },
 };
 
 const fixtures = join(__dirname, '..', '..', 'fixtures');
