@@ -1,12 +1,12 @@
 // Rewrites the README's table of sources from the source registry (npm run readme:sources after adding an agent).
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync, rmSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const dir = mkdtempSync(join(tmpdir(), 'tokenmeter-readme-'));
-const out = join(dir, 'registry.mjs');
+// Inside the project, so that the bundle's dependencies resolve.
+const dir = mkdtempSync(join('node_modules', '.cache-readme-'));
+const out = resolve(dir, 'registry.mjs');
 try {
   await build({ entryPoints: ['src/sources/source-table.ts'], bundle: true, platform: 'node', format: 'esm', outfile: out, packages: 'external', logLevel: 'error' });
   const { sourceTable } = await import(pathToFileURL(out).href);

@@ -8,7 +8,7 @@ import { BatchWriter } from './batch-writer.js';
 import { headHash } from './fingerprint.js';
 import { openPriceBook } from './prices.js';
 import { readInWorkers, workerScript } from './pool.js';
-import { readLogFile, rewrittenWhole, type ReadRequest, type ReadResult } from './read-file.js';
+import { isDatabase, readLogFile, rewrittenWhole, type ReadRequest, type ReadResult } from './read-file.js';
 import { WriteLock } from './write-lock.js';
 
 /** Below this many new bytes, starting worker threads costs more than it saves. */
@@ -63,6 +63,11 @@ export const RACY_MS = 2000;
 /** Decides, from the checkpoint alone where possible, what of a file must be read. */
 function planFile(file: DiscoveredFile, cp: Checkpoint | undefined): 'skip' | 'append' | 'replace' | 'new' {
   if (!cp) return 'new';
+  // A database (its size counts its WAL's, which shrinks at each checkpoint) is read by what changed in it.
+  if (isDatabase(file.source)) {
+    if (cp.dev !== file.dev || cp.ino !== file.ino) return 'replace';
+    return cp.size === file.size && cp.mtimeMs === file.mtimeMs && file.mtimeMs < cp.checkedAt - RACY_MS ? 'skip' : 'append';
+  }
   if (cp.dev !== file.dev || cp.ino !== file.ino || file.size < cp.offset) return 'replace';
   // Unchanged, unless it was last written so close to its checkpoint that size and mtime cannot tell: then the
   // fingerprints decide (an append of nothing that checks the bytes before the offset, and the head).
@@ -80,7 +85,7 @@ export function backlogBytes(files: DiscoveredFile[], checkpoints: Map<string, C
   for (const f of files) {
     const cp = checkpoints.get(f.path);
     const action = planFile(f, cp);
-    if (action === 'append') n += f.size - cp!.offset;
+    if (action === 'append') n += Math.max(f.size - cp!.offset, 0);
     else if (action !== 'skip') n += f.size;
   }
   return n;

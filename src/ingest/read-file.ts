@@ -3,7 +3,7 @@
 import { implausibility, shouldReplace, type UsageEvent } from '../core/event.js';
 import { parseTranscriptLine, RepeatDetector, USAGE_MARKER } from '../sources/claude-code/parse.js';
 import type { FileSourceName } from '../sources/discovery.js';
-import type { FileFormat, WindowReading } from '../sources/file-format.js';
+import { isDatabaseFormat, type DatabaseFormat, type FileFormat, type WindowReading } from '../sources/file-format.js';
 import { CLAUDE_TRANSCRIPT } from '../sources/agent-source.js';
 import { formatNamed } from '../sources/registry.js';
 import { fingerprint, FINGERPRINT_BYTES } from './fingerprint.js';
@@ -72,7 +72,8 @@ export function readLogFile(req: ReadRequest): ReadResult {
 
 function readOnce(req: ReadRequest): ReadResult {
   const format = formatNamed(req.source);
-  return format === CLAUDE_TRANSCRIPT ? readClaudeFile(req) : readFormatFile(req, format);
+  if (format === CLAUDE_TRANSCRIPT) return readClaudeFile(req);
+  return isDatabaseFormat(format) ? readDatabase(req, format) : readFormatFile(req, format);
 }
 
 /** Why a file could not be read, in a word or a few. */
@@ -83,7 +84,12 @@ function failureOf(e: unknown): string {
 /** Whether a source's files are rewritten whole (one JSON document), so that any change replaces what they gave. */
 export function rewrittenWhole(source: FileSourceName): boolean {
   const format = formatNamed(source);
-  return format !== CLAUDE_TRANSCRIPT && format.wholeFile;
+  return format !== CLAUDE_TRANSCRIPT && !isDatabaseFormat(format) && format.wholeFile;
+}
+
+/** Whether a source's "file" is another program's database, read by what changed rather than by offset. */
+export function isDatabase(source: FileSourceName): boolean {
+  return isDatabaseFormat(formatNamed(source));
 }
 
 /** A read's events (one per dedup key) and its count of bad lines. */
@@ -148,6 +154,37 @@ function readFormatFile(req: ReadRequest, format: FileFormat): ReadResult {
     result.state = parser.state();
   } catch (e) {
     result.failure = failureOf(e);
+  }
+  return finishRead(result, best, problemCount);
+}
+
+/**
+ * A live database: its format reads what changed since the state kept with the checkpoint. The "offset" is the size
+ * of the database and its WAL as discovery saw them, only so that the checkpoint says what was read.
+ */
+function readDatabase(req: ReadRequest, format: DatabaseFormat): ReadResult {
+  const best = new Map<string, UsageEvent>();
+  const problems: LineProblem[] = [];
+  const result: ReadResult = {
+    path: req.path, events: [], eventCount: 0, offset: req.stat.size, lines: 0, bytesRead: 0, problems, problemCount: 0,
+    skipped: { synthetic: 0, progress: 0 }, state: req.state, readings: [], tailHash: '',
+  };
+  const ctx = { host: req.host, sessionFallback: req.sessionFallback, projectFallback: req.projectFallback, fileKey: req.path };
+  let problemCount = 0;
+  const problem = (message: string) => {
+    problemCount++;
+    if (problems.length < MAX_PROBLEMS_KEPT) problems.push({ line: 0, message });
+  };
+  try {
+    result.state = format.read(req.path, req.state, ctx, (e) => {
+      const why = implausibility(e, req.now);
+      if (!why) keepBest(best, e);
+      else problem(`${e.dedupKey}: ${why}`);
+    }, (where, message) => problem(`${where}: ${message}`));
+    result.bytesRead = req.stat.size;
+  } catch (e) {
+    result.failure = (e as { code?: string }).code ? `${(e as { code: string }).code}: ${(e as Error).message}` : (e as Error).message;
+    result.state = req.state;
   }
   return finishRead(result, best, problemCount);
 }

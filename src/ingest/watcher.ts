@@ -8,8 +8,11 @@ import { sep } from 'node:path';
 export type Change = { kind: 'files'; paths: Set<string> } | { kind: 'sweep' };
 
 export interface WatcherOptions {
-  /** Whether a file name is a log this source reads. */
-  isLog: (name: string) => boolean;
+  /**
+   * The log a changed name belongs to (itself, or the database whose WAL it is), null for a name that never
+   * matters (a database's shared-memory file), undefined for anything else (a new folder: look again).
+   */
+  logOf: (name: string) => string | null | undefined;
   onChange: (c: Change) => void;
   sweepMs: number;
   onError?: (dir: string, e: Error) => void;
@@ -41,9 +44,9 @@ export class FolderWatcher {
       if (this.watchers.has(dir)) continue;
       try {
         const w = watch(dir, { persistent: false }, (_event, name) => {
-          const file = name ? String(name) : '';
-          if (file && this.opts.isLog(file)) this.opts.onChange({ kind: 'files', paths: new Set([dir + sep + file]) });
-          else this.opts.onChange({ kind: 'sweep' }); // a new folder, or an event without a name
+          const file = name ? this.opts.logOf(String(name)) : undefined;
+          if (file) this.opts.onChange({ kind: 'files', paths: new Set([dir + sep + file]) });
+          else if (file === undefined) this.opts.onChange({ kind: 'sweep' }); // a new folder, or an event without a name
         });
         w.on('error', (e) => {
           this.watchers.get(dir)?.close();

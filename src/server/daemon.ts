@@ -10,6 +10,8 @@ import { TelemetryIngest } from '../ingest/telemetry.js';
 import { FolderWatcher, type Change } from '../ingest/watcher.js';
 import { discoverAll, logRoots } from '../sources/discover-all.js';
 import { agentOfFormat } from '../sources/registry.js';
+import { statDatabase } from '../sources/database-file.js';
+import { isDatabase } from '../ingest/read-file.js';
 import type { DiscoveredFile } from '../sources/discovery.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { ViewStore } from '../store/store.js';
@@ -214,7 +216,7 @@ export class Daemon {
       this.log.info(`listening on http://${o.bindHost}:${this.httpPort}${this.grpcPort !== null ? `, OTLP/gRPC on ${o.bindHost}:${this.grpcPort}` : ''}; index ${o.indexPath}`);
 
       this.watcher = new FolderWatcher({
-        isLog: (name) => name.endsWith('.jsonl') || name.endsWith('.json'),
+        logOf: logNamed,
         onChange: (c) => this.schedule(c),
         sweepMs: o.sweepMs,
         onError: (dir, e) => this.log.debug(`cannot watch ${dir}: ${e.message}`),
@@ -476,7 +478,7 @@ export class Daemon {
         continue;
       }
       try {
-        const st = statSync(path);
+        const st = isDatabase(known.source) ? statDatabase(path) : statSync(path);
         const f = { ...known, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
         this.files.set(path, f);
         batch.push(f);
@@ -515,6 +517,14 @@ export class Daemon {
     })();
     return this.stopping;
   }
+}
+
+/** The log a changed file name belongs to (see FolderWatcher): logs, and databases through their WAL. */
+function logNamed(name: string): string | null | undefined {
+  if (name.endsWith('.jsonl') || name.endsWith('.json') || name.endsWith('.db')) return name;
+  if (name.endsWith('.db-wal')) return name.slice(0, -4);
+  if (name.endsWith('.db-shm') || name.endsWith('.db-journal')) return null;
+  return undefined;
 }
 
 /** "412 log files (claude-code 380, codex 20, gemini 12)". */

@@ -1,7 +1,7 @@
 // What an agent's folder gives the registry: where its usage lives, how to find it and how to read it. Everything
 // that names agents (discovery, watching, --tool, doctor, the dashboard, the README's table) reads these.
 import type { DirListings, Discovery } from './discovery.js';
-import type { FileFormat } from './file-format.js';
+import type { DatabaseFormat, FileFormat } from './file-format.js';
 
 /** Claude Code's transcripts have their own hot path in ingest/read-file.ts; this stands for it. */
 export const CLAUDE_TRANSCRIPT = 'claude-transcript';
@@ -29,5 +29,5 @@ export interface AgentSource {
   /** Its log files as they are now. `listings` are folder listings kept from last time (see claude-code/discover). */
   discover(env: NodeJS.ProcessEnv, listings: DirListings): AgentDiscovery;
   /** Its file formats by the name discovery gives files (stored with their checkpoints: never rename one). */
-  formats: Record<string, FileFormat | typeof CLAUDE_TRANSCRIPT>;
+  formats: Record<string, FileFormat | DatabaseFormat | typeof CLAUDE_TRANSCRIPT>;
 }

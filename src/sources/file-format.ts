@@ -38,6 +38,19 @@ export interface FileFormat {
   parser(ctx: FileContext, state: string | null): FileParser;
 }
 
+/**
+ * Another program's live SQLite database (WAL), read incrementally: `read` gets what changed since the state it
+ * returned last time. It must open read-only, never wait on the writer, and leave its state unchanged (so the next
+ * sweep tries again) when the database is busy or in a shape it does not know.
+ */
+export interface DatabaseFormat {
+  database: true;
+  /** Emits the usage added or completed since `state`; returns the state to resume from. Throws when it cannot read. */
+  read(path: string, state: string | null, ctx: FileContext, emit: (e: UsageEvent) => void, problem: (where: string, message: string) => void): string | null;
+}
+
+export const isDatabaseFormat = (f: unknown): f is DatabaseFormat => isObject(f) && f.database === true;
+
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A non-negative count, or an error naming the field. */

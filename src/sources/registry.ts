@@ -5,8 +5,10 @@ import { CLAUDE_TRANSCRIPT, type AgentSource } from './agent-source.js';
 import { claudeCodeSource } from './claude-code/source.js';
 import { codexSource } from './codex/source.js';
 import { copilotSource } from './copilot/source.js';
-import type { FileFormat } from './file-format.js';
+import type { DatabaseFormat, FileFormat } from './file-format.js';
 import { geminiSource } from './gemini/source.js';
+import { kiloSource } from './kilo/source.js';
+import { openCodeSource } from './opencode/source.js';
 import { piSource } from './pi/source.js';
 import { qwenSource } from './qwen/source.js';
 
@@ -17,6 +19,8 @@ export const AGENTS: readonly AgentSource[] = [
   piSource,
   qwenSource,
   copilotSource,
+  openCodeSource,
+  kiloSource,
 ];
 
 /** Every tool usage is recorded under: the agents', and `api` (SDK scripts and direct calls, through the proxy or pushed). */
@@ -24,12 +28,12 @@ export const TOOLS: readonly string[] = [...AGENTS.map((a) => a.tool), 'api'];
 
 export const isTool = (t: string): boolean => TOOLS.includes(t);
 
-const byFormat = new Map<string, { agent: AgentSource; format: FileFormat | typeof CLAUDE_TRANSCRIPT }>(
+const byFormat = new Map<string, { agent: AgentSource; format: FileFormat | DatabaseFormat | typeof CLAUDE_TRANSCRIPT }>(
   AGENTS.flatMap((agent) => Object.entries(agent.formats).map(([name, format]) => [name, { agent, format }] as const)),
 );
 
 /** A file format by the name discovery gave the file (stored with its checkpoint). */
-export function formatNamed(name: string): FileFormat | typeof CLAUDE_TRANSCRIPT {
+export function formatNamed(name: string): FileFormat | DatabaseFormat | typeof CLAUDE_TRANSCRIPT {
   const f = byFormat.get(name);
   if (!f) throw new Error(`no source reads files of format "${name}"`);
   return f.format;
