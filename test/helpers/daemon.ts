@@ -10,6 +10,8 @@ export interface TestDaemon {
   url: string;
   grpcPort: number;
   home: string;
+  /** The user's home (HOME) the agents' logs are under. */
+  userHome: string;
   claudeDir: string;
   projectDir: string;
   get(path: string): Promise<Response>;
@@ -17,12 +19,14 @@ export interface TestDaemon {
   stop(): Promise<void>;
 }
 
-export async function startTestDaemon(opts: { token?: string; sweepMs?: number; snapshot?: boolean; noRoot?: boolean; upstreams?: { anthropic: string; openai: string }; injectStreamUsage?: boolean; otlpExport?: DaemonOptions['otlpExport'] } = {}): Promise<TestDaemon> {
+export async function startTestDaemon(opts: { token?: string; sweepMs?: number; snapshot?: boolean; noRoot?: boolean; upstreams?: { anthropic: string; openai: string }; injectStreamUsage?: boolean; otlpExport?: DaemonOptions['otlpExport']; beforeStart?: (userHome: string) => void } = {}): Promise<TestDaemon> {
   const tmp = tempDir('tokenmeter-daemon-');
   const home = join(tmp.path, 'home');
   const claudeDir = join(tmp.path, 'claude');
   const projectDir = join(claudeDir, 'projects', '-home-ana-api');
   if (!opts.noRoot) mkdirSync(projectDir, { recursive: true });
+  // The user's home the agents write under (HOME), before the daemon first looks at it.
+  opts.beforeStart?.(tmp.path);
   const daemon = new Daemon({
     home, indexPath: join(home, 'index.sqlite'), bindHost: '127.0.0.1', port: 0, grpcPort: 0, token: opts.token,
     hostName: 'test-host', snapshotPath: opts.snapshot ? join(home, 'token-metrics.json') : null, sweepMs: opts.sweepMs ?? 60_000,
@@ -34,7 +38,7 @@ export async function startTestDaemon(opts: { token?: string; sweepMs?: number; 
   const url = `http://127.0.0.1:${daemon.httpPort}`;
   const get = (path: string) => fetch(url + path);
   return {
-    daemon, url, grpcPort: daemon.grpcPort!, home, claudeDir, projectDir, get,
+    daemon, url, grpcPort: daemon.grpcPort!, home, userHome: tmp.path, claudeDir, projectDir, get,
     json: async (path: string) => {
       const r = await get(path);
       if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
