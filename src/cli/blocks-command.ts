@@ -3,7 +3,7 @@
 import { buildBlocks } from '../core/blocks.js';
 import { blocksReport } from '../core/blocks-report.js';
 import { startOfDay } from '../core/report.js';
-import { TOOLS } from '../sources/registry.js';
+import { isToolFilter, TOOLS } from '../sources/registry.js';
 import { addDays, assertTimeZone, DateArgError, LOCAL_ZONE, parseDateArg } from '../core/time.js';
 import { loadConfig } from './config.js';
 import { withIndex } from './index-access.js';
@@ -34,7 +34,7 @@ export async function runBlocks(flags: BlocksFlags, now = Date.now()): Promise<v
   let to: number | undefined;
   let zone: string;
   const tool = flags.tool ?? 'claude-code';
-  if (tool !== 'all' && !TOOLS.includes(tool)) throw new UsageError(`--tool: expected one of ${TOOLS.join(', ')} or all, got "${tool}"`);
+  if (tool !== 'all' && !isToolFilter(tool)) throw new UsageError(`--tool: expected ${TOOLS.join(', ')}, an app's service.name or all, got "${tool}"`);
   try {
     zone = assertTimeZone(flags.tz ?? process.env.TOKENMETER_TZ ?? LOCAL_ZONE);
     if (flags.since) from = startOfDay(parseDateArg(flags.since, '--since'), zone);

@@ -1,7 +1,7 @@
 // The tokenmeter command line (all but the status line's short path, see main.ts).
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Period } from '../core/report.js';
-import { TOOLS } from '../sources/registry.js';
+import { isToolFilter, TOOLS } from '../sources/registry.js';
 import { DEFAULT_GRPC_PORT, DEFAULT_PORT, indexPath } from './home.js';
 import { runReport, type ReportFlags } from './report-command.js';
 import { UsageError } from './usage-error.js';
@@ -9,6 +9,12 @@ import type { BlocksFlags } from './blocks-command.js';
 import type { IngestFlags } from './ingest-command.js';
 import type { SetupFlags } from './setup-command.js';
 import type { ServeFlags } from './serve-command.js';
+
+/** --tool: a registered tool, a name an app's telemetry gave (service.name), or all. */
+function toolArg(value: string): string {
+  if (value === 'all' || isToolFilter(value)) return value;
+  throw new InvalidArgumentError(`expected ${TOOLS.join(', ')}, an app's service.name (lowercase letters, digits, . _ -) or all`);
+}
 
 declare const __TOKENMETER_VERSION__: string | undefined;
 const version = typeof __TOKENMETER_VERSION__ === 'string' ? __TOKENMETER_VERSION__ : 'dev';
@@ -33,7 +39,7 @@ for (const [period, description] of reports) {
     .option('-z, --tz <zone>', 'IANA time zone for day boundaries (default: the local zone)')
     .addOption(new Option('--timezone <zone>').hideHelp())
     .option('-p, --project <path>', "only this project (its path, or the path's last segment)")
-    .addOption(new Option('--tool <tool>', 'only this tool').choices([...TOOLS, 'all']).default('all'))
+    .addOption(new Option('--tool <tool>', `only this tool: ${TOOLS.join(', ')}, an app's service.name, or all`).argParser(toolArg).default('all'))
     .option('-b, --breakdown', 'a row per model under each period')
     .option('-j, --json', 'JSON output (ccusage field names)')
     .option('--csv', 'CSV output, a row per period (per model with --breakdown)')
@@ -157,7 +163,7 @@ program
   .option('--csv', 'CSV output, one row per block')
   .option('--compact', 'a table that fits 80 columns')
   .option('-z, --tz <zone>', 'IANA time zone for the times shown (default: the local zone)')
-  .addOption(new Option('--tool <tool>', "whose 5-hour window: Claude Code's (its own limits), another tool's, or all").choices([...TOOLS, 'all']).default('claude-code'))
+  .addOption(new Option('--tool <tool>', "whose 5-hour window: Claude Code's (its own limits), another tool's, or all").argParser(toolArg).default('claude-code'))
   .option('--plan <plan>', 'pro, max5, max20 or custom (also "plan" in the config file)')
   .option('-t, --limit <tokens>', 'tokens per window, p90 (learned from past windows) or max (the largest seen)')
   .option('-s, --since <date>', 'windows ending after this day')

@@ -3,7 +3,7 @@ import { buildBlocks } from '../core/blocks.js';
 import { blocksReport } from '../core/blocks-report.js';
 import { chooseLimit, LimitError } from '../core/limits.js';
 import { cacheWrite, totalTokens, type TokenCounts } from '../core/event.js';
-import { AGENTS, isTool, TOOLS } from '../sources/registry.js';
+import { AGENTS, isToolFilter, TOOLS } from '../sources/registry.js';
 import { startOfDay } from '../core/report.js';
 import { addDays, DayKeyer, LOCAL_ZONE, dayOfNumber, offsetSegments, parseDateArg } from '../core/time.js';
 import type { BreakdownKey, ViewStore, UsageFilter } from '../store/store.js';
@@ -63,8 +63,8 @@ function filterOf(q: Query, defaultSince: number | undefined): UsageFilter {
     if (v.length > MAX_FILTER_CHARS) throw new ApiError(`query parameter ${k}: longer than ${MAX_FILTER_CHARS} characters`);
     f[k] = v;
   }
-  if (f.tool !== undefined && !isTool(f.tool)) {
-    throw new ApiError(`query parameter tool: "${f.tool.slice(0, 40)}" is not one of ${TOOLS.join(', ')}`);
+  if (f.tool !== undefined && !isToolFilter(f.tool)) {
+    throw new ApiError(`query parameter tool: "${f.tool.slice(0, 40)}" is not a tool name (${TOOLS.join(', ')}, or an app's service.name)`);
   }
   return f;
 }
@@ -84,7 +84,7 @@ export class Api {
   /** `tool`: today, the session and the window of that tool only (the dashboard's filter); every tool's totals alike. */
   async summary(q: Query = {}, now = Date.now()) {
     const only = q.tool || undefined;
-    if (only !== undefined && !isTool(only)) throw new ApiError(`query parameter tool: "${only.slice(0, 40)}" is not one of ${TOOLS.join(', ')}`);
+    if (only !== undefined && !isToolFilter(only)) throw new ApiError(`query parameter tool: "${only.slice(0, 40)}" is not a tool name (${TOOLS.join(', ')}, or an app's service.name)`);
     const all = zeroTotals();
     const byTool = new Map<string, Totals>();
     for (const r of await this.live.totals()) {
@@ -185,7 +185,7 @@ export class Api {
     const since = parseInstant(q.since, 'since') ?? now - 7 * DAY;
     // Claude Code's windows unless another tool (or all) is asked for, as `tokenmeter blocks` does.
     const tool = q.tool ?? 'claude-code';
-    if (tool !== 'all' && !isTool(tool)) throw new ApiError(`query parameter tool: "${tool.slice(0, 40)}" is not one of ${TOOLS.join(', ')}, all`);
+    if (tool !== 'all' && !isToolFilter(tool)) throw new ApiError(`query parameter tool: "${tool.slice(0, 40)}" is not a tool name (${TOOLS.join(', ')}, an app's service.name, or all)`);
     const rows = (await this.store.eventsSince(0)).filter((r) => r.ts <= now && (tool === 'all' || r.tool === tool));
     const all = buildBlocks(rows, now);
     let limit;

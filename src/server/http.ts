@@ -166,8 +166,8 @@ export function buildHttpApp(p: HttpParts): FastifyInstance {
   };
   app.post('/v1/metrics', otlpRoute('metrics'));
   app.post('/v1/logs', otlpRoute('logs'));
-  // Traces are accepted so that a sender configured for all signals sees no errors; they carry no usage.
-  app.post('/v1/traces', async (req, reply) => (mediaType(req) === PROTOBUF ? reply.type(PROTOBUF).send(Buffer.alloc(0)) : reply.send({})));
+  // Traces: usage from spans that follow the GenAI semantic conventions (any instrumented app).
+  app.post('/v1/traces', otlpRoute('traces'));
 
   // The dashboard. Its own files only, under a strict policy: no inline script or style, no other origin.
   const assets: Array<[string, string, string]> = [['/', 'index.html', 'text/html; charset=utf-8'], ['/app.js', 'app.js', 'text/javascript; charset=utf-8'],

@@ -1,4 +1,4 @@
-// OTLP/gRPC (port 4317): the metrics and logs Export services, for senders set to OTEL_EXPORTER_OTLP_PROTOCOL=grpc.
+// OTLP/gRPC (port 4317): the metrics, logs and traces Export services, for senders set to OTEL_EXPORTER_OTLP_PROTOCOL=grpc.
 import * as grpc from '@grpc/grpc-js';
 import { encodeExportResponse, type Signal } from '../sources/otlp/proto.js';
 import type { Guard } from './guard.js';
@@ -7,6 +7,7 @@ import { decodeBody, MAX_BODY_BYTES, ReceiveError, type OtlpReceiver } from './o
 const SERVICES: Record<Signal, string> = {
   metrics: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
   logs: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
+  traces: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
 };
 
 /** Messages pass through as bytes: decoding is the receiver's, as for OTLP/HTTP. */
@@ -33,7 +34,7 @@ export async function startGrpc(host: string, port: number, receiver: OtlpReceiv
   // went wrong itself.
   grpc.setLogVerbosity(grpc.logVerbosity.NONE);
   const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_BODY_BYTES });
-  for (const signal of ['metrics', 'logs'] as const) {
+  for (const signal of ['metrics', 'logs', 'traces'] as const) {
     server.addService(definition(signal), {
       Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
         // Browsers cannot speak gRPC, so there is no Host to check; the token rule is the HTTP one.

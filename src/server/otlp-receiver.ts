@@ -1,6 +1,7 @@
 // The OTLP receiver shared by both transports: decoded export requests in, partial-success answers out.
 import { gunzipSync, inflateSync } from 'node:zlib';
-import { flattenLogs, flattenMetrics } from '../sources/otlp/flatten.js';
+import { flattenLogs, flattenMetrics, flattenSpans } from '../sources/otlp/flatten.js';
+import { interpretSpans } from '../sources/otlp/genai-spans.js';
 import { interpretLogs, interpretMetrics, type Interpretation } from '../sources/otlp/interpret.js';
 import { decodeExportRequest, type PartialSuccess, type Signal } from '../sources/otlp/proto.js';
 import type { TelemetryIngest } from '../ingest/telemetry.js';
@@ -72,10 +73,14 @@ export class OtlpReceiver {
       const f = flattenMetrics(body);
       flat = f;
       interp = interpretMetrics(f.items);
-    } else {
+    } else if (signal === 'logs') {
       const f = flattenLogs(body);
       flat = f;
       interp = interpretLogs(f.items, this.host);
+    } else {
+      const f = flattenSpans(body);
+      flat = f;
+      interp = interpretSpans(f.items, this.host);
     }
     const rejected = flat.rejected + interp.rejected;
     this.rejected += rejected;

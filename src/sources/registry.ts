@@ -26,7 +26,11 @@ export const AGENTS: readonly AgentSource[] = [
 /** Every tool usage is recorded under: the agents', and `api` (SDK scripts and direct calls, through the proxy or pushed). */
 export const TOOLS: readonly string[] = [...AGENTS.map((a) => a.tool), 'api'];
 
+/** A registered tool: what pushed usage may be recorded under. */
 export const isTool = (t: string): boolean => TOOLS.includes(t);
+
+/** What a report may filter by: a registered tool, or any name telemetry may have given an app (toolOfService). */
+export const isToolFilter = (t: string): boolean => isTool(t) || TOOL_NAME.test(t);
 
 const byFormat = new Map<string, { agent: AgentSource; format: FileFormat | DatabaseFormat | typeof CLAUDE_TRANSCRIPT }>(
   AGENTS.flatMap((agent) => Object.entries(agent.formats).map(([name, format]) => [name, { agent, format }] as const)),
@@ -44,3 +48,19 @@ export const agentOfFormat = (name: string): AgentSource | undefined => byFormat
 
 /** ccusage 20's agent name for a tool (`claude` for claude-code; the tool's own name otherwise). */
 export const agentName = (tool: string): string => AGENTS.find((a) => a.tool === tool)?.agent ?? tool;
+
+const byService = new Map(AGENTS.flatMap((a) => (a.serviceNames ?? []).map((n) => [n, a.tool] as const)));
+
+/**
+ * The tool telemetry counts under: a registered agent's by its service.name, else the service's own name (an app
+ * instrumented with OpenTelemetry), else `api`.
+ */
+export function toolOfService(serviceName: string): string {
+  const known = byService.get(serviceName);
+  if (known) return known;
+  const own = serviceName.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+|-+$/g, '').slice(0, 64);
+  return own && !own.startsWith('unknown_service') ? own : 'api';
+}
+
+/** A tool name as `--tool` and `?tool=` take it: a registered one, or one telemetry named (see toolOfService). */
+export const TOOL_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;

@@ -9,6 +9,7 @@ export const claudeCodeSource: AgentSource = {
   where: '`projects/**/*.jsonl` (subagents included) under `~/.config/claude` and `~/.claude`',
   yields: 'per response: input, output, cache read, cache write (5m/1h), model, session, cwd, request id; `costUSD` where old versions wrote it',
   env: ['CLAUDE_CONFIG_DIR'],
+  serviceNames: ['claude-code'],
   roots: (env) => claudeRoots(env).roots,
   // A root itself is not watched once its projects/ exists: Claude Code writes much else there.
   watch: (env) => claudeRoots(env).roots.map((r) => [join(r, 'projects'), r]),

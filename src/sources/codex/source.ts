@@ -10,6 +10,7 @@ export const codexSource: AgentSource = {
   where: '`rollout-*.jsonl` under `${CODEX_HOME:-~/.codex}/sessions/` and `archived_sessions/`',
   yields: 'per turn: input (cached split out), output, reasoning, model, session, cwd; 5-hour and weekly window readings',
   env: ['CODEX_HOME'],
+  serviceNames: ['codex_cli_rs', 'codex-cli', 'codex_exec'],
   roots: codexRoots,
   watch: (env) => codexRoots(env).flatMap((r) => [[join(r, 'sessions'), r], [join(r, 'archived_sessions')]]),
   discover: (env) => discoverCodexFiles(env),

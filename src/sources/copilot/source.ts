@@ -9,6 +9,7 @@ export const copilotSource: AgentSource = {
   where: '`session.usage_record` events in `~/.copilot/session-state/<session>/events.jsonl` (and its OTLP traces, counted once with them)',
   yields: 'per call: input (cache reads and writes split out), output, reasoning, cache write, model, session, cwd, response id',
   env: ['COPILOT_HOME', 'COPILOT_EVENTS_LOG_DIRECTORY'],
+  serviceNames: ['github-copilot'],
   roots: (env) => [copilotHome(env), ...copilotEventDirs(env).slice(1)],
   watch: (env) => copilotEventDirs(env).map((d, i) => (i === 0 ? [d, copilotHome(env)] : [d])),
   discover: discoverCopilotFiles,

@@ -9,6 +9,7 @@ export const geminiSource: AgentSource = {
   where: '`~/.gemini/tmp/<project>/chats/session-*.jsonl`, subagents\' `chats/<parentSessionId>/*.jsonl`, legacy `session-*.json` (read whole when they change)',
   yields: 'per message: input (cached split out), output, thoughts as reasoning, model, session, project',
   env: ['GEMINI_DIR', 'GEMINI_DATA_DIR'],
+  serviceNames: ['gemini-cli'],
   roots: geminiTmpDirs,
   watch: (env) => geminiTmpDirs(env).map((t) => [t]),
   discover: (env) => discoverGeminiFiles(env),

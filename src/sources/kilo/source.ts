@@ -14,6 +14,7 @@ export const kiloSource: AgentSource = {
   where: '`~/.local/share/kilo/kilo*.db` (its live SQLite database, read-only)',
   yields: 'as OpenCode; its cost is the provider-reported one where there is one',
   env: ['XDG_DATA_HOME', 'KILO_DB'],
+  serviceNames: ['kilo', 'kilocode'],
   roots: (env) => [dataDir('kilo', env)],
   watch: (env) => [[dataDir('kilo', env), dirname(dataDir('kilo', env))]],
   discover: (env) => discoverOpenCodeLike(app, env),

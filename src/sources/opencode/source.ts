@@ -13,6 +13,7 @@ export const openCodeSource: AgentSource = {
   where: '`~/.local/share/opencode/opencode*.db` (its live SQLite database, read-only), or before it `storage/message/*/*.json`',
   yields: 'per call (each step-finish): input, output, reasoning, cache read, cache write, model, session, cwd; its own cost where it priced the model',
   env: ['XDG_DATA_HOME', 'OPENCODE_DB'],
+  serviceNames: ['opencode'],
   roots: (env) => [dataDir('opencode', env)],
   watch: (env) => [[dataDir('opencode', env), dirname(dataDir('opencode', env))]],
   discover: (env) => discoverOpenCodeLike(app, env),

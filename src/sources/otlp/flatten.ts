@@ -48,6 +48,17 @@ export interface LogEvent {
   attrs: Attributes;
 }
 
+export interface SpanRecord {
+  name: string;
+  /** Hex (OTLP/JSON) or base64 (decoded protobuf) ids, compared only with each other within one export. */
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  endNano: string;
+  /** The span's attributes over its resource's (service.name, host.name). */
+  attrs: Attributes;
+}
+
 export interface Flattened<T> {
   items: T[];
   /** Points or records that could not be understood (no value, no time): reported back as rejected. */
@@ -177,6 +188,27 @@ export function flattenLogs(body: Json): Flattened<LogEvent> {
         if (!name) continue; // a plain log line: not an event we read
         const timeNano = nanos(field(r, 'timeUnixNano', 'time_unix_nano')) || nanos(field(r, 'observedTimeUnixNano', 'observed_time_unix_nano'));
         out.items.push({ name, timeNano, attrs });
+      }
+    }
+  }
+  return out;
+}
+
+const idOf = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+export function flattenSpans(body: Json): Flattened<SpanRecord> {
+  const out: Flattened<SpanRecord> = { items: [], rejected: 0, problems: [] };
+  for (const rs of list(field(body, 'resourceSpans', 'resource_spans'))) {
+    const resource = attributes(obj(rs.resource)?.attributes);
+    for (const ss of list(field(rs, 'scopeSpans', 'scope_spans'))) {
+      for (const s of list(ss.spans)) {
+        out.items.push({
+          name: typeof s.name === 'string' ? s.name : '',
+          traceId: idOf(field(s, 'traceId', 'trace_id')), spanId: idOf(field(s, 'spanId', 'span_id')),
+          parentSpanId: idOf(field(s, 'parentSpanId', 'parent_span_id')),
+          endNano: nanos(field(s, 'endTimeUnixNano', 'end_time_unix_nano')) || nanos(field(s, 'startTimeUnixNano', 'start_time_unix_nano')),
+          attrs: attributes(s.attributes, resource),
+        });
       }
     }
   }

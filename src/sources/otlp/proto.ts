@@ -1,4 +1,4 @@
-// The part of opentelemetry-proto (v1) a receiver of metrics and logs needs. Field numbers are the upstream ones;
+// The part of opentelemetry-proto (v1) a receiver of metrics, logs and traces needs. Field numbers are the upstream ones;
 // data we never read (histograms, summaries, exemplars) is declared empty so that the decoder skips it.
 import protobuf from 'protobufjs';
 
@@ -73,6 +73,24 @@ message ExportLogsServiceRequest { repeated ResourceLogs resource_logs = 1; }
 message ExportLogsPartialSuccess { int64 rejected_log_records = 1; string error_message = 2; }
 message ExportLogsServiceResponse { ExportLogsPartialSuccess partial_success = 1; }
 
+message Span {
+  bytes trace_id = 1;
+  bytes span_id = 2;
+  string trace_state = 3;
+  bytes parent_span_id = 4;
+  string name = 5;
+  int32 kind = 6;
+  fixed64 start_time_unix_nano = 7;
+  fixed64 end_time_unix_nano = 8;
+  repeated KeyValue attributes = 9;
+  Skipped status = 15;
+}
+message ScopeSpans { InstrumentationScope scope = 1; repeated Span spans = 2; string schema_url = 3; }
+message ResourceSpans { Resource resource = 1; repeated ScopeSpans scope_spans = 2; string schema_url = 3; }
+message ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; }
+message ExportTracePartialSuccess { int64 rejected_spans = 1; string error_message = 2; }
+message ExportTraceServiceResponse { ExportTracePartialSuccess partial_success = 1; }
+
 // google.rpc.Status, the body of an OTLP/HTTP error response.
 message Status { int32 code = 1; string message = 2; }
 `;
@@ -86,10 +104,10 @@ function type(name: string): protobuf.Type {
 /** The same shape OTLP/JSON has: lowerCamelCase fields, 64-bit integers as strings, bytes as base64. */
 const TO_OBJECT: protobuf.IConversionOptions = { longs: String, bytes: String, defaults: false, oneofs: false };
 
-export type Signal = 'metrics' | 'logs';
+export type Signal = 'metrics' | 'logs' | 'traces';
 
-const REQUEST: Record<Signal, string> = { metrics: 'ExportMetricsServiceRequest', logs: 'ExportLogsServiceRequest' };
-const RESPONSE: Record<Signal, string> = { metrics: 'ExportMetricsServiceResponse', logs: 'ExportLogsServiceResponse' };
+const REQUEST: Record<Signal, string> = { metrics: 'ExportMetricsServiceRequest', logs: 'ExportLogsServiceRequest', traces: 'ExportTraceServiceRequest' };
+const RESPONSE: Record<Signal, string> = { metrics: 'ExportMetricsServiceResponse', logs: 'ExportLogsServiceResponse', traces: 'ExportTraceServiceResponse' };
 
 /** Decodes a protobuf export request into its OTLP/JSON form; throws on bytes that are not one. */
 export function decodeExportRequest(signal: Signal, bytes: Uint8Array): Record<string, unknown> {
@@ -105,7 +123,7 @@ export interface PartialSuccess {
 /** The export response, with `partial_success` only when something was rejected (as the spec asks). */
 export function responseObject(signal: Signal, partial: PartialSuccess | null): Record<string, unknown> {
   if (!partial || (partial.rejected === 0 && !partial.errorMessage)) return {};
-  const count = signal === 'metrics' ? 'rejectedDataPoints' : 'rejectedLogRecords';
+  const count = signal === 'metrics' ? 'rejectedDataPoints' : signal === 'logs' ? 'rejectedLogRecords' : 'rejectedSpans';
   return { partialSuccess: { [count]: String(partial.rejected), errorMessage: partial.errorMessage } };
 }
 

@@ -10,6 +10,7 @@ export const qwenSource: AgentSource = {
   where: '`~/.qwen/usage/token-usage-*.jsonl` and the `ui_telemetry` lines of `~/.qwen/projects/*/chats/*.jsonl` (the same calls: counted once)',
   yields: 'per call, side calls (memory extraction) included: input (cache reads split out; Anthropic cache writes stay input), output, reasoning, model, session, cwd',
   env: ['QWEN_RUNTIME_DIR', 'QWEN_HOME'],
+  serviceNames: ['qwen-code'],
   roots: (env) => [qwenRuntimeDir(env)],
   watch: (env) => ['usage', 'projects'].map((d) => [join(qwenRuntimeDir(env), d), qwenRuntimeDir(env)]),
   discover: discoverQwenFiles,
