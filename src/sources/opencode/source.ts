@@ -4,18 +4,26 @@ import { openCodeDatabase } from './database.js';
 import { dataDir, discoverOpenCodeLike } from './discover.js';
 import { openCodeMessageFile } from './legacy.js';
 
-const app = { app: 'opencode', databaseFormat: 'opencode-db', messageFormat: 'opencode-message' };
+type Described = Pick<AgentSource, 'name' | 'where' | 'yields' | 'env' | 'serviceNames'>;
 
-export const openCodeSource: AgentSource = {
-  tool: 'opencode',
+/** An agent that keeps OpenCode's schema under `$XDG_DATA_HOME/<app>/` (OpenCode itself, and its forks). */
+export function openCodeLikeSource(app: string, described: Described): AgentSource {
+  const a = { app, databaseFormat: `${app}-db`, messageFormat: `${app}-message` };
+  return {
+    tool: app,
+    agent: app,
+    ...described,
+    roots: (env) => [dataDir(app, env)],
+    watch: (env) => [[dataDir(app, env), dirname(dataDir(app, env))]],
+    discover: (env) => discoverOpenCodeLike(a, env),
+    formats: { [a.databaseFormat]: openCodeDatabase(app), [a.messageFormat]: openCodeMessageFile(app) },
+  };
+}
+
+export const openCodeSource = openCodeLikeSource('opencode', {
   name: 'OpenCode',
-  agent: 'opencode',
   where: '`~/.local/share/opencode/opencode*.db` (its live SQLite database, read-only), or before it `storage/message/*/*.json`',
   yields: 'per call (each step-finish): input, output, reasoning, cache read, cache write, model, session, cwd; its own cost where it priced the model',
   env: ['XDG_DATA_HOME', 'OPENCODE_DB'],
   serviceNames: ['opencode'],
-  roots: (env) => [dataDir('opencode', env)],
-  watch: (env) => [[dataDir('opencode', env), dirname(dataDir('opencode', env))]],
-  discover: (env) => discoverOpenCodeLike(app, env),
-  formats: { 'opencode-db': openCodeDatabase('opencode'), 'opencode-message': openCodeMessageFile('opencode') },
-};
+});
