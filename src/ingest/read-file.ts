@@ -114,7 +114,7 @@ function readFormatFile(req: ReadRequest, format: FileFormat): ReadResult {
     path: req.path, events: [], eventCount: 0, offset: req.fromOffset, lines: req.fromLine, bytesRead: 0, problems, problemCount: 0,
     skipped: { synthetic: 0, progress: 0 }, state: req.state, readings, tailHash: '',
   };
-  const ctx = { host: req.host, sessionFallback: req.sessionFallback, projectFallback: req.projectFallback, fileKey: req.path };
+  const ctx = { host: req.host, sessionFallback: req.sessionFallback, projectFallback: req.projectFallback, fileKey: req.path, mtimeMs: req.stat.mtimeMs };
   let problemCount = 0;
   const problem = (line: number, message: string) => {
     problemCount++;
@@ -131,7 +131,7 @@ function readFormatFile(req: ReadRequest, format: FileFormat): ReadResult {
     };
     if (format.wholeFile) {
       const buf = readRegularFile(req.path);
-      const why = parser.whole!(buf.toString('utf8'), emit);
+      const why = parser.whole!(buf.toString('utf8'), emit, (message) => problem(1, message));
       if (why) problem(1, why);
       result.offset = buf.length;
       result.lines = 1;

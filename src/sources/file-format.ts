@@ -10,6 +10,8 @@ export interface FileContext {
   projectFallback: string;
   /** Stable identity of the file. */
   fileKey: string;
+  /** When the file was last written: the time of records that carry none (a session's running totals). */
+  mtimeMs?: number;
 }
 
 /** An official usage-window reading a log carries (Codex's rate_limits). */
@@ -24,8 +26,11 @@ export interface WindowReading {
 export interface FileParser {
   /** One candidate line; returns why it is bad, or undefined. */
   line(text: string, emit: (e: UsageEvent) => void, reading: (r: WindowReading) => void): string | undefined;
-  /** A file rewritten as a whole (one JSON document): its entire text. */
-  whole?(text: string, emit: (e: UsageEvent) => void): string | undefined;
+  /**
+   * A file rewritten as a whole (one JSON document): its entire text. Returns why the document cannot be read; a bad
+   * record inside it goes to `problem` (saying which), and the others are still emitted.
+   */
+  whole?(text: string, emit: (e: UsageEvent) => void, problem: (message: string) => void): string | undefined;
   /** What the next read of this file must know (a running total, the current model), kept with its checkpoint. */
   state(): string | null;
 }

@@ -3,6 +3,7 @@
 // README's table all follow from this list.
 import { CLAUDE_TRANSCRIPT, type AgentSource } from './agent-source.js';
 import { claudeCodeSource } from './claude-code/source.js';
+import { clineSource } from './cline/source.js';
 import { codexSource } from './codex/source.js';
 import { copilotSource } from './copilot/source.js';
 import type { DatabaseFormat, FileFormat } from './file-format.js';
@@ -21,6 +22,7 @@ export const AGENTS: readonly AgentSource[] = [
   copilotSource,
   openCodeSource,
   kiloSource,
+  clineSource,
 ];
 
 /** Every tool usage is recorded under: the agents', and `api` (SDK scripts and direct calls, through the proxy or pushed). */
