@@ -116,7 +116,7 @@ export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: 
       fileId: cp?.fileId ?? 0, path: file.path, source: file.source,
       fromOffset: append ? cp!.offset : 0, fromLine: append ? cp!.lines : 0, replace: action === 'replace',
       stat: { dev: file.dev, ino: file.ino, size: file.size, mtimeMs: file.mtimeMs },
-      host: opts.host, sessionFallback: file.sessionFallback, projectFallback: file.projectFallback,
+      host: opts.host, sessionFallback: file.sessionFallback, projectFallback: file.projectFallback, models: file.models,
       state: append ? cp?.state ?? null : null, now: opts.now ?? Date.now(), expectTail: append ? cp!.tailHash : undefined,
     };
     requests.push(req);

@@ -17,6 +17,9 @@ export async function priceEvents(events: UsageEvent[], book: PriceBook, fileId:
     book.useLookup((await import('../core/price-database.js')).lookupPrice);
   }
   for (const e of events as PricedEvent[]) {
+    // Whole milliseconds: the rollup's quarter-hour buckets are integer divisions of the stored time, and a file's
+    // mtime (a session's time where its records carry none) has a fraction.
+    e.ts = Math.floor(e.ts);
     e.calcCost = book.cost(e.model, e.ts, e.speed, e);
     e.fileId = fileId;
   }

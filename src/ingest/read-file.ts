@@ -23,6 +23,7 @@ export interface ReadRequest {
   host: string;
   sessionFallback: string;
   projectFallback: string;
+  models?: Record<string, string>;
   /** What the source's parser kept from the last read of this file (null: from the start). */
   state: string | null;
   /** The clock plausible timestamps are judged by (ms since the epoch). */
@@ -114,7 +115,7 @@ function readFormatFile(req: ReadRequest, format: FileFormat): ReadResult {
     path: req.path, events: [], eventCount: 0, offset: req.fromOffset, lines: req.fromLine, bytesRead: 0, problems, problemCount: 0,
     skipped: { synthetic: 0, progress: 0 }, state: req.state, readings, tailHash: '',
   };
-  const ctx = { host: req.host, sessionFallback: req.sessionFallback, projectFallback: req.projectFallback, fileKey: req.path, mtimeMs: req.stat.mtimeMs };
+  const ctx = { host: req.host, sessionFallback: req.sessionFallback, projectFallback: req.projectFallback, fileKey: req.path, mtimeMs: req.stat.mtimeMs, models: req.models };
   let problemCount = 0;
   const problem = (line: number, message: string) => {
     problemCount++;
@@ -132,7 +133,12 @@ function readFormatFile(req: ReadRequest, format: FileFormat): ReadResult {
     if (format.wholeFile) {
       const buf = readRegularFile(req.path);
       const why = parser.whole!(buf.toString('utf8'), emit, (message) => problem(1, message));
-      if (why) problem(1, why);
+      // A document that cannot be read (caught mid-write, or broken) replaces nothing: what its last good version
+      // gave stays counted, and it is read again when it next changes.
+      if (why) {
+        result.failure = why;
+        return finishRead(result, new Map(), problemCount);
+      }
       result.offset = buf.length;
       result.lines = 1;
       result.bytesRead = buf.length;

@@ -13,6 +13,8 @@ export interface DiscoveredFile {
   source: FileSourceName;
   sessionFallback: string;
   projectFallback: string;
+  /** What the model names its records use stand for (Droid's `custom:<name>-<n>` → the model it calls). */
+  models?: Record<string, string>;
 }
 
 export interface Discovery {

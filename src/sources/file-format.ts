@@ -12,6 +12,8 @@ export interface FileContext {
   fileKey: string;
   /** When the file was last written: the time of records that carry none (a session's running totals). */
   mtimeMs?: number;
+  /** What the model names its records use stand for, where discovery knows (see DiscoveredFile.models). */
+  models?: Record<string, string>;
 }
 
 /** An official usage-window reading a log carries (Codex's rate_limits). */

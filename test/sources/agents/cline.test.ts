@@ -60,12 +60,12 @@ describe('Cline task files (ui_messages.json)', () => {
     expect(read(f, 'cline-task').events.map((e) => [e.ts - T0, e.model, e.input, e.cacheRead, e.output])).toEqual([[0, 'unknown', 600, 100, 70], [4, 'unknown', 800, 0, 80]]);
   });
 
-  it('are not a document of messages: said once, nothing counted', () => {
+  it('that are not a document of messages (or caught mid-write) are a failed read: they replace nothing', () => {
     const f = join(dir.path, 'ui_messages.json');
     writeFileSync(f, '{"messages": []}');
-    expect(read(f, 'cline-task').problems.map((p) => p.message)).toEqual(['not a Cline task (expected an array of messages)']);
+    expect(read(f, 'cline-task')).toMatchObject({ failure: 'not a Cline task (expected an array of messages)', events: [] });
     writeFileSync(f, '[{"ts": 1, "type": "say", "say": "api_req_sta');
-    expect(read(f, 'cline-task').problems.map((p) => p.message)).toEqual(['malformed JSON at byte 45']);
+    expect(read(f, 'cline-task')).toMatchObject({ failure: 'malformed JSON at byte 45', events: [] });
   });
 
   it('are found in every editor’s storage, each extension’s, the remote server’s and Cline CLI 2.x’s, with each task’s cwd', () => {

@@ -27,6 +27,8 @@ const KEEPS: Record<string, { reasoning: boolean; cacheWrite: boolean; key: (a: 
   opencode: { reasoning: true, cacheWrite: true, key: () => null, recorded: (a) => a.model !== 'gpt-5-nano' },
   // Kilo fires its title call in the background, and records it never.
   kilo: { reasoning: true, cacheWrite: true, key: () => null, recorded: (a) => a.model !== 'gpt-5-nano' },
+  // A session's running totals: one record per session (each fixture session made one call).
+  droid: { reasoning: true, cacheWrite: true, key: () => null },
   // Output includes reasoning, not told apart. Task files (2.x) add message_start's output token to Anthropic's.
   cline: { reasoning: false, cacheWrite: true, key: () => null, outputOf: (a, version) => a.output + (a.api === 'messages' && version.startsWith('2.') ? 1 : 0) },
 };

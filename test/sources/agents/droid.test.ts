@@ -1,0 +1,55 @@
+// Factory Droid's session totals beyond the real runs: a session that grows is one record whose figures follow the
+// file, sub-sessions' inclusive sums and the .bak copy are never counted, custom model names resolve, and a bad
+// field is said.
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { refreshIndex } from '../../../src/ingest/indexer.js';
+import { droidSource } from '../../../src/sources/droid/source.js';
+import { SqliteStore } from '../../../src/store/sqlite.js';
+import { tempDir } from '../../helpers/transcript.js';
+
+let dir: ReturnType<typeof tempDir>;
+beforeEach(() => (dir = tempDir()));
+afterEach(() => dir.cleanup());
+
+const usage = (input: number, output: number, read: number, write: number, thinking = 0) => ({ inputTokens: input, outputTokens: output, cacheCreationTokens: write, cacheReadTokens: read, thinkingTokens: thinking, factoryCredits: 3 });
+
+describe('Factory Droid sessions', () => {
+  it('are one record each that grows with the file, at its last write, with the custom model resolved', async () => {
+    const home = dir.path;
+    const sessions = join(home, '.factory', 'sessions', '-srv-app');
+    mkdirSync(sessions, { recursive: true });
+    writeFileSync(join(home, '.factory', 'settings.json'), JSON.stringify({ customModels: [{ model: 'claude-sonnet-4-5-20250929', displayName: 'My  Sonnet', provider: 'anthropic' }] }));
+    writeFileSync(join(sessions, 'S1.jsonl'), `${JSON.stringify({ type: 'session_start', id: 'S1', cwd: '/srv/app' })}\n`);
+    const file = join(sessions, 'S1.settings.json');
+    const write = (u: object, at: number) => {
+      writeFileSync(file, JSON.stringify({ model: 'custom:My-Sonnet-0', tokenUsage: u, inclusiveTokenUsage: usage(1e6, 1e6, 0, 0), lastCallTokenUsage: { inputTokens: 5 } }, null, 2));
+      utimesSync(file, at / 1000, at / 1000);
+    };
+    const t1 = Date.parse('2026-11-30T10:00:00.250Z') + 0.5; // a file time has a fraction
+    write(usage(100, 40, 5000, 2000), t1);
+    writeFileSync(`${file}.bak`, JSON.stringify({ tokenUsage: usage(1, 1, 1, 1) }));
+    const store = new SqliteStore(join(dir.path, 'index.sqlite'));
+    const rows = () => store.db.prepare('SELECT dedup_key AS key, ts, model, input, output, cache_read AS r, cache_write_5m AS w, reasoning, session_id AS s, project FROM events').all();
+    const index = () => refreshIndex(store, droidSource.discover({ HOME: home }, new Map()).files, { host: 'h' });
+
+    expect((await index()).problems).toEqual([]);
+    expect(rows()).toEqual([{ key: 'droid:S1', ts: Math.floor(t1), model: 'claude-sonnet-4-5-20250929', input: 100, output: 40, r: 5000, w: 2000, reasoning: 0, s: 'S1', project: '/srv/app' }]);
+
+    // The next call rewrites the totals: still one record, now the new totals at the new time.
+    const t2 = t1 + 3_600_000;
+    write(usage(250, 90, 11000, 2000, 30), t2);
+    await index();
+    expect(rows()).toEqual([{ key: 'droid:S1', ts: Math.floor(t2), model: 'claude-sonnet-4-5-20250929', input: 250, output: 90, r: 11000, w: 2000, reasoning: 30, s: 'S1', project: '/srv/app' }]);
+    const totals = store.db.prepare('SELECT SUM(requests) AS requests, SUM(input) AS input FROM usage_rollup').get();
+    expect(totals).toEqual({ requests: 1, input: 250 });
+
+    // A bad field is said, with the field; what was stored stays.
+    write({ ...usage(300, 100, 0, 0), inputTokens: 'many' }, t2 + 1000);
+    const bad = await index();
+    expect(bad.problems.map((p) => p.message)).toEqual(['cannot read: tokenUsage.inputTokens is "many", expected a non-negative number']);
+    expect(rows()).toHaveLength(1);
+    await store.close();
+  });
+});
