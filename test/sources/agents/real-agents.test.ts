@@ -29,6 +29,8 @@ const KEEPS: Record<string, { reasoning: boolean; cacheWrite: boolean; key: (a: 
   kilo: { reasoning: true, cacheWrite: true, key: () => null, recorded: (a) => a.model !== 'gpt-5-nano' },
   // A session's running totals: one record per session (each fixture session made one call).
   droid: { reasoning: true, cacheWrite: true, key: () => null },
+  // No reasoning figure; the request id Auggie sent is the key.
+  auggie: { reasoning: false, cacheWrite: true, key: (a) => `auggie:${a.id}` },
   // Output includes reasoning, not told apart. Task files (2.x) add message_start's output token to Anthropic's.
   cline: { reasoning: false, cacheWrite: true, key: () => null, outputOf: (a, version) => a.output + (a.api === 'messages' && version.startsWith('2.') ? 1 : 0) },
 };

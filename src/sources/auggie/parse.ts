@@ -1,0 +1,63 @@
+// Auggie's `~/.augment/sessions/<session>.json`, one document per conversation rewritten whole (temp and rename) after
+// each exchange. An exchange is one call to Augment's API: its `token_usage` node (type 10) has uncached input,
+// output, cache reads and writes; no reasoning figure. No model is recorded (the model runs on Augment's side), so it
+// is `unknown model (Augment)`, priced as unknown. The credits node (type 9) is Augment's billing unit, not USD.
+// Summarization and sub-agent calls are not written per call (only the session's sub-agent credits): not counted.
+import { emptyCounts } from '../../core/event.js';
+import { count, FormatError, isObject, jsonError, nonEmpty, timeOf, type FileFormat } from '../file-format.js';
+
+export const AUGMENT_MODEL = 'unknown model (Augment)';
+
+/** The workspace folder the exchange's IDE state names, else its terminal's cwd. */
+function cwdOf(exchange: Record<string, unknown>): string | null {
+  for (const node of Array.isArray(exchange.request_nodes) ? exchange.request_nodes : []) {
+    if (!isObject(node) || !isObject(node.ide_state_node)) continue;
+    const ide = node.ide_state_node;
+    const folder = Array.isArray(ide.workspace_folders) ? ide.workspace_folders.find(isObject) : undefined;
+    const cwd = nonEmpty(folder?.folder_root) ?? nonEmpty(folder?.repository_root) ?? (isObject(ide.current_terminal) ? nonEmpty(ide.current_terminal.current_working_directory) : null);
+    if (cwd) return cwd;
+  }
+  return null;
+}
+
+export const auggieSessionFormat: FileFormat = {
+  markers: [],
+  wholeFile: true,
+  parser: (ctx) => ({
+    line: () => undefined,
+    state: () => null,
+    whole(text, emit, problem) {
+      let doc: unknown;
+      try {
+        doc = JSON.parse(text);
+      } catch (e) {
+        return jsonError(e);
+      }
+      if (!isObject(doc) || !Array.isArray(doc.chatHistory)) return 'not an Auggie session (no chatHistory array)';
+      const session = nonEmpty(doc.sessionId) ?? ctx.sessionFallback;
+      let project = ctx.projectFallback;
+      doc.chatHistory.forEach((item, i) => {
+        const exchange = isObject(item) && isObject(item.exchange) ? item.exchange : null;
+        if (!exchange) return;
+        project = cwdOf(exchange) ?? project;
+        const nodes = Array.isArray(exchange.response_nodes) ? exchange.response_nodes : [];
+        const usage = nodes.find((n): n is Record<string, unknown> => isObject(n) && n.type === 10 && isObject(n.token_usage))?.token_usage;
+        if (!isObject(usage)) return;
+        try {
+          const ts = timeOf(item.finishedAt ?? doc.modified);
+          if (!Number.isFinite(ts)) throw new FormatError('finishedAt is not a time');
+          emit({
+            ...emptyCounts(), input: count(usage, 'input_tokens', 'token_usage'), output: count(usage, 'output_tokens', 'token_usage'),
+            cacheRead: count(usage, 'cache_read_input_tokens', 'token_usage'), cacheWrite5m: count(usage, 'cache_creation_input_tokens', 'token_usage'),
+            ts, tool: 'auggie', source: 'transcript', host: ctx.host, sessionId: session, project, model: AUGMENT_MODEL, speed: 'standard',
+            reportedCost: null, dedupKey: `auggie:${nonEmpty(exchange.request_id) ?? `${session}:${i}`}`, requestId: null, isSidechain: false,
+          });
+        } catch (e) {
+          if (!(e instanceof FormatError)) throw e;
+          problem(`chatHistory[${i}]: ${e.message}`);
+        }
+      });
+      return undefined;
+    },
+  }),
+};
