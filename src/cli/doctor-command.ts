@@ -165,6 +165,8 @@ export async function findings(): Promise<Finding[]> {
 function agentFindings(env: NodeJS.ProcessEnv, out: Finding[]): void {
   const absent: string[] = [];
   for (const agent of AGENTS) {
+    const notice = agent.notice?.(env);
+    if (notice) out.push({ level: 'warn', what: notice, fix: 'nothing to fix here: said so that totals are not taken for complete' });
     const d = agent.discover(env, new Map());
     if (d.files.length === 0) {
       absent.push(`${agent.name} (${agent.roots(env).join(', ')}; ${agent.env.join(', ')})`);

@@ -28,6 +28,8 @@ export interface AgentSource {
   watch(env: NodeJS.ProcessEnv): string[][];
   /** Its log files as they are now. `listings` are folder listings kept from last time (see claude-code/discover). */
   discover(env: NodeJS.ProcessEnv, listings: DirListings): AgentDiscovery;
+  /** What doctor should say about this agent on this machine beyond where its logs are (usage it cannot see). */
+  notice?(env: NodeJS.ProcessEnv): string | null;
   /** The `service.name`s its OpenTelemetry carries, so that GenAI spans it sends count under its tool. */
   serviceNames?: string[];
   /** Its file formats by the name discovery gives files (stored with their checkpoints: never rename one). */

@@ -2,6 +2,7 @@
 // usage lives and how to read it) plus one line here: discovery, watching, --tool, doctor, the dashboard and the
 // README's table all follow from this list.
 import { CLAUDE_TRANSCRIPT, type AgentSource } from './agent-source.js';
+import { ampSource } from './amp/source.js';
 import { auggieSource } from './auggie/source.js';
 import { claudeCodeSource } from './claude-code/source.js';
 import { clineSource } from './cline/source.js';
@@ -27,6 +28,7 @@ export const AGENTS: readonly AgentSource[] = [
   clineSource,
   droidSource,
   auggieSource,
+  ampSource,
 ];
 
 /** Every tool usage is recorded under: the agents', and `api` (SDK scripts and direct calls, through the proxy or pushed). */
