@@ -250,3 +250,121 @@ export function generateOpenCode(root, { targetBytes, seed = 19, endTime = defau
   db.close();
   return { bytes: statSync(path).size, files: 1, sessions, totals };
 }
+
+/** One whole-file document per session, as Cline, Auggie, Amp and Droid rewrite them: `write(dir, session, doc)`. */
+function sessions(root, { targetBytes, seed, endTime, days }, build) {
+  const r = rng(seed);
+  const totals = emptyTotals();
+  let bytes = 0;
+  let files = 0;
+  while (bytes < targetBytes) {
+    const cwd = `/home/dev/work/repo-${Math.floor(r() * 20)}`;
+    const turns = 5 + Math.floor(r() * 40);
+    let ts = start(r, endTime, days);
+    const calls = Array.from({ length: turns }, () => {
+      ts += 5000 + r() * 60000;
+      const model = r() < 0.5 ? 'claude-sonnet-4-5-20250929' : 'gpt-5';
+      return { ts: Math.floor(ts), model, c: call(r, { cacheWrite: model.startsWith('claude') }) };
+    });
+    for (const [path, body] of build(r, uuid(r), cwd, calls, totals)) {
+      mkdirSync(join(root, path, '..'), { recursive: true });
+      writeFileSync(join(root, path), body);
+      bytes += body.length;
+      files++;
+    }
+  }
+  return { bytes, files, totals };
+}
+
+/** Cline CLI 3.x sessions (`${root}/sessions/<id>/<id>.messages.json`, CLINE_DATA_DIR=root) and, for a third of
+ * them, extension task files (`${root}/tasks/<id>/ui_messages.json`). */
+export function generateCline(root, { targetBytes, seed = 23, endTime = defaults.endTime, days = defaults.days }) {
+  const system = text(rng(seed + 1), 20000);
+  return sessions(root, { targetBytes, seed, endTime, days }, (r, id, cwd, calls, totals) => {
+    for (const { c } of calls) add(totals, c, { reasoning: false });
+    if (r() < 0.33) {
+      const task = String(calls[0].ts - 1000);
+      const ui = [{ ts: calls[0].ts - 1000, type: 'say', say: 'task', text: text(r, 300) }];
+      for (const { ts, model, c } of calls) {
+        const anthropic = model.startsWith('claude');
+        const modelInfo = { providerId: anthropic ? 'anthropic' : 'openai', modelId: model, mode: 'act' };
+        ui.push({ ts, type: 'say', say: 'api_req_started', text: JSON.stringify({ request: text(r, 2000), tokensIn: anthropic ? c.input : c.input + c.cacheRead + c.cacheWrite, tokensOut: c.output, cacheWrites: c.cacheWrite, cacheReads: c.cacheRead, cost: 0 }), modelInfo });
+        ui.push({ ts: ts + 1, type: 'say', say: 'text', text: text(r, 300 + r() * 2000), modelInfo });
+      }
+      return [[`tasks/${task}/ui_messages.json`, JSON.stringify(ui)]];
+    }
+    const messages = [];
+    for (const [i, { ts, model, c }] of calls.entries()) {
+      messages.push({ id: uuid(r), role: 'user', content: [{ type: 'text', text: text(r, 300 + r() * 2000) }], ts: ts - 1000 });
+      messages.push({ id: `msg_${id.slice(0, 8)}${i}`, role: 'assistant', content: [{ type: 'text', text: text(r, 300 + r() * 2000) }, { type: 'tool_use', id: `call_${i}`, name: 'read_files', input: { paths: [`${cwd}/src/a.ts`] } }], ts, modelInfo: { id: model, provider: model.startsWith('claude') ? 'anthropic' : 'openai-compatible' }, metrics: { inputTokens: c.input + c.cacheRead + c.cacheWrite, outputTokens: c.output, cacheReadTokens: c.cacheRead, cacheWriteTokens: c.cacheWrite } });
+      messages.push({ id: uuid(r), role: 'user', content: [{ type: 'tool_result', tool_use_id: `call_${i}`, content: text(r, 2000 + r() * 8000) }], ts: ts + 10 });
+    }
+    return [
+      [`sessions/${id}/${id}.messages.json`, JSON.stringify({ version: 1, sessionId: id, messages, system_prompt: system }, null, 2)],
+      [`sessions/${id}/${id}.json`, JSON.stringify({ version: 1, session_id: id, cwd, workspace_root: cwd, metadata: { usage: {}, aggregateUsage: {} } }, null, 2)],
+    ];
+  });
+}
+
+/** Factory Droid sessions (`${root}/.factory/sessions/<cwd>/<id>.settings.json` + transcript, FACTORY_HOME_OVERRIDE=root). */
+export function generateDroid(root, { targetBytes, seed = 29, endTime = defaults.endTime, days = defaults.days }) {
+  return sessions(root, { targetBytes, seed, endTime, days }, (r, id, cwd, calls, totals) => {
+    const sum = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, thinkingTokens: 0, factoryCredits: 0 };
+    const lines = [JSON.stringify({ type: 'session_start', id, title: text(r, 60), owner: 'dev', version: 2, cwd })];
+    for (const { c } of calls) {
+      sum.inputTokens += c.input;
+      sum.outputTokens += c.output;
+      sum.cacheCreationTokens += c.cacheWrite;
+      sum.cacheReadTokens += c.cacheRead;
+      sum.thinkingTokens += c.reasoning;
+      lines.push(JSON.stringify({ type: 'message', id: uuid(r), message: { role: 'user', content: [{ type: 'text', text: text(r, 300 + r() * 2000) }] } }));
+      lines.push(JSON.stringify({ type: 'message', id: uuid(r), message: { role: 'assistant', content: [{ type: 'text', text: text(r, 300 + r() * 2000) }, { type: 'tool_result', content: text(r, 2000 + r() * 8000) }] } }));
+    }
+    // One record per session: its running totals.
+    totals.requests++;
+    totals.input += sum.inputTokens;
+    totals.output += sum.outputTokens;
+    totals.cacheRead += sum.cacheReadTokens;
+    totals.cacheWrite += sum.cacheCreationTokens;
+    totals.reasoning += sum.thinkingTokens;
+    const folder = `.factory/sessions/${cwd.replace(/\//g, '-')}`;
+    return [
+      [`${folder}/${id}.settings.json`, JSON.stringify({ model: 'gpt-5', tokenUsage: sum, inclusiveTokenUsage: sum, providerLock: 'openai' }, null, 2)],
+      [`${folder}/${id}.jsonl`, lines.join('\n') + '\n'],
+    ];
+  });
+}
+
+/** Auggie sessions (`${root}/.augment/sessions/<id>.json`, HOME=root). */
+export function generateAuggie(root, { targetBytes, seed = 31, endTime = defaults.endTime, days = defaults.days }) {
+  return sessions(root, { targetBytes, seed, endTime, days }, (r, id, cwd, calls, totals) => {
+    const chatHistory = calls.map(({ ts, c }) => {
+      add(totals, { ...c, output: c.output }, { reasoning: false });
+      return {
+        exchange: {
+          request_message: text(r, 300 + r() * 2000), response_text: text(r, 300 + r() * 2000), request_id: uuid(r),
+          request_nodes: [{ id: 0, type: 0, text_node: { content: text(r, 300) } }, { id: 1, type: 4, ide_state_node: { workspace_folders: [{ folder_root: cwd, repository_root: cwd }] } }],
+          response_nodes: [{ id: 1, type: 0, content: text(r, 2000 + r() * 8000) }, { id: 2, type: 10, token_usage: { input_tokens: c.input, output_tokens: c.output, cache_read_input_tokens: c.cacheRead, cache_creation_input_tokens: c.cacheWrite } }, { id: 3, type: 9, billing_metadata: { credits_consumed: 10 } }],
+        },
+        completed: true, sequenceId: 1, finishedAt: new Date(ts).toISOString(),
+      };
+    });
+    return [[`.augment/sessions/${id}.json`, JSON.stringify({ sessionId: id, created: new Date(calls[0].ts).toISOString(), chatHistory, agentState: { modelId: '' } }, null, 2)]];
+  });
+}
+
+/** Amp legacy threads (`${root}/threads/T-<id>.json`, AMP_DATA_DIR=root), half with a usage ledger. */
+export function generateAmp(root, { targetBytes, seed = 37, endTime = defaults.endTime, days = defaults.days }) {
+  return sessions(root, { targetBytes, seed, endTime, days }, (r, id, cwd, calls, totals) => {
+    const messages = [];
+    const events = [];
+    for (const [i, { ts, model, c }] of calls.entries()) {
+      add(totals, c, { reasoning: false });
+      messages.push({ role: 'user', messageId: 2 * i, content: [{ type: 'text', text: text(r, 300 + r() * 2000) }] });
+      messages.push({ role: 'assistant', messageId: 2 * i + 1, content: [{ type: 'text', text: text(r, 2000 + r() * 8000) }], usage: { model, inputTokens: c.input, outputTokens: c.output, cacheCreationInputTokens: c.cacheWrite, cacheReadInputTokens: c.cacheRead, totalInputTokens: c.input + c.cacheRead + c.cacheWrite, timestamp: new Date(ts).toISOString() } });
+      events.push({ id: uuid(r), timestamp: new Date(ts).toISOString(), model, credits: 1, tokens: { input: c.input, output: c.output }, operationType: 'inference', fromMessageId: 2 * i, toMessageId: 2 * i + 1 });
+    }
+    const ledger = r() < 0.5 ? { usageLedger: { events } } : {};
+    return [[`threads/T-${id}.json`, JSON.stringify({ v: 1, id: `T-${id}`, created: calls[0].ts, messages, env: { initial: { trees: [{ uri: `file://${cwd}` }] } }, ...ledger }, null, 2)]];
+  });
+}

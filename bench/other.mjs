@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateCopilot, generateOpenCode, generatePi, generateQwen } from './generate-agents.mjs';
+import { generateAmp, generateAuggie, generateCline, generateCopilot, generateDroid, generateOpenCode, generatePi, generateQwen } from './generate-agents.mjs';
 import { generateHistory } from './generate-history.mjs';
 import { generateCodex, generateGemini } from './generate-other.mjs';
 
@@ -24,6 +24,11 @@ const AGENTS = [
   { tool: 'qwen', env: 'QWEN_RUNTIME_DIR', generate: (dir, targetBytes) => generateQwen(dir, { targetBytes }) },
   { tool: 'copilot', env: 'COPILOT_HOME', generate: (dir, targetBytes) => generateCopilot(dir, { targetBytes }) },
   { tool: 'opencode', env: 'XDG_DATA_HOME', generate: (dir, targetBytes) => generateOpenCode(dir, { targetBytes }) },
+  { tool: 'cline', env: 'CLINE_DATA_DIR', generate: (dir, targetBytes) => generateCline(dir, { targetBytes }) },
+  { tool: 'droid', env: 'FACTORY_HOME_OVERRIDE', generate: (dir, targetBytes) => generateDroid(dir, { targetBytes }) },
+  // Auggie's folder is under HOME: its generated home is the one every run uses.
+  { tool: 'auggie', env: null, generate: (dir, targetBytes) => generateAuggie(dir, { targetBytes }) },
+  { tool: 'amp', env: 'AMP_DATA_DIR', generate: (dir, targetBytes) => generateAmp(dir, { targetBytes }) },
 ];
 
 const FIELDS = ['requests', 'input', 'cacheRead', 'cacheWrite', 'output', 'reasoning'];
@@ -50,8 +55,11 @@ export async function benchOther({ cli, here, log }) {
   const home = join(dir, 'tokenmeter-home');
   mkdirSync(join(dir, 'home'), { recursive: true });
   // Every reader pointed at a folder that does not exist, but the agents asked for.
-  const nowhere = Object.fromEntries(AGENTS.map((a) => [a.env, join(dir, 'nowhere')]));
-  const envFor = (tools) => ({ ...process.env, HOME: join(dir, 'home'), ...nowhere, ...Object.fromEntries(AGENTS.filter((a) => tools.includes(a.tool)).map((a) => [a.env, join(dir, a.tool)])), TOKENMETER_HOME: home, TZ: 'UTC' });
+  const nowhere = Object.fromEntries(AGENTS.filter((a) => a.env).map((a) => [a.env, join(dir, 'nowhere')]));
+  const envFor = (tools) => ({
+    ...process.env, ...nowhere, HOME: tools.includes('auggie') ? join(dir, 'auggie') : join(dir, 'home'),
+    ...Object.fromEntries(AGENTS.filter((a) => a.env && tools.includes(a.tool)).map((a) => [a.env, join(dir, a.tool)])), TOKENMETER_HOME: home, TZ: 'UTC',
+  });
   const run = (env, cmd = [cli, 'daily', '--json']) => {
     const t = performance.now();
     const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...cmd], { env, encoding: 'utf8', maxBuffer: 1 << 28 });
