@@ -2,7 +2,7 @@
 // test/fixtures/<agent>/<version>/) of a given size, with the totals a correct reader must find. As in real logs, most
 // bytes are prose, tool output and (Copilot) the system prompt; the usage records are a small part.
 import Database from 'better-sqlite3';
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rng, text, uuid } from './generate-history.mjs';
 
@@ -367,4 +367,54 @@ export function generateAmp(root, { targetBytes, seed = 37, endTime = defaults.e
     const ledger = r() < 0.5 ? { usageLedger: { events } } : {};
     return [[`threads/T-${id}.json`, JSON.stringify({ v: 1, id: `T-${id}`, created: calls[0].ts, messages, env: { initial: { trees: [{ uri: `file://${cwd}` }] } }, ...ledger }, null, 2)]];
   });
+}
+
+/**
+ * Crush (`${root}/projects.json`, CRUSH_GLOBAL_DATA=root): a database per project in Crush's schema, messages holding
+ * the prose; each top-level session's cost (sub-agent sessions' costs included in their parent's) is what is known.
+ */
+export function generateCrush(root, { targetBytes, seed = 41, endTime = defaults.endTime, days = defaults.days }) {
+  const r = rng(seed);
+  const schema = readFileSync(new URL('../test/fixtures/crush/schema-37f36e9.sql', import.meta.url), 'utf8');
+  const totals = { ...emptyTotals(), cost: 0 };
+  const projects = [];
+  let bytes = 0;
+  for (let p = 0; bytes < targetBytes; p++) {
+    const path = join(root, 'work', `repo-${p}`);
+    const dataDir = join(path, '.crush');
+    mkdirSync(dataDir, { recursive: true });
+    const db = new Database(join(dataDir, 'crush.db'));
+    db.pragma('journal_mode = WAL');
+    db.exec(schema);
+    // Crush's triggers stamp updated_at with the clock; generated history keeps its own times.
+    db.exec("DROP TRIGGER IF EXISTS update_sessions_updated_at; DROP TRIGGER IF EXISTS update_messages_updated_at;");
+    const session = db.prepare('INSERT INTO sessions (id, parent_session_id, title, message_count, prompt_tokens, completion_tokens, cost, updated_at, created_at) VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?)');
+    const message = db.prepare('INSERT INTO messages (id, session_id, role, parts, model, provider, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    db.transaction(() => {
+      for (let s = 0; s < 40 && bytes < targetBytes; s++) {
+        const id = uuid(r);
+        let ts = Math.floor(start(r, endTime, days) / 1000);
+        const created = ts;
+        let cost = 0;
+        session.run(id, null, 'title', 0, 0, 0, ts, created);
+        for (let t = 5 + Math.floor(r() * 40); t > 0; t--) {
+          ts += 5 + Math.floor(r() * 60);
+          const parts = JSON.stringify([{ type: 'text', data: { text: text(r, 300 + r() * 2000) } }, { type: 'tool_result', data: { content: text(r, 2000 + r() * 8000) } }]);
+          message.run(uuid(r), id, 'assistant', parts, 'claude-sonnet-4-5-20250929', 'anthropic', ts, ts);
+          bytes += parts.length;
+          cost += Math.round(r() * 5000) / 1e5;
+        }
+        const child = r() < 0.2 ? Math.round(r() * 2000) / 1e5 : 0;
+        if (child) session.run(uuid(r), id, 'task', 100, 10, child, ts, created);
+        db.prepare('UPDATE sessions SET prompt_tokens = 40000, completion_tokens = 800, cost = ?, updated_at = ? WHERE id = ?').run(cost + child, ts, id);
+        totals.requests++;
+        totals.cost += cost + child;
+      }
+    })();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    projects.push({ path, data_dir: dataDir, last_accessed: new Date(endTime).toISOString() });
+  }
+  writeFileSync(join(root, 'projects.json'), JSON.stringify({ projects }, null, 2));
+  return { bytes, files: projects.length, totals };
 }

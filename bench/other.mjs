@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateAmp, generateAuggie, generateCline, generateCopilot, generateDroid, generateOpenCode, generatePi, generateQwen } from './generate-agents.mjs';
+import { generateAmp, generateAuggie, generateCline, generateCopilot, generateCrush, generateDroid, generateOpenCode, generatePi, generateQwen } from './generate-agents.mjs';
 import { generateHistory } from './generate-history.mjs';
 import { generateCodex, generateGemini } from './generate-other.mjs';
 
@@ -29,6 +29,8 @@ const AGENTS = [
   // Auggie's folder is under HOME: its generated home is the one every run uses.
   { tool: 'auggie', env: null, generate: (dir, targetBytes) => generateAuggie(dir, { targetBytes }) },
   { tool: 'amp', env: 'AMP_DATA_DIR', generate: (dir, targetBytes) => generateAmp(dir, { targetBytes }) },
+  // Sessions' costs only: its tokens are unknown, its totals the requests (one per session).
+  { tool: 'crush', env: 'CRUSH_GLOBAL_DATA', generate: (dir, targetBytes) => generateCrush(dir, { targetBytes }) },
 ];
 
 const FIELDS = ['requests', 'input', 'cacheRead', 'cacheWrite', 'output', 'reasoning'];

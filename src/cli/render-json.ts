@@ -24,6 +24,8 @@ function sums(s: Sums) {
     reasoningTokens: s.reasoningTokens,
     requests: s.requests,
     costUnknown: s.costUnknown,
+    // Said only where it is so (Crush's sessions know their cost alone): the counts are then a lower bound.
+    ...(s.tokensUnknown ? { tokensUnknown: true } : {}),
   };
 }
 

@@ -75,9 +75,11 @@ export function renderTable(report: Report, opts: TableOptions): string {
 
   const cells = (label: string[], s: Sums | ModelBreakdown, cost: number) => {
     const row = [...label];
-    row.push(num(s.inputTokens), num(s.outputTokens));
-    if (!opts.compact) row.push(num(s.cacheCreationTokens), num(s.cacheReadTokens));
-    row.push(num(s.totalTokens), formatCost(cost, s.costUnknown));
+    // `?` after counts that leave out records whose tokens are unknown (only their cost is).
+    const n = (v: number) => (s.tokensUnknown ? `${num(v)}?` : num(v));
+    row.push(n(s.inputTokens), n(s.outputTokens));
+    if (!opts.compact) row.push(n(s.cacheCreationTokens), n(s.cacheReadTokens));
+    row.push(n(s.totalTokens), formatCost(cost, s.costUnknown));
     return row;
   };
   const labelCols = (first: string) => [first, ...Array<string>(numericFrom - 1).fill('')];

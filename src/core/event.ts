@@ -41,6 +41,11 @@ export interface UsageEvent extends TokenCounts {
   isSidechain: boolean;
   /** The log named no model: priced as a documented fallback model, and flagged in reports. */
   modelFallback?: boolean;
+  /**
+   * Only a cost is known (a Crush session): the counts are not zero but unknown, and reports say so. Such a record
+   * always carries its reported cost.
+   */
+  tokensUnknown?: boolean;
 }
 
 export function emptyCounts(): TokenCounts {

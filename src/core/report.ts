@@ -29,6 +29,8 @@ export interface Sums {
   requests: number;
   /** True when some requests used a model without a known price: their cost is not in totalCost. */
   costUnknown: boolean;
+  /** True when some records knew only their cost (Crush's sessions): the token counts are a lower bound. */
+  tokensUnknown: boolean;
 }
 
 export interface ModelBreakdown extends Omit<Sums, 'totalCost'> {
@@ -67,7 +69,7 @@ export interface Report {
 export function emptySums(): Sums {
   return {
     inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: 0, totalCost: 0,
-    cacheCreation5mTokens: 0, cacheCreation1hTokens: 0, reasoningTokens: 0, requests: 0, costUnknown: false,
+    cacheCreation5mTokens: 0, cacheCreation1hTokens: 0, reasoningTokens: 0, requests: 0, costUnknown: false, tokensUnknown: false,
   };
 }
 
@@ -95,14 +97,16 @@ function addRow(s: Sums, row: UsageRow, cost: number, unknown: boolean): void {
   s.reasoningTokens += row.reasoning;
   s.requests += row.requests;
   s.costUnknown ||= unknown;
+  s.tokensUnknown ||= (row.unknownTokenRequests ?? 0) > 0;
 }
 
-const SUM_KEYS = Object.keys(emptySums()).filter((k) => k !== 'costUnknown') as Array<Exclude<keyof Sums, 'costUnknown'>>;
+const SUM_KEYS = Object.keys(emptySums()).filter((k) => k !== 'costUnknown' && k !== 'tokensUnknown') as Array<Exclude<keyof Sums, 'costUnknown' | 'tokensUnknown'>>;
 
 /** Adds the sums of `s` (a Sums or anything that extends it, such as a report row) into `into`. */
 export function addSums(into: Sums, s: Sums): void {
   for (const k of SUM_KEYS) into[k] += s[k];
   into.costUnknown ||= s.costUnknown;
+  into.tokensUnknown ||= s.tokensUnknown;
 }
 
 export function buildReport(rows: UsageRow[], opts: ReportOptions): Report {

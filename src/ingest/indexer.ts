@@ -8,7 +8,7 @@ import { BatchWriter } from './batch-writer.js';
 import { headHash } from './fingerprint.js';
 import { openPriceBook } from './prices.js';
 import { readInWorkers, workerScript } from './pool.js';
-import { isDatabase, readLogFile, rewrittenWhole, type ReadRequest, type ReadResult } from './read-file.js';
+import { isDatabase, readLogFile, readWholeDatabase, rewrittenWhole, type ReadRequest, type ReadResult } from './read-file.js';
 import { WriteLock } from './write-lock.js';
 
 /** Below this many new bytes, starting worker threads costs more than it saves. */
@@ -66,7 +66,8 @@ function planFile(file: DiscoveredFile, cp: Checkpoint | undefined): 'skip' | 'a
   // A database (its size counts its WAL's, which shrinks at each checkpoint) is read by what changed in it.
   if (isDatabase(file.source)) {
     if (cp.dev !== file.dev || cp.ino !== file.ino) return 'replace';
-    return cp.size === file.size && cp.mtimeMs === file.mtimeMs && file.mtimeMs < cp.checkedAt - RACY_MS ? 'skip' : 'append';
+    if (cp.size === file.size && cp.mtimeMs === file.mtimeMs && file.mtimeMs < cp.checkedAt - RACY_MS) return 'skip';
+    return readWholeDatabase(file.source) ? 'replace' : 'append';
   }
   if (cp.dev !== file.dev || cp.ino !== file.ino || file.size < cp.offset) return 'replace';
   // Unchanged, unless it was last written so close to its checkpoint that size and mtime cannot tell: then the

@@ -20,7 +20,8 @@ export async function priceEvents(events: UsageEvent[], book: PriceBook, fileId:
     // Whole milliseconds: the rollup's quarter-hour buckets are integer divisions of the stored time, and a file's
     // mtime (a session's time where its records carry none) has a fraction.
     e.ts = Math.floor(e.ts);
-    e.calcCost = book.cost(e.model, e.ts, e.speed, e);
+    // A record that knows only its cost (its tokens unknown) has no cost to calculate.
+    e.calcCost = e.tokensUnknown ? null : book.cost(e.model, e.ts, e.speed, e);
     e.fileId = fileId;
   }
   return events as PricedEvent[];

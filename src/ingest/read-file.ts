@@ -88,6 +88,12 @@ export function rewrittenWhole(source: FileSourceName): boolean {
   return format !== CLAUDE_TRANSCRIPT && !isDatabaseFormat(format) && format.wholeFile;
 }
 
+/** Whether a source's "file" is a database read whole at each change (see DatabaseFormat.wholeRead). */
+export function readWholeDatabase(source: FileSourceName): boolean {
+  const format = formatNamed(source);
+  return isDatabaseFormat(format) && format.wholeRead === true;
+}
+
 /** Whether a source's "file" is another program's database, read by what changed rather than by offset. */
 export function isDatabase(source: FileSourceName): boolean {
   return isDatabaseFormat(formatNamed(source));

@@ -52,6 +52,11 @@ export interface FileFormat {
  */
 export interface DatabaseFormat {
   database: true;
+  /**
+   * Read whole at each change: its rows are running totals updated in place (Crush's sessions), so what it holds now
+   * replaces what it held, rather than adding what came since.
+   */
+  wholeRead?: boolean;
   /** Emits the usage added or completed since `state`; returns the state to resume from. Throws when it cannot read. */
   read(path: string, state: string | null, ctx: FileContext, emit: (e: UsageEvent) => void, problem: (where: string, message: string) => void): string | null;
 }

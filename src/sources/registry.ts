@@ -8,6 +8,7 @@ import { claudeCodeSource } from './claude-code/source.js';
 import { clineSource } from './cline/source.js';
 import { codexSource } from './codex/source.js';
 import { copilotSource } from './copilot/source.js';
+import { crushSource } from './crush/source.js';
 import { droidSource } from './droid/source.js';
 import type { DatabaseFormat, FileFormat } from './file-format.js';
 import { geminiSource } from './gemini/source.js';
@@ -29,6 +30,7 @@ export const AGENTS: readonly AgentSource[] = [
   droidSource,
   auggieSource,
   ampSource,
+  crushSource,
 ];
 
 /** Every tool usage is recorded under: the agents', and `api` (SDK scripts and direct calls, through the proxy or pushed). */

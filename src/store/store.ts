@@ -213,6 +213,8 @@ export interface UsageRow extends TokenCounts {
   autoUnknown: number;
   /** Requests priced as a fallback model because their log named none. */
   fallbackRequests: number;
+  /** Records whose tokens are unknown (only their cost is): the counts beside them are a lower bound. */
+  unknownTokenRequests: number;
   tool: string;
 }
 
@@ -244,6 +246,7 @@ export interface ShippedEvent extends TokenCounts {
   isSidechain: number;
   requestId: string | null;
   modelFallback: number;
+  tokensUnknown: number;
 }
 
 /**

@@ -149,7 +149,7 @@ describe('tokenmeter on a generated history', () => {
     const missing = run(['daily'], { CLAUDE_CONFIG_DIR: join(dir.path, 'nowhere'), TOKENMETER_HOME: join(dir.path, 'tm2') });
     expect(missing.code).toBe(0);
     // Every other registered agent is named, the last after "or".
-    expect(missing.stderr).toMatch(/^tokenmeter: no Claude Code data found: looked for projects\/ in .*nowhere; no Codex CLI, Gemini CLI, pi, .*, OpenCode or Kilo CLI logs either\n$/);
+    expect(missing.stderr).toMatch(/^tokenmeter: no Claude Code data found: looked for projects\/ in .*nowhere; no Codex CLI, Gemini CLI, pi, .*, OpenCode, .* or Crush logs either\n$/);
     expect(missing.stdout).toBe('No usage found for this period.\n');
   });
 });

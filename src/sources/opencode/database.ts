@@ -7,11 +7,9 @@
 // Read incrementally by rowid (parts are appended; OpenCode has no index on their times), re-reading the last few
 // rows in case one was updated just after it was written. If rows at or below the cursor changed in number (a
 // session deleted, then new rows taking freed rowids), everything is read again: keys make that idempotent.
-import Database from 'better-sqlite3';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type Database from 'better-sqlite3';
 import { emptyCounts, type UsageEvent } from '../../core/event.js';
+import { openLive } from '../database-file.js';
 import { count, FormatError, isObject, nonEmpty, recordedCost, type DatabaseFormat, type FileContext } from '../file-format.js';
 
 interface Cursor {
@@ -32,27 +30,6 @@ interface PartRow {
   created: number;
   data: string;
   message: string | null;
-}
-
-/** Opens another program's live database without writing to it or waiting for its writer. */
-function openLive(path: string): { db: Database.Database; close: () => void } {
-  try {
-    const db = new Database(path, { readonly: true, fileMustExist: true, timeout: 100 });
-    db.prepare('SELECT 1 FROM sqlite_master LIMIT 1').get(); // fails here if the WAL index cannot be opened
-    return { db, close: () => db.close() };
-  } catch (e) {
-    // A folder we may not write to (the WAL index needs it): read a private copy instead.
-    if (!/readonly|unable to open|SQLITE_CANTOPEN|SQLITE_READONLY/i.test(`${(e as { code?: string }).code} ${(e as Error).message}`)) throw e;
-    const dir = mkdtempSync(join(tmpdir(), 'tokenmeter-db-'));
-    copyFileSync(path, join(dir, 'copy.db'));
-    try {
-      copyFileSync(`${path}-wal`, join(dir, 'copy.db-wal'));
-    } catch {
-      // no WAL
-    }
-    const db = new Database(join(dir, 'copy.db'), { fileMustExist: true });
-    return { db, close: () => { db.close(); rmSync(dir, { recursive: true, force: true }); } };
-  }
 }
 
 function partEvent(row: PartRow, tool: string, ctx: FileContext): UsageEvent | string | null {

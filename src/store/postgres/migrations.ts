@@ -43,6 +43,10 @@ export const PG_MIGRATIONS: string[] = [
      PRIMARY KEY (tool, "window", at));
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
    INSERT INTO meta (key, value) VALUES ('changes', '0');`,
+  // 2: records that know their cost but not their tokens (Crush's sessions), so that reports mark their tokens
+  // unknown instead of showing zero.
+  `ALTER TABLE events ADD COLUMN tokens_unknown SMALLINT NOT NULL DEFAULT 0;
+   ALTER TABLE usage_rollup ADD COLUMN unknown_token_requests BIGINT NOT NULL DEFAULT 0;`,
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;
