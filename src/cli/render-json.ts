@@ -49,7 +49,8 @@ function row(period: Report['period'], r: ReportRow, tool: string | undefined) {
   }
   const tools = r.toolBreakdowns.map((t) => {
     const { totalCost, ...rest } = sums({ ...t, totalCost: t.cost });
-    return { tool: t.tool, ...rest, cost: totalCost };
+    // An agent's own billing credits (Augment, Amp, Factory), in its own unit: per tool only, never added across tools.
+    return { tool: t.tool, ...rest, cost: totalCost, ...(t.credits > 0 ? { credits: Math.round(t.credits * 1e6) / 1e6 } : {}) };
   });
   return {
     ...head, ...sums(r), modelsUsed: r.modelsUsed, modelBreakdowns: r.modelBreakdowns.map(breakdown), toolBreakdowns: tools,

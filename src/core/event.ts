@@ -46,6 +46,11 @@ export interface UsageEvent extends TokenCounts {
    * always carries its reported cost.
    */
   tokensUnknown?: boolean;
+  /**
+   * The agent's own billing unit for the request (Augment, Amp or Factory credits): kept beside the tokens, never
+   * taken for USD, and never added across agents (each counts its own).
+   */
+  credits?: number | null;
 }
 
 export function emptyCounts(): TokenCounts {

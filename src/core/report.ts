@@ -31,6 +31,8 @@ export interface Sums {
   costUnknown: boolean;
   /** True when some records knew only their cost (Crush's sessions): the token counts are a lower bound. */
   tokensUnknown: boolean;
+  /** The agents' own billing credits: meaningful per tool only (each agent its own unit), see ToolBreakdown. */
+  credits: number;
 }
 
 export interface ModelBreakdown extends Omit<Sums, 'totalCost'> {
@@ -69,7 +71,7 @@ export interface Report {
 export function emptySums(): Sums {
   return {
     inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: 0, totalCost: 0,
-    cacheCreation5mTokens: 0, cacheCreation1hTokens: 0, reasoningTokens: 0, requests: 0, costUnknown: false, tokensUnknown: false,
+    cacheCreation5mTokens: 0, cacheCreation1hTokens: 0, reasoningTokens: 0, requests: 0, costUnknown: false, tokensUnknown: false, credits: 0,
   };
 }
 
@@ -98,6 +100,7 @@ function addRow(s: Sums, row: UsageRow, cost: number, unknown: boolean): void {
   s.requests += row.requests;
   s.costUnknown ||= unknown;
   s.tokensUnknown ||= (row.unknownTokenRequests ?? 0) > 0;
+  s.credits += row.credits ?? 0;
 }
 
 const SUM_KEYS = Object.keys(emptySums()).filter((k) => k !== 'costUnknown' && k !== 'tokensUnknown') as Array<Exclude<keyof Sums, 'costUnknown' | 'tokensUnknown'>>;

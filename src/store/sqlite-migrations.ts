@@ -142,10 +142,13 @@ export const MIGRATIONS: string[] = [
   `ALTER TABLE files ADD COLUMN tail_hash TEXT NOT NULL DEFAULT '';
    ALTER TABLE files ADD COLUMN checked_at REAL NOT NULL DEFAULT 0;`,
   // 12: records that know their cost but not their tokens (Crush's sessions), counted through the rollup so that a
-  // report marks its tokens unknown instead of showing zero.
+  // report marks its tokens unknown instead of showing zero; an agent's own billing credits beside the tokens.
   `ALTER TABLE events ADD COLUMN tokens_unknown INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE events ADD COLUMN credits REAL;
    ALTER TABLE sightings ADD COLUMN tokens_unknown INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE sightings ADD COLUMN credits REAL;
    ALTER TABLE usage_rollup ADD COLUMN unknown_token_requests INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE usage_rollup ADD COLUMN credits REAL NOT NULL DEFAULT 0;
    UPDATE meta SET value = '1' WHERE key IN ('rollup_stale', 'totals_stale');`,
 ];
 

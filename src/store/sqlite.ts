@@ -20,7 +20,7 @@ import {
 const EVENT_COLUMNS = [
   'dedup_key', 'ts', 'session_id', 'project', 'model', 'speed',
   'input', 'output', 'cache_read', 'cache_write_5m', 'cache_write_1h', 'reasoning',
-  'reported_cost', 'calc_cost', 'is_sidechain', 'request_id', 'file_id', 'sources', 'model_fallback', 'tokens_unknown',
+  'reported_cost', 'calc_cost', 'is_sidechain', 'request_id', 'file_id', 'sources', 'model_fallback', 'tokens_unknown', 'credits',
 ] as const;
 const ORIGIN_COLUMNS = ['tool', 'source', 'host'] as const;
 
@@ -29,7 +29,7 @@ function eventValues(e: PricedEvent, sources: string | null): unknown[] {
   return [
     e.dedupKey, e.ts, e.sessionId, e.project, e.model, e.speed,
     e.input, e.output, e.cacheRead, e.cacheWrite5m, e.cacheWrite1h, e.reasoning,
-    e.reportedCost, e.calcCost, e.isSidechain ? 1 : 0, e.requestId, e.fileId, sources, e.modelFallback ? 1 : 0, e.tokensUnknown ? 1 : 0,
+    e.reportedCost, e.calcCost, e.isSidechain ? 1 : 0, e.requestId, e.fileId, sources, e.modelFallback ? 1 : 0, e.tokensUnknown ? 1 : 0, e.credits ?? null,
   ];
 }
 
@@ -40,7 +40,7 @@ function copyValues(e: PricedEvent): unknown[] {
   return [
     e.dedupKey, e.ts, e.sessionId, e.project, e.model, e.speed,
     e.input, e.output, e.cacheRead, e.cacheWrite5m, e.cacheWrite1h, e.reasoning,
-    e.reportedCost, e.calcCost, e.isSidechain ? 1 : 0, e.requestId, e.modelFallback ? 1 : 0, e.tokensUnknown ? 1 : 0,
+    e.reportedCost, e.calcCost, e.isSidechain ? 1 : 0, e.requestId, e.modelFallback ? 1 : 0, e.tokensUnknown ? 1 : 0, e.credits ?? null,
   ];
 }
 
@@ -48,7 +48,7 @@ function copyValues(e: PricedEvent): unknown[] {
 const COPY_SELECT = `dedup_key AS dedupKey, ts, tool, source, host, session_id AS sessionId, project, model, speed, input, output,
   cache_read AS cacheRead, cache_write_5m AS cacheWrite5m, cache_write_1h AS cacheWrite1h, reasoning,
   reported_cost AS reportedCost, calc_cost AS calcCost, is_sidechain AS isSidechain, request_id AS requestId,
-  model_fallback AS modelFallback, tokens_unknown AS tokensUnknown`;
+  model_fallback AS modelFallback, tokens_unknown AS tokensUnknown, credits`;
 
 /** The stored event of a request. */
 type StoredCopy = PricedEvent & { id: number; sources: string | null };
@@ -111,7 +111,7 @@ const QUERY_CACHE_ENTRIES = 16;
 const ROLLUP_SELECT = `SELECT ts / ${QUARTER_HOUR_MS}, tool, host, session_id, project, model, COUNT(*),
     SUM(input), SUM(output), SUM(cache_read), SUM(cache_write_5m), SUM(cache_write_1h), SUM(reasoning),
     TOTAL(calc_cost), SUM(calc_cost IS NULL), TOTAL(reported_cost), TOTAL(COALESCE(reported_cost, calc_cost)),
-    SUM(reported_cost IS NULL AND calc_cost IS NULL), MAX(ts), SUM(model_fallback), SUM(tokens_unknown)
+    SUM(reported_cost IS NULL AND calc_cost IS NULL), MAX(ts), SUM(model_fallback), SUM(tokens_unknown), TOTAL(credits)
   FROM events`;
 
 export interface SqliteOptions {
@@ -480,7 +480,7 @@ export class SqliteStore implements Store {
         SUM(cache_write_5m) AS cacheWrite5m, SUM(cache_write_1h) AS cacheWrite1h, SUM(reasoning) AS reasoning,
         TOTAL(calc_cost) AS calcCost, SUM(calc_unknown) AS calcUnknown, TOTAL(reported_cost) AS reportedCost,
         TOTAL(auto_cost) AS autoCost, SUM(auto_unknown) AS autoUnknown, SUM(fallback_requests) AS fallbackRequests,
-        SUM(unknown_token_requests) AS unknownTokenRequests, tool
+        SUM(unknown_token_requests) AS unknownTokenRequests, TOTAL(credits) AS credits, tool
       FROM usage_rollup WHERE ${where} GROUP BY 1, model, tool`;
     // Reports repeat the same queries on an unchanged index (a warm `daily`, a status line): their last answers are
     // kept, tagged with the rollup's version.
@@ -746,7 +746,7 @@ export class SqliteStore implements Store {
           e.dedup_key AS dedupKey, e.ts, e.tool, e.source, e.sources, e.host, e.session_id AS sessionId, e.project, e.model, e.speed,
           e.input, e.output, e.cache_read AS cacheRead, e.cache_write_5m AS cacheWrite5m, e.cache_write_1h AS cacheWrite1h,
           e.reasoning, e.reported_cost AS reportedCost, e.calc_cost AS calcCost, e.is_sidechain AS isSidechain,
-          e.request_id AS requestId, e.model_fallback AS modelFallback, e.tokens_unknown AS tokensUnknown
+          e.request_id AS requestId, e.model_fallback AS modelFallback, e.tokens_unknown AS tokensUnknown, e.credits
         FROM ship_log l LEFT JOIN events e ON e.id = l.event_id ORDER BY l.seq LIMIT ?`).all(limit) as
         Array<ShippedEvent & { seq: number; eventId: number | null; tombKey: string | null; tombHost: string | null }>;
       const out: Shipment = { seqs: [], rows: [], tombstones: [] };

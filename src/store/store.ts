@@ -215,6 +215,8 @@ export interface UsageRow extends TokenCounts {
   fallbackRequests: number;
   /** Records whose tokens are unknown (only their cost is): the counts beside them are a lower bound. */
   unknownTokenRequests: number;
+  /** The agent's own billing credits (one tool's unit: only its tool's rows are summed together in reports). */
+  credits: number;
   tool: string;
 }
 
@@ -247,6 +249,7 @@ export interface ShippedEvent extends TokenCounts {
   requestId: string | null;
   modelFallback: number;
   tokensUnknown: number;
+  credits: number | null;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { UsageRow } from '../../src/store/store.js';
 const row = (over: Partial<UsageRow>): UsageRow => ({
   group: 20_514, model: 'claude-sonnet-4-5-20250929', project: '/home/ana/api', lastTs: Date.parse('2026-03-02T14:00:00Z'),
   requests: 3, input: 12, output: 600, cacheRead: 120_000, cacheWrite5m: 5_000, cacheWrite1h: 1_000, reasoning: 0,
-  calcCost: 0.5, calcUnknown: 0, reportedCost: 0, autoCost: 0.5, autoUnknown: 0, fallbackRequests: 0, unknownTokenRequests: 0, tool: 'claude-code', ...over,
+  calcCost: 0.5, calcUnknown: 0, reportedCost: 0, autoCost: 0.5, autoUnknown: 0, fallbackRequests: 0, unknownTokenRequests: 0, credits: 0, tool: 'claude-code', ...over,
 });
 
 const report = buildReport(

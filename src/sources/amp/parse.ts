@@ -21,6 +21,9 @@ function projectOf(thread: Record<string, unknown>): string | null {
   }
 }
 
+/** Amp's own billing credits (kept beside the tokens; not USD); 0 is what messages write when the ledger has them. */
+const creditsOf = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : null);
+
 const messageKey = (id: unknown): string | null => (typeof id === 'number' || (typeof id === 'string' && id) ? String(id) : null);
 
 export const ampThreadFormat: FileFormat = {
@@ -62,7 +65,7 @@ export const ampThreadFormat: FileFormat = {
           return {
             ...base, ts, model: nonEmpty(ev.model) ?? 'unknown', input: count(ev.tokens, 'input', 'tokens'), output: count(ev.tokens, 'output', 'tokens'),
             cacheRead: count(cache, 'cacheReadInputTokens', 'usage'), cacheWrite5m: count(cache, 'cacheCreationInputTokens', 'usage'),
-            dedupKey: `amp:${thread}:ledger:${nonEmpty(ev.id) ?? i}`,
+            dedupKey: `amp:${thread}:ledger:${nonEmpty(ev.id) ?? i}`, credits: creditsOf(ev.credits),
           };
         }));
         return undefined;
@@ -75,7 +78,7 @@ export const ampThreadFormat: FileFormat = {
         return {
           ...base, ts, model: nonEmpty(u.model) ?? nonEmpty(m.model) ?? 'unknown', input: count(u, 'inputTokens', 'usage'), output: count(u, 'outputTokens', 'usage'),
           cacheRead: count(u, 'cacheReadInputTokens', 'usage'), cacheWrite5m: count(u, 'cacheCreationInputTokens', 'usage'),
-          dedupKey: `amp:${thread}:${messageKey(m.messageId) ?? `message:${i}`}`,
+          dedupKey: `amp:${thread}:${messageKey(m.messageId) ?? `message:${i}`}`, credits: creditsOf(u.credits),
         };
       }));
       return undefined;

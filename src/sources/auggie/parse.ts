@@ -1,7 +1,8 @@
 // Auggie's `~/.augment/sessions/<session>.json`, one document per conversation rewritten whole (temp and rename) after
 // each exchange. An exchange is one call to Augment's API: its `token_usage` node (type 10) has uncached input,
 // output, cache reads and writes; no reasoning figure. No model is recorded (the model runs on Augment's side), so it
-// is `unknown model (Augment)`, priced as unknown. The credits node (type 9) is Augment's billing unit, not USD.
+// is `unknown model (Augment)`, priced as unknown. The credits node (type 9), Augment's billing unit (not USD), is
+// kept beside the tokens.
 // Summarization and sub-agent calls are not written per call (only the session's sub-agent credits): not counted.
 import { emptyCounts } from '../../core/event.js';
 import { count, FormatError, isObject, jsonError, nonEmpty, timeOf, type FileFormat } from '../file-format.js';
@@ -43,6 +44,8 @@ export const auggieSessionFormat: FileFormat = {
         const nodes = Array.isArray(exchange.response_nodes) ? exchange.response_nodes : [];
         const usage = nodes.find((n): n is Record<string, unknown> => isObject(n) && n.type === 10 && isObject(n.token_usage))?.token_usage;
         if (!isObject(usage)) return;
+        const billing = nodes.find((n): n is Record<string, unknown> => isObject(n) && n.type === 9 && isObject(n.billing_metadata))?.billing_metadata;
+        const credits = isObject(billing) && typeof billing.credits_consumed === 'number' && billing.credits_consumed >= 0 ? billing.credits_consumed : null;
         try {
           const ts = timeOf(item.finishedAt ?? doc.modified);
           if (!Number.isFinite(ts)) throw new FormatError('finishedAt is not a time');
@@ -51,6 +54,7 @@ export const auggieSessionFormat: FileFormat = {
             cacheRead: count(usage, 'cache_read_input_tokens', 'token_usage'), cacheWrite5m: count(usage, 'cache_creation_input_tokens', 'token_usage'),
             ts, tool: 'auggie', source: 'transcript', host: ctx.host, sessionId: session, project, model: AUGMENT_MODEL, speed: 'standard',
             reportedCost: null, dedupKey: `auggie:${nonEmpty(exchange.request_id) ?? `${session}:${i}`}`, requestId: null, isSidechain: false,
+            credits,
           });
         } catch (e) {
           if (!(e instanceof FormatError)) throw e;

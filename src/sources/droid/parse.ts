@@ -2,7 +2,7 @@
 // (`tokenUsage`), rewritten after every call. A session is therefore one record that grows, keyed by the session and
 // timed by the file's last write; how many requests it made is not known (it counts as one). `inclusiveTokenUsage`
 // adds the sub-sessions, which have their own files: never read. `inputTokens` is uncached; `outputTokens` includes
-// `thinkingTokens`. `factoryCredits` are not USD: the cost comes from the price database.
+// `thinkingTokens`. `factoryCredits` are not USD (kept beside the tokens as the session's credits): the cost comes from the price database.
 import { emptyCounts } from '../../core/event.js';
 import { count, FormatError, isObject, jsonError, nonEmpty, type FileFormat } from '../file-format.js';
 
@@ -39,6 +39,7 @@ export const droidSessionFormat: FileFormat = {
           ts: Math.floor(ctx.mtimeMs ?? Date.now()), tool: 'droid', source: 'transcript', host: ctx.host,
           sessionId: ctx.sessionFallback, project: ctx.projectFallback, model: droidModel(nonEmpty(s.model) ?? 'unknown', ctx.models),
           speed: 'standard', reportedCost: null, dedupKey: `droid:${ctx.sessionFallback}`, requestId: null, isSidechain: false,
+          credits: typeof u.factoryCredits === 'number' && u.factoryCredits > 0 ? u.factoryCredits : null,
         });
         return undefined;
       } catch (e) {

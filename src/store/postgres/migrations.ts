@@ -44,9 +44,11 @@ export const PG_MIGRATIONS: string[] = [
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
    INSERT INTO meta (key, value) VALUES ('changes', '0');`,
   // 2: records that know their cost but not their tokens (Crush's sessions), so that reports mark their tokens
-  // unknown instead of showing zero.
+  // unknown instead of showing zero; an agent's own billing credits beside the tokens.
   `ALTER TABLE events ADD COLUMN tokens_unknown SMALLINT NOT NULL DEFAULT 0;
-   ALTER TABLE usage_rollup ADD COLUMN unknown_token_requests BIGINT NOT NULL DEFAULT 0;`,
+   ALTER TABLE events ADD COLUMN credits DOUBLE PRECISION;
+   ALTER TABLE usage_rollup ADD COLUMN unknown_token_requests BIGINT NOT NULL DEFAULT 0;
+   ALTER TABLE usage_rollup ADD COLUMN credits DOUBLE PRECISION NOT NULL DEFAULT 0;`,
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;

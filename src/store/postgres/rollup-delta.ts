@@ -21,10 +21,11 @@ export interface RollupSource {
   calcCost: number | null;
   modelFallback: number;
   tokensUnknown: number;
+  credits: number | null;
 }
 
 const SUMS = ['requests', 'input', 'output', 'cacheRead', 'cacheWrite5m', 'cacheWrite1h', 'reasoning', 'calcCost', 'calcUnknown',
-  'reportedCost', 'autoCost', 'autoUnknown', 'fallbackRequests', 'unknownTokenRequests'] as const;
+  'reportedCost', 'autoCost', 'autoUnknown', 'fallbackRequests', 'unknownTokenRequests', 'credits'] as const;
 
 interface Cell {
   bucket: number;
@@ -65,6 +66,7 @@ export class RollupDelta {
     s.autoUnknown += sign * (e.reportedCost === null && e.calcCost === null ? 1 : 0);
     s.fallbackRequests += sign * e.modelFallback;
     s.unknownTokenRequests += sign * (e.tokensUnknown ?? 0);
+    s.credits += sign * (e.credits ?? 0);
     // A removal cannot lower the latest time it has seen: last activity may stay a little late, never early.
     if (sign > 0) c.lastTs = Math.max(c.lastTs, e.ts);
   }
@@ -93,5 +95,5 @@ export const ROLLUP_DELTA_COLUMNS: Array<[string, string]> = [
   ['bucket', 'int8'], ['tool', 'text'], ['host', 'text'], ['session_id', 'text'], ['project', 'text'], ['model', 'text'],
   ['requests', 'int8'], ['input', 'int8'], ['output', 'int8'], ['cache_read', 'int8'], ['cache_write_5m', 'int8'],
   ['cache_write_1h', 'int8'], ['reasoning', 'int8'], ['calc_cost', 'float8'], ['calc_unknown', 'int8'], ['reported_cost', 'float8'],
-  ['auto_cost', 'float8'], ['auto_unknown', 'int8'], ['fallback_requests', 'int8'], ['unknown_token_requests', 'int8'], ['last_ts', 'int8'],
+  ['auto_cost', 'float8'], ['auto_unknown', 'int8'], ['fallback_requests', 'int8'], ['unknown_token_requests', 'int8'], ['credits', 'float8'], ['last_ts', 'int8'],
 ];

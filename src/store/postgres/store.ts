@@ -71,7 +71,7 @@ const SHIP_COLUMNS: Array<[column: string, type: string, field: string]> = [
   ['cache_read', 'int8', 'cacheRead'], ['cache_write_5m', 'int8', 'cacheWrite5m'], ['cache_write_1h', 'int8', 'cacheWrite1h'],
   ['reasoning', 'int8', 'reasoning'], ['reported_cost', 'float8', 'reportedCost'], ['calc_cost', 'float8', 'calcCost'],
   ['is_sidechain', 'int2', 'isSidechain'], ['request_id', 'text', 'requestId'], ['model_fallback', 'int2', 'modelFallback'],
-  ['tokens_unknown', 'int2', 'tokensUnknown'],
+  ['tokens_unknown', 'int2', 'tokensUnknown'], ['credits', 'float8', 'credits'],
 ];
 
 /**
@@ -88,7 +88,7 @@ const UPSERT = `INSERT INTO events (${SHIP_COLUMNS.map((c) => c[0]).join(', ')})
 /** The columns of an event its rollup cell is made of (see RollupDelta). */
 const ROLLUP_SOURCE = `ts, tool, host, session_id AS "sessionId", project, model, input, output, cache_read AS "cacheRead",
   cache_write_5m AS "cacheWrite5m", cache_write_1h AS "cacheWrite1h", reasoning, reported_cost AS "reportedCost",
-  calc_cost AS "calcCost", model_fallback AS "modelFallback", tokens_unknown AS "tokensUnknown"`;
+  calc_cost AS "calcCost", model_fallback AS "modelFallback", tokens_unknown AS "tokensUnknown", credits`;
 
 const SUMMED = ROLLUP_DELTA_COLUMNS.slice(6, -1).map(([c]) => c);
 const APPLY_DELTA = `INSERT INTO usage_rollup (${ROLLUP_DELTA_COLUMNS.map(([c]) => c).join(', ')})
@@ -260,7 +260,7 @@ export class PostgresStore implements ViewStore {
         SUM(cache_write_5m) AS "cacheWrite5m", SUM(cache_write_1h) AS "cacheWrite1h", SUM(reasoning) AS reasoning,
         SUM(calc_cost) AS "calcCost", SUM(calc_unknown) AS "calcUnknown", SUM(reported_cost) AS "reportedCost",
         SUM(auto_cost) AS "autoCost", SUM(auto_unknown) AS "autoUnknown", SUM(fallback_requests) AS "fallbackRequests",
-        SUM(unknown_token_requests) AS "unknownTokenRequests", tool
+        SUM(unknown_token_requests) AS "unknownTokenRequests", COALESCE(SUM(credits), 0) AS credits, tool
       FROM usage_rollup WHERE ${sql} GROUP BY 1, model, tool`, params);
   }
 

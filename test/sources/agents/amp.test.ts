@@ -41,6 +41,8 @@ describe('Amp legacy threads', () => {
     const rows = store.db.prepare('SELECT dedup_key AS k, model, input, output, cache_read AS r, cache_write_5m AS w, session_id AS s, project, tool FROM events ORDER BY k').all();
     const call = (k: string, i: number, s: string) => ({ k, model: 'claude-sonnet-4-5-20250929', input: 100 + i, output: 40 + i, r: 5000 + i, w: 2000, s, project: '/srv/web app', tool: 'amp' });
     expect(rows).toEqual([call('amp:T-1:ledger:e1', 1, 'T-1'), call('amp:T-1:ledger:e3', 2, 'T-1'), call('amp:T-2:1', 1, 'T-2'), call('amp:T-2:3', 2, 'T-2')]);
+    // The ledger's credits are kept beside the tokens (the messages of this Amp version write 0: nothing known).
+    expect(store.db.prepare('SELECT dedup_key AS k, credits FROM events ORDER BY k').all().map((x: any) => x.credits)).toEqual([1.2, 1.3, null, null]);
     await store.close();
   });
 
