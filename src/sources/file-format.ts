@@ -106,3 +106,38 @@ export function timeOf(v: unknown): number {
 export function recordedCost(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : null;
 }
+
+/**
+ * A format whose files are one JSON document rewritten whole (Cline, Droid, Auggie, Amp, OpenCode's message files):
+ * `read` gets the parsed document, emits its records, reports a bad record with `problem` (the others still count)
+ * and returns why the document itself cannot be read (then nothing it gave before is replaced).
+ */
+export function jsonDocumentFormat(read: (doc: unknown, ctx: FileContext, emit: (e: UsageEvent) => void, problem: (m: string) => void) => string | undefined): FileFormat {
+  return {
+    markers: [],
+    wholeFile: true,
+    parser: (ctx) => ({
+      line: () => undefined,
+      state: () => null,
+      whole(text, emit, problem) {
+        let doc: unknown;
+        try {
+          doc = JSON.parse(text);
+        } catch (e) {
+          return jsonError(e);
+        }
+        return read(doc, ctx, emit, problem);
+      },
+    }),
+  };
+}
+
+/** Reads one record of a document; a bad field (FormatError) is that record's problem, said with where it is. */
+export function guardRecord(problem: (m: string) => void, where: string, f: () => void): void {
+  try {
+    f();
+  } catch (e) {
+    if (!(e instanceof FormatError)) throw e;
+    problem(`${where}: ${e.message}`);
+  }
+}

@@ -6,7 +6,7 @@
 // keyed by the message. Ledger events for tool use (a sub-agent, whose thread has its own file) are not counted.
 // Format read from Amp's bundled code and ccusage's loader; never run against a stand-in (see the README).
 import { emptyCounts, type UsageEvent } from '../../core/event.js';
-import { count, FormatError, isObject, jsonError, nonEmpty, timeOf, type FileContext, type FileFormat } from '../file-format.js';
+import { count, FormatError, guardRecord, isObject, jsonDocumentFormat, nonEmpty, timeOf } from '../file-format.js';
 
 /** The thread's first workspace folder (`file:///path`), as a path. */
 function projectOf(thread: Record<string, unknown>): string | null {
@@ -26,62 +26,43 @@ const creditsOf = (v: unknown): number | null => (typeof v === 'number' && Numbe
 
 const messageKey = (id: unknown): string | null => (typeof id === 'number' || (typeof id === 'string' && id) ? String(id) : null);
 
-export const ampThreadFormat: FileFormat = {
-  markers: [],
-  wholeFile: true,
-  parser: (ctx: FileContext) => ({
-    line: () => undefined,
-    state: () => null,
-    whole(text, emit, problem) {
-      let t: unknown;
-      try {
-        t = JSON.parse(text);
-      } catch (e) {
-        return jsonError(e);
-      }
-      if (!isObject(t)) return 'not an Amp thread';
-      const thread = nonEmpty(t.id) ?? ctx.sessionFallback;
-      const base = { ...emptyCounts(), tool: 'amp', source: 'transcript' as const, host: ctx.host, sessionId: thread, project: projectOf(t) ?? ctx.projectFallback, speed: 'standard' as const, reportedCost: null, requestId: null, isSidechain: false };
-      const created = typeof t.created === 'number' ? t.created : NaN;
-      const messages = Array.isArray(t.messages) ? t.messages.filter(isObject) : [];
-      const usageOf = new Map(messages.filter((m) => isObject(m.usage)).map((m) => [messageKey(m.messageId), m.usage as Record<string, unknown>]));
-      const guarded = (where: string, f: () => UsageEvent | null) => {
-        try {
-          const e = f();
-          if (e && e.input + e.output + e.cacheRead + e.cacheWrite5m > 0) emit(e);
-        } catch (err) {
-          if (!(err instanceof FormatError)) throw err;
-          problem(`${where}: ${err.message}`);
-        }
+export const ampThreadFormat = jsonDocumentFormat((t, ctx, emit, problem) => {
+  if (!isObject(t)) return 'not an Amp thread';
+  const thread = nonEmpty(t.id) ?? ctx.sessionFallback;
+  const base = { ...emptyCounts(), tool: 'amp', source: 'transcript' as const, host: ctx.host, sessionId: thread, project: projectOf(t) ?? ctx.projectFallback, speed: 'standard' as const, reportedCost: null, requestId: null, isSidechain: false };
+  const created = typeof t.created === 'number' ? t.created : NaN;
+  const messages = Array.isArray(t.messages) ? t.messages.filter(isObject) : [];
+  const usageOf = new Map(messages.filter((m) => isObject(m.usage)).map((m) => [messageKey(m.messageId), m.usage as Record<string, unknown>]));
+  const guarded = (where: string, f: () => UsageEvent | null) => guardRecord(problem, where, () => {
+    const e = f();
+    if (e && e.input + e.output + e.cacheRead + e.cacheWrite5m > 0) emit(e);
+  });
+  const ledger = isObject(t.usageLedger) && Array.isArray(t.usageLedger.events) ? t.usageLedger.events : null;
+  if (ledger) {
+    ledger.forEach((ev, i) => guarded(`usageLedger.events[${i}]`, () => {
+      // Tool usage (a sub-agent's thread, which has its own file) is not an inference call of this thread.
+      if (!isObject(ev) || !isObject(ev.tokens) || (ev.operationType !== undefined && ev.operationType !== 'inference')) return null;
+      const cache = usageOf.get(messageKey(ev.toMessageId)) ?? {};
+      const ts = timeOf(ev.timestamp);
+      if (!Number.isFinite(ts)) throw new FormatError('timestamp is not a time');
+      return {
+        ...base, ts, model: nonEmpty(ev.model) ?? 'unknown', input: count(ev.tokens, 'input', 'tokens'), output: count(ev.tokens, 'output', 'tokens'),
+        cacheRead: count(cache, 'cacheReadInputTokens', 'usage'), cacheWrite5m: count(cache, 'cacheCreationInputTokens', 'usage'),
+        dedupKey: `amp:${thread}:ledger:${nonEmpty(ev.id) ?? i}`, credits: creditsOf(ev.credits),
       };
-      const ledger = isObject(t.usageLedger) && Array.isArray(t.usageLedger.events) ? t.usageLedger.events : null;
-      if (ledger) {
-        ledger.forEach((ev, i) => guarded(`usageLedger.events[${i}]`, () => {
-          // Tool usage (a sub-agent's thread, which has its own file) is not an inference call of this thread.
-          if (!isObject(ev) || !isObject(ev.tokens) || (ev.operationType !== undefined && ev.operationType !== 'inference')) return null;
-          const cache = usageOf.get(messageKey(ev.toMessageId)) ?? {};
-          const ts = timeOf(ev.timestamp);
-          if (!Number.isFinite(ts)) throw new FormatError('timestamp is not a time');
-          return {
-            ...base, ts, model: nonEmpty(ev.model) ?? 'unknown', input: count(ev.tokens, 'input', 'tokens'), output: count(ev.tokens, 'output', 'tokens'),
-            cacheRead: count(cache, 'cacheReadInputTokens', 'usage'), cacheWrite5m: count(cache, 'cacheCreationInputTokens', 'usage'),
-            dedupKey: `amp:${thread}:ledger:${nonEmpty(ev.id) ?? i}`, credits: creditsOf(ev.credits),
-          };
-        }));
-        return undefined;
-      }
-      messages.forEach((m, i) => guarded(`messages[${i}]`, () => {
-        if (m.role !== 'assistant' || !isObject(m.usage)) return null;
-        const u = m.usage;
-        const ts = timeOf(u.timestamp ?? m.timestamp ?? created);
-        if (!Number.isFinite(ts)) throw new FormatError('usage.timestamp is not a time');
-        return {
-          ...base, ts, model: nonEmpty(u.model) ?? nonEmpty(m.model) ?? 'unknown', input: count(u, 'inputTokens', 'usage'), output: count(u, 'outputTokens', 'usage'),
-          cacheRead: count(u, 'cacheReadInputTokens', 'usage'), cacheWrite5m: count(u, 'cacheCreationInputTokens', 'usage'),
-          dedupKey: `amp:${thread}:${messageKey(m.messageId) ?? `message:${i}`}`, credits: creditsOf(u.credits),
-        };
-      }));
-      return undefined;
-    },
-  }),
-};
+    }));
+    return undefined;
+  }
+  messages.forEach((m, i) => guarded(`messages[${i}]`, () => {
+    if (m.role !== 'assistant' || !isObject(m.usage)) return null;
+    const u = m.usage;
+    const ts = timeOf(u.timestamp ?? m.timestamp ?? created);
+    if (!Number.isFinite(ts)) throw new FormatError('usage.timestamp is not a time');
+    return {
+      ...base, ts, model: nonEmpty(u.model) ?? nonEmpty(m.model) ?? 'unknown', input: count(u, 'inputTokens', 'usage'), output: count(u, 'outputTokens', 'usage'),
+      cacheRead: count(u, 'cacheReadInputTokens', 'usage'), cacheWrite5m: count(u, 'cacheCreationInputTokens', 'usage'),
+      dedupKey: `amp:${thread}:${messageKey(m.messageId) ?? `message:${i}`}`, credits: creditsOf(u.credits),
+    };
+  }));
+  return undefined;
+});

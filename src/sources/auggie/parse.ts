@@ -5,7 +5,7 @@
 // kept beside the tokens.
 // Summarization and sub-agent calls are not written per call (only the session's sub-agent credits): not counted.
 import { emptyCounts } from '../../core/event.js';
-import { count, FormatError, isObject, jsonError, nonEmpty, timeOf, type FileFormat } from '../file-format.js';
+import { count, FormatError, guardRecord, isObject, jsonDocumentFormat, nonEmpty, timeOf } from '../file-format.js';
 
 export const AUGMENT_MODEL = 'unknown model (Augment)';
 
@@ -21,47 +21,30 @@ function cwdOf(exchange: Record<string, unknown>): string | null {
   return null;
 }
 
-export const auggieSessionFormat: FileFormat = {
-  markers: [],
-  wholeFile: true,
-  parser: (ctx) => ({
-    line: () => undefined,
-    state: () => null,
-    whole(text, emit, problem) {
-      let doc: unknown;
-      try {
-        doc = JSON.parse(text);
-      } catch (e) {
-        return jsonError(e);
-      }
-      if (!isObject(doc) || !Array.isArray(doc.chatHistory)) return 'not an Auggie session (no chatHistory array)';
-      const session = nonEmpty(doc.sessionId) ?? ctx.sessionFallback;
-      let project = ctx.projectFallback;
-      doc.chatHistory.forEach((item, i) => {
-        const exchange = isObject(item) && isObject(item.exchange) ? item.exchange : null;
-        if (!exchange) return;
-        project = cwdOf(exchange) ?? project;
-        const nodes = Array.isArray(exchange.response_nodes) ? exchange.response_nodes : [];
-        const usage = nodes.find((n): n is Record<string, unknown> => isObject(n) && n.type === 10 && isObject(n.token_usage))?.token_usage;
-        if (!isObject(usage)) return;
-        const billing = nodes.find((n): n is Record<string, unknown> => isObject(n) && n.type === 9 && isObject(n.billing_metadata))?.billing_metadata;
-        const credits = isObject(billing) && typeof billing.credits_consumed === 'number' && billing.credits_consumed >= 0 ? billing.credits_consumed : null;
-        try {
-          const ts = timeOf(item.finishedAt ?? doc.modified);
-          if (!Number.isFinite(ts)) throw new FormatError('finishedAt is not a time');
-          emit({
-            ...emptyCounts(), input: count(usage, 'input_tokens', 'token_usage'), output: count(usage, 'output_tokens', 'token_usage'),
-            cacheRead: count(usage, 'cache_read_input_tokens', 'token_usage'), cacheWrite5m: count(usage, 'cache_creation_input_tokens', 'token_usage'),
-            ts, tool: 'auggie', source: 'transcript', host: ctx.host, sessionId: session, project, model: AUGMENT_MODEL, speed: 'standard',
-            reportedCost: null, dedupKey: `auggie:${nonEmpty(exchange.request_id) ?? `${session}:${i}`}`, requestId: null, isSidechain: false,
-            credits,
-          });
-        } catch (e) {
-          if (!(e instanceof FormatError)) throw e;
-          problem(`chatHistory[${i}]: ${e.message}`);
-        }
+export const auggieSessionFormat = jsonDocumentFormat((doc, ctx, emit, problem) => {
+  if (!isObject(doc) || !Array.isArray(doc.chatHistory)) return 'not an Auggie session (no chatHistory array)';
+  const session = nonEmpty(doc.sessionId) ?? ctx.sessionFallback;
+  let project = ctx.projectFallback;
+  doc.chatHistory.forEach((item, i) => {
+    const exchange = isObject(item) && isObject(item.exchange) ? item.exchange : null;
+    if (!exchange) return;
+    project = cwdOf(exchange) ?? project;
+    const nodes = Array.isArray(exchange.response_nodes) ? exchange.response_nodes : [];
+    const usage = nodes.find((n): n is Record<string, unknown> => isObject(n) && n.type === 10 && isObject(n.token_usage))?.token_usage;
+    if (!isObject(usage)) return;
+    const billing = nodes.find((n): n is Record<string, unknown> => isObject(n) && n.type === 9 && isObject(n.billing_metadata))?.billing_metadata;
+    const credits = isObject(billing) && typeof billing.credits_consumed === 'number' && billing.credits_consumed >= 0 ? billing.credits_consumed : null;
+    guardRecord(problem, `chatHistory[${i}]`, () => {
+      const ts = timeOf(item.finishedAt ?? doc.modified);
+      if (!Number.isFinite(ts)) throw new FormatError('finishedAt is not a time');
+      emit({
+        ...emptyCounts(), input: count(usage, 'input_tokens', 'token_usage'), output: count(usage, 'output_tokens', 'token_usage'),
+        cacheRead: count(usage, 'cache_read_input_tokens', 'token_usage'), cacheWrite5m: count(usage, 'cache_creation_input_tokens', 'token_usage'),
+        ts, tool: 'auggie', source: 'transcript', host: ctx.host, sessionId: session, project, model: AUGMENT_MODEL, speed: 'standard',
+        reportedCost: null, dedupKey: `auggie:${nonEmpty(exchange.request_id) ?? `${session}:${i}`}`, requestId: null, isSidechain: false,
+        credits,
       });
-      return undefined;
-    },
-  }),
-};
+    });
+  });
+  return undefined;
+});

@@ -10,7 +10,7 @@
 // For Anthropic, Cline adds `message_start`'s output count to the deltas' (one token high per request, as the
 // stand-in showed): what it recorded is kept, and its cost follows it.
 import { emptyCounts, type UsageEvent } from '../../core/event.js';
-import { count, FormatError, isObject, jsonError, nonEmpty, recordedCost, timeOf, type FileContext, type FileFormat } from '../file-format.js';
+import { count, FormatError, guardRecord, isObject, jsonDocumentFormat, jsonError, nonEmpty, recordedCost, timeOf, type FileContext } from '../file-format.js';
 
 const event = (ctx: FileContext, fields: Pick<UsageEvent, 'ts' | 'sessionId' | 'model' | 'dedupKey' | 'reportedCost' | 'input' | 'cacheRead' | 'cacheWrite5m' | 'output'>): UsageEvent => ({
   ...emptyCounts(), tool: 'cline', source: 'transcript', host: ctx.host, project: ctx.projectFallback, speed: 'standard',
@@ -22,43 +22,13 @@ function uncached(input: number, read: number, write: number, includesCache: boo
   return includesCache && input >= read + write ? input - read - write : input;
 }
 
-function wholeDocument(read: (doc: unknown, ctx: FileContext, emit: (e: UsageEvent) => void, problem: (m: string) => void) => string | undefined): FileFormat {
-  return {
-    markers: [],
-    wholeFile: true,
-    parser: (ctx) => ({
-      line: () => undefined,
-      state: () => null,
-      whole(text, emit, problem) {
-        let doc: unknown;
-        try {
-          doc = JSON.parse(text);
-        } catch (e) {
-          return jsonError(e);
-        }
-        return read(doc, ctx, emit, problem);
-      },
-    }),
-  };
-}
-
-/** Runs one record's reading; a bad field is that record's problem, said with where it is. */
-function guarded(problem: (m: string) => void, where: string, f: () => void): void {
-  try {
-    f();
-  } catch (e) {
-    if (!(e instanceof FormatError)) throw e;
-    problem(`${where}: ${e.message}`);
-  }
-}
-
-export const clineSessionFormat = wholeDocument((doc, ctx, emit, problem) => {
+export const clineSessionFormat = jsonDocumentFormat((doc, ctx, emit, problem) => {
   if (!isObject(doc) || !Array.isArray(doc.messages)) return 'not a Cline session (no messages array)';
   const session = nonEmpty(doc.sessionId) ?? ctx.sessionFallback;
   doc.messages.forEach((m, i) => {
     if (!isObject(m) || m.role !== 'assistant' || !isObject(m.metrics)) return;
     const metrics = m.metrics;
-    guarded(problem, `messages[${i}]`, () => {
+    guardRecord(problem, `messages[${i}]`, () => {
       const read = count(metrics, 'cacheReadTokens', 'metrics');
       const write = count(metrics, 'cacheWriteTokens', 'metrics');
       const ts = timeOf(m.ts);
@@ -92,7 +62,7 @@ function usageText(m: Record<string, unknown>): Record<string, unknown> | string
   }
 }
 
-export const clineTaskFormat = wholeDocument((doc, ctx, emit, problem) => {
+export const clineTaskFormat = jsonDocumentFormat((doc, ctx, emit, problem) => {
   if (!Array.isArray(doc)) return 'not a Cline task (expected an array of messages)';
   let model: string | null = null;
   let provider: string | null = null;
@@ -114,7 +84,7 @@ export const clineTaskFormat = wholeDocument((doc, ctx, emit, problem) => {
     }
     if (!hasTokens(info)) return;
     const u = info;
-    guarded(problem, `messages[${i}] (${String(m.say)})`, () => {
+    guardRecord(problem, `messages[${i}] (${String(m.say)})`, () => {
       const read = count(u, 'cacheReads', 'text');
       const write = count(u, 'cacheWrites', 'text');
       const protocol = nonEmpty(u.apiProtocol);

@@ -4,48 +4,35 @@
 // adds the sub-sessions, which have their own files: never read. `inputTokens` is uncached; `outputTokens` includes
 // `thinkingTokens`. `factoryCredits` are not USD (kept beside the tokens as the session's credits): the cost comes from the price database.
 import { emptyCounts } from '../../core/event.js';
-import { count, FormatError, isObject, jsonError, nonEmpty, type FileFormat } from '../file-format.js';
+import { count, FormatError, isObject, jsonDocumentFormat, nonEmpty } from '../file-format.js';
 
 /** `custom:<name>-<n>` → the custom model's own model, where discovery knows it. */
 export function droidModel(name: string, models: Record<string, string> | undefined): string {
   return models?.[name] ?? models?.[name.replace(/-\d+$/, '')] ?? name;
 }
 
-export const droidSessionFormat: FileFormat = {
-  markers: [],
-  wholeFile: true,
-  parser: (ctx) => ({
-    line: () => undefined,
-    state: () => null,
-    whole(text, emit) {
-      let s: unknown;
-      try {
-        s = JSON.parse(text);
-      } catch (e) {
-        return jsonError(e);
-      }
-      if (!isObject(s)) return 'not a Droid session settings file';
-      if (!isObject(s.tokenUsage)) return undefined; // no call yet
-      const u = s.tokenUsage;
-      try {
-        const output = count(u, 'outputTokens', 'tokenUsage');
-        const input = count(u, 'inputTokens', 'tokenUsage');
-        const cacheRead = count(u, 'cacheReadTokens', 'tokenUsage');
-        const cacheWrite5m = count(u, 'cacheCreationTokens', 'tokenUsage');
-        const reasoning = Math.min(count(u, 'thinkingTokens', 'tokenUsage'), output);
-        if (input + output + cacheRead + cacheWrite5m === 0) return undefined;
-        emit({
-          ...emptyCounts(), input, output, cacheRead, cacheWrite5m, reasoning,
-          ts: Math.floor(ctx.mtimeMs ?? Date.now()), tool: 'droid', source: 'transcript', host: ctx.host,
-          sessionId: ctx.sessionFallback, project: ctx.projectFallback, model: droidModel(nonEmpty(s.model) ?? 'unknown', ctx.models),
-          speed: 'standard', reportedCost: null, dedupKey: `droid:${ctx.sessionFallback}`, requestId: null, isSidechain: false,
-          credits: typeof u.factoryCredits === 'number' && u.factoryCredits > 0 ? u.factoryCredits : null,
-        });
-        return undefined;
-      } catch (e) {
-        if (e instanceof FormatError) return e.message;
-        throw e;
-      }
-    },
-  }),
-};
+export const droidSessionFormat = jsonDocumentFormat((s, ctx, emit) => {
+  if (!isObject(s)) return 'not a Droid session settings file';
+  if (!isObject(s.tokenUsage)) return undefined; // no call yet
+  const u = s.tokenUsage;
+  try {
+    const output = count(u, 'outputTokens', 'tokenUsage');
+    const input = count(u, 'inputTokens', 'tokenUsage');
+    const cacheRead = count(u, 'cacheReadTokens', 'tokenUsage');
+    const cacheWrite5m = count(u, 'cacheCreationTokens', 'tokenUsage');
+    const reasoning = Math.min(count(u, 'thinkingTokens', 'tokenUsage'), output);
+    if (input + output + cacheRead + cacheWrite5m === 0) return undefined;
+    emit({
+      ...emptyCounts(), input, output, cacheRead, cacheWrite5m, reasoning,
+      ts: Math.floor(ctx.mtimeMs ?? Date.now()), tool: 'droid', source: 'transcript', host: ctx.host,
+      sessionId: ctx.sessionFallback, project: ctx.projectFallback, model: droidModel(nonEmpty(s.model) ?? 'unknown', ctx.models),
+      speed: 'standard', reportedCost: null, dedupKey: `droid:${ctx.sessionFallback}`, requestId: null, isSidechain: false,
+      credits: typeof u.factoryCredits === 'number' && u.factoryCredits > 0 ? u.factoryCredits : null,
+    });
+    return undefined;
+  } catch (e) {
+    // The session's one record is the document: a bad total is a document that cannot be read (the last good stays).
+    if (e instanceof FormatError) return e.message;
+    throw e;
+  }
+});
