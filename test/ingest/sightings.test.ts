@@ -250,7 +250,8 @@ describe('records no request can have', () => {
         model TEXT NOT NULL, input INTEGER NOT NULL, output INTEGER NOT NULL, cache_read INTEGER NOT NULL,
         cache_write INTEGER NOT NULL, reported_cost REAL, PRIMARY KEY (request_id, source)) WITHOUT ROWID;
       ALTER TABLE files DROP COLUMN tail_hash; ALTER TABLE files DROP COLUMN checked_at;
-      ALTER TABLE events DROP COLUMN tokens_unknown; ALTER TABLE usage_rollup DROP COLUMN unknown_token_requests`);
+      ALTER TABLE events DROP COLUMN tokens_unknown; ALTER TABLE events DROP COLUMN credits;
+      ALTER TABLE usage_rollup DROP COLUMN unknown_token_requests; ALTER TABLE usage_rollup DROP COLUMN credits`);
     expect(() => old.db.prepare('SELECT SUM(output) FROM events').get()).toThrow(/integer overflow/);
     await old.close();
     const reopened = new SqliteStore(path);
