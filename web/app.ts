@@ -382,7 +382,7 @@ async function loadHistory(): Promise<void> {
 }
 
 // ---- breakdown ----
-type Row = Counts & { key: string; requests: number; totalTokens: number; lastActivity: string; unpriced?: number };
+type Row = Counts & { key: string; requests: number; totalTokens: number; lastActivity: string; unpriced?: number; tokensUnknown?: number };
 let rows: Row[] = [];
 
 async function loadBreakdown(): Promise<void> {
@@ -430,7 +430,11 @@ function renderBreakdown(): void {
         bar.style.width = `${Math.round((r.cost / total) * 60)}px`;
         td.append(bar, `${((r.cost / total) * 100).toFixed(1)}%`);
       } else if (k === 'cost') td.textContent = money(r.cost, r.unpriced);
-      else td.textContent = thousands(r[k] as number);
+      // Counts that leave out records known only by their cost (Crush's sessions): a lower bound, never a plain 0.
+      else if (k !== 'requests' && r.tokensUnknown) {
+        td.textContent = `${thousands(r[k] as number)}?`;
+        td.title = 'tokens not recorded by this agent (only its cost)';
+      } else td.textContent = thousands(r[k] as number);
       tr.append(td);
     }
     return tr;

@@ -555,7 +555,8 @@ export class SqliteStore implements Store {
 
   async breakdown(filter: UsageFilter, by: BreakdownKey): Promise<BreakdownRow[]> {
     const { sql, params } = rollupWhere(filter);
-    return this.db.prepare(`SELECT ${BREAKDOWN_COLUMN[by]} AS key, ${ROLLUP_SUMS}, MAX(last_ts) AS lastTs, SUM(auto_unknown) AS unpriced
+    return this.db.prepare(`SELECT ${BREAKDOWN_COLUMN[by]} AS key, ${ROLLUP_SUMS}, MAX(last_ts) AS lastTs, SUM(auto_unknown) AS unpriced,
+      SUM(unknown_token_requests) AS tokensUnknown
       FROM usage_rollup WHERE ${sql} GROUP BY 1 ORDER BY cost DESC`).all(params) as BreakdownRow[];
   }
 

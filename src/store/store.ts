@@ -115,6 +115,8 @@ export interface BreakdownRow extends TokenCounts {
   lastTs: number;
   /** Requests whose cost is unknown (no price, none reported): the cost is a lower bound, shown with "?". */
   unpriced?: number;
+  /** Records whose tokens are unknown (only their cost is: Crush): the counts are a lower bound, shown with "?". */
+  tokensUnknown?: number;
 }
 
 export interface TimeBucketRow extends TokenCounts {

@@ -73,6 +73,9 @@ describe('Crush', () => {
     await index();
     expect(rows()[0]).toMatchObject({ k: 'crush:s1', ts: updatedAt('s1'), cost: 0.97 });
     expect(store.db.prepare('SELECT SUM(requests) AS n, SUM(unknown_token_requests) AS u FROM usage_rollup').get()).toEqual({ n: 2, u: 2 });
+    // What the API and the dashboard's tables read: the count of records whose tokens are unknown, beside zero counts.
+    await store.settle();
+    expect(await store.breakdown({}, 'tool')).toEqual([expect.objectContaining({ key: 'crush', requests: 2, input: 0, tokensUnknown: 2, cost: 0.98 })]);
     a.close();
     b.close();
     await store.close();
