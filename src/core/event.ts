@@ -51,7 +51,15 @@ export interface UsageEvent extends TokenCounts {
    * taken for USD, and never added across agents (each counts its own).
    */
   credits?: number | null;
+  /**
+   * A session's running totals standing in for per-call records that do not exist on disk (Droid), keyed
+   * `sessionTotalKey(tool, session)`: counted only until per-call telemetry of the same tool and session arrives.
+   */
+  sessionTotal?: boolean;
 }
+
+/** The key of a session's running-totals record (see UsageEvent.sessionTotal). */
+export const sessionTotalKey = (tool: string, session: string): string => `${tool}:total:${session}`;
 
 export function emptyCounts(): TokenCounts {
   return { input: 0, output: 0, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0, reasoning: 0 };

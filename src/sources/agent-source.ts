@@ -30,6 +30,13 @@ export interface AgentSource {
   discover(env: NodeJS.ProcessEnv, listings: DirListings): AgentDiscovery;
   /** What doctor should say about this agent on this machine beyond where its logs are (usage it cannot see). */
   notice?(env: NodeJS.ProcessEnv): string | null;
+  /**
+   * Its GenAI telemetry puts usage on `invoke_agent` spans, one per turn, with no per-call spans under them (Droid):
+   * those count, where other agents' `invoke_agent` spans only sum their children.
+   */
+  turnSpans?: boolean;
+  /** Its GenAI spans' `input_tokens` leave the cache out (Droid), where the conventions put it in. */
+  spanInputUncached?: boolean;
   /** The `service.name`s its OpenTelemetry carries, so that GenAI spans it sends count under its tool. */
   serviceNames?: string[];
   /** Its file formats by the name discovery gives files (stored with their checkpoints: never rename one). */

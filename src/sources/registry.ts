@@ -56,6 +56,9 @@ export function formatNamed(name: string): FileFormat | DatabaseFormat | typeof 
 /** The agent whose files are in this format. */
 export const agentOfFormat = (name: string): AgentSource | undefined => byFormat.get(name)?.agent;
 
+/** The registered agent a tool's usage is recorded under, if any. */
+export const agentOfTool = (tool: string): AgentSource | undefined => AGENTS.find((a) => a.tool === tool);
+
 /** ccusage 20's agent name for a tool (`claude` for claude-code; the tool's own name otherwise). */
 export const agentName = (tool: string): string => AGENTS.find((a) => a.tool === tool)?.agent ?? tool;
 

@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { shouldReplace, type TokenCounts } from '../core/event.js';
+import { sessionTotalKey, shouldReplace, type TokenCounts } from '../core/event.js';
 import { outranksSql } from './outranks.js';
 import type { KnownPrice, ResolvedPrice } from '../core/pricing.js';
 import type { DirListing, DirListings, ListingChanges } from '../sources/discovery.js';
@@ -377,8 +377,14 @@ export class SqliteStore implements Store {
             sources = `${e.source},otlp`;
           }
         }
+        if (e.sessionTotal && this.stmt('SELECT 1 FROM telemetry_sessions WHERE tool = ? AND session_id = ?').get(e.tool, e.sessionId)) continue;
         this.store(e, sources, withdrawn);
         sessions.add(e.sessionId);
+        if (e.source === 'otlp' && this.stmt('INSERT OR IGNORE INTO telemetry_sessions (tool, session_id) VALUES (?, ?)').run(e.tool, e.sessionId).changes === 1) {
+          // Per-call telemetry of a session whose running totals were counted: the totals step aside for it.
+          const gone = this.stmt(`DELETE FROM events WHERE dedup_key = ? RETURNING ts / ${QUARTER_HOUR_MS} AS b`).all(sessionTotalKey(e.tool, e.sessionId)) as Array<{ b: number }>;
+          for (const { b } of gone) this.dirty.add(b);
+        }
       }
       this.dropWithdrawn(withdrawn);
       for (const s of sessions) {

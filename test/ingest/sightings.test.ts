@@ -251,7 +251,8 @@ describe('records no request can have', () => {
         cache_write INTEGER NOT NULL, reported_cost REAL, PRIMARY KEY (request_id, source)) WITHOUT ROWID;
       ALTER TABLE files DROP COLUMN tail_hash; ALTER TABLE files DROP COLUMN checked_at;
       ALTER TABLE events DROP COLUMN tokens_unknown; ALTER TABLE events DROP COLUMN credits;
-      ALTER TABLE usage_rollup DROP COLUMN unknown_token_requests; ALTER TABLE usage_rollup DROP COLUMN credits`);
+      ALTER TABLE usage_rollup DROP COLUMN unknown_token_requests; ALTER TABLE usage_rollup DROP COLUMN credits;
+      DROP TABLE telemetry_sessions`);
     expect(() => old.db.prepare('SELECT SUM(output) FROM events').get()).toThrow(/integer overflow/);
     await old.close();
     const reopened = new SqliteStore(path);

@@ -10,6 +10,8 @@ export const droidSource: AgentSource = {
   yields: 'per session only (a running total, one record that grows; requests unknown): input, output (reasoning inside), reasoning, cache read, cache write, model, cwd',
   env: ['FACTORY_HOME_OVERRIDE'],
   serviceNames: ['droid', 'factory-droid', 'factory-cli'],
+  turnSpans: true,
+  spanInputUncached: true,
   roots: (env) => [droidSessionsDir(env)],
   watch: (env) => [[droidSessionsDir(env), factoryDir(env)]],
   discover: (env) => discoverDroidFiles(env),

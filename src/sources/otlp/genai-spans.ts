@@ -8,7 +8,7 @@
 // read as such. The key is `gen_ai.response.id`, the provider's id: the same call seen in an agent's log or by the
 // proxy counts once.
 import { emptyCounts, implausibility, type UsageEvent } from '../../core/event.js';
-import { toolOfService } from '../registry.js';
+import { agentOfTool, toolOfService } from '../registry.js';
 import { nanosToMs, type Attributes, type SpanRecord } from './flatten.js';
 import type { Interpretation } from './interpret.js';
 
@@ -46,7 +46,9 @@ export function interpretSpans(spans: SpanRecord[], host: string, now = Date.now
   const parents = new Set(usageSpans.map((s) => `${s.traceId}/${s.parentSpanId}`));
   for (const s of usageSpans) {
     const a = s.attrs;
-    if (AGGREGATES.has(str(a, 'gen_ai.operation.name'))) continue;
+    const tool = toolOfService(str(a, 'service.name'));
+    const operation = str(a, 'gen_ai.operation.name');
+    if (AGGREGATES.has(operation) && !(operation === 'invoke_agent' && agentOfTool(tool)?.turnSpans)) continue;
     if (parents.has(`${s.traceId}/${s.spanId}`)) continue; // sums the usage spans under it
     const where = `span "${s.name}"${str(a, 'gen_ai.response.id') ? ` (response ${str(a, 'gen_ai.response.id')})` : ''}`;
     const fields = {
@@ -67,12 +69,12 @@ export function interpretSpans(spans: SpanRecord[], host: string, now = Date.now
     const output = fields.output ?? 0;
     const responseId = str(a, 'gen_ai.response.id');
     const ev: UsageEvent = {
-      ...emptyCounts(), ts: nanosToMs(s.endNano), tool: toolOfService(str(a, 'service.name')), source: 'otlp',
+      ...emptyCounts(), ts: nanosToMs(s.endNano), tool, source: 'otlp',
       host: str(a, 'host.name') || host, sessionId: str(a, 'gen_ai.conversation.id', 'session.id') || 'unknown', project: '',
       model: str(a, 'gen_ai.response.model', 'gen_ai.request.model') || 'unknown', speed: 'standard', reportedCost: null,
       dedupKey: responseId || `otlp:span:${s.traceId}:${s.spanId}`, requestId: null, isSidechain: false,
       // The conventions put the cache inside input; an input smaller than its cache cannot include it.
-      input: prompt >= cacheRead + cacheWrite ? prompt - cacheRead - cacheWrite : prompt,
+      input: prompt >= cacheRead + cacheWrite && !agentOfTool(tool)?.spanInputUncached ? prompt - cacheRead - cacheWrite : prompt,
       cacheRead, cacheWrite5m: cacheWrite, output, reasoning: Math.min(fields.reasoning ?? 0, output),
     };
     if (!s.endNano) {
