@@ -169,7 +169,7 @@ function agentFindings(env: NodeJS.ProcessEnv, out: Finding[]): void {
     if (notice) out.push({ level: 'warn', what: notice, fix: 'nothing to fix here: said so that totals are not taken for complete' });
     const d = agent.discover(env, new Map());
     if (d.files.length === 0) {
-      absent.push(`${agent.name} (${agent.roots(env).join(', ')}; ${agent.env.join(', ')})`);
+      absent.push(`${agent.name} (${[agent.roots(env).join(', '), ...(agent.env.length ? [agent.env.join(', ')] : [])].join('; ')})`);
       continue;
     }
     const roots = agent.roots(env).filter((r) => d.files.some((f) => f.path.startsWith(r)) || existsSync(r));
