@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlanName } from '../core/limits.js';
+import { NO_PRICE_CONFIG, type PriceConfig, type PriceOverride } from '../core/pricing.js';
 import { tokenmeterHome } from './home.js';
 import { UsageError } from './usage-error.js';
 
@@ -18,6 +19,39 @@ export interface Config {
   /** Tokens per 5-hour window, or "p90" to learn it from past windows. */
   limit?: number | 'p90';
   statusline?: StatuslineConfig;
+  /** The user's own prices (USD per million tokens, by model name or glob) and aliases: they win over the database. */
+  pricing: PriceConfig;
+}
+
+const PRICE_FIELDS = ['input', 'output', 'cacheRead', 'cacheWrite5m', 'cacheWrite1h'] as const;
+
+function priceConfigOf(c: Record<string, unknown>, path: string): PriceConfig {
+  const out: PriceConfig = { prices: {}, aliases: {} };
+  if (c.prices !== undefined) {
+    if (!c.prices || typeof c.prices !== 'object' || Array.isArray(c.prices)) throw new UsageError(`${path}: "prices" must be an object of model name (or glob) → prices`);
+    for (const [model, v] of Object.entries(c.prices as Record<string, unknown>)) {
+      const where = `${path}: prices["${model}"]`;
+      if (!v || typeof v !== 'object' || Array.isArray(v)) throw new UsageError(`${where} must be an object such as {"input": 3, "output": 15} (USD per million tokens)`);
+      const p = v as Record<string, unknown>;
+      const unknown = Object.keys(p).filter((k) => !(PRICE_FIELDS as readonly string[]).includes(k) && k !== 'reasoning');
+      if (unknown.length) throw new UsageError(`${where}: unknown field ${unknown.join(', ')} (expected ${PRICE_FIELDS.join(', ')})`);
+      for (const k of PRICE_FIELDS) {
+        const n = p[k];
+        if (n === undefined && (k === 'input' || k === 'output')) throw new UsageError(`${where}.${k} is missing (USD per million tokens)`);
+        if (n !== undefined && !(typeof n === 'number' && Number.isFinite(n) && n >= 0 && n < 1e6)) throw new UsageError(`${where}.${k} must be a number of USD per million tokens, got ${JSON.stringify(n)}`);
+      }
+      if (p.reasoning !== undefined && p.reasoning !== p.output) throw new UsageError(`${where}.reasoning: reasoning is billed as output; leave it out or make it equal to output`);
+      out.prices[model] = Object.fromEntries(PRICE_FIELDS.filter((k) => p[k] !== undefined).map((k) => [k, p[k]])) as unknown as PriceOverride;
+    }
+  }
+  if (c.aliases !== undefined) {
+    if (!c.aliases || typeof c.aliases !== 'object' || Array.isArray(c.aliases)) throw new UsageError(`${path}: "aliases" must be an object of model name → priced model name`);
+    for (const [from, to] of Object.entries(c.aliases as Record<string, unknown>)) {
+      if (typeof to !== 'string' || !to.trim()) throw new UsageError(`${path}: aliases["${from}"] must be the name of a priced model`);
+      out.aliases[from] = to;
+    }
+  }
+  return Object.keys(out.prices).length || Object.keys(out.aliases).length ? out : NO_PRICE_CONFIG;
 }
 
 export function configPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -30,7 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    return {};
+    return { pricing: NO_PRICE_CONFIG };
   }
   let raw: unknown;
   try {
@@ -40,7 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new UsageError(`${path}: expected a JSON object`);
   const c = raw as Record<string, unknown>;
-  const out: Config = {};
+  const out: Config = { pricing: priceConfigOf(c, path) };
   if (c.plan !== undefined) {
     if (!['pro', 'max5', 'max20', 'custom'].includes(String(c.plan))) throw new UsageError(`${path}: "plan" must be pro, max5, max20 or custom`);
     out.plan = c.plan as PlanName;

@@ -21,7 +21,12 @@ const version = typeof __TOKENMETER_VERSION__ === 'string' ? __TOKENMETER_VERSIO
 
 const program = new Command('tokenmeter')
   .description('Tokens and costs of AI coding assistants, from their local logs')
-  .version(version);
+  .version(version)
+  // Every command prices with the user's own prices and aliases from the config file (a bad one is said, exit 2).
+  .hook('preAction', async () => {
+    const [{ loadConfig }, { setPriceConfig }] = await Promise.all([import('./config.js'), import('../ingest/price-config.js')]);
+    setPriceConfig(loadConfig().pricing);
+  });
 
 const reports: Array<[Period, string]> = [
   ['daily', 'usage by day'],
@@ -220,6 +225,15 @@ program
   .action(async (action: string, opts: { start: boolean; platform?: string }) => {
     const { runService } = await import('./service-command.js');
     process.exitCode = runService(action, opts);
+  });
+
+program
+  .command('prices [model]')
+  .description("a model's price and where it comes from (your own prices, an alias, the price database); without a model, the models in the index that have none")
+  .option('-j, --json', 'JSON output')
+  .action(async (model: string | undefined, opts: { json?: boolean }) => {
+    const { runPrices } = await import('./prices-command.js');
+    process.exitCode = await runPrices(model, opts);
   });
 
 program

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import type { PlanName } from '../core/limits.js';
 import { runningDaemon } from '../server/instance-lock.js';
 import type { StatusData, StatusInput } from '../server/status.js';
+import { setPriceConfig } from '../ingest/price-config.js';
 import { loadConfig } from './config.js';
 import { postToDaemon } from './daemon-client.js';
 import { daemonLockPath, hostName, indexPath, statuslineBudgetMs, statuslineWaitMs, tokenmeterHome } from './home.js';
@@ -136,6 +137,8 @@ export async function runStatusline(argv: string[]): Promise<void> {
       options: { format: { type: 'string' }, 'no-emoji': { type: 'boolean' }, 'no-color': { type: 'boolean' }, plan: { type: 'string' }, limit: { type: 'string' } },
     });
     const config = loadConfig();
+    // What it indexes is priced as every other command prices it (the user's own prices first).
+    setPriceConfig(config.pricing);
     const raw = await readStdin();
     try {
       input = raw.trim() ? (JSON.parse(raw) as StatusInput) : {};

@@ -6,7 +6,8 @@ declare const __GENAI_PRICES_VERSION__: string | undefined;
  * database, so that checking it is cheap. */
 export const PRICING_RULES_VERSION = 1;
 
-export function pricingVersion(): string {
+/** `configKey`: the user's own prices and aliases (priceConfigKey), when they have any. */
+export function pricingVersion(configKey = ''): string {
   const db = typeof __GENAI_PRICES_VERSION__ === 'string' ? __GENAI_PRICES_VERSION__ : 'dev';
-  return `genai-prices@${db}/rules@${PRICING_RULES_VERSION}`;
+  return `genai-prices@${db}/rules@${PRICING_RULES_VERSION}${configKey ? `/config@${configKey}` : ''}`;
 }

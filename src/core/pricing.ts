@@ -133,3 +133,64 @@ export function requestCost(price: ResolvedPrice, speed: Speed, c: TokenCounts):
 export function roundUsd(v: number): number {
   return Math.round(v * 1e8) / 1e8;
 }
+
+/** A user's own price for a model, in USD per million tokens (reasoning is billed as output). */
+export interface PriceOverride {
+  input: number;
+  output: number;
+  cacheRead?: number;
+  cacheWrite5m?: number;
+  cacheWrite1h?: number;
+}
+
+/** The config's `prices` (by model name or glob) and `aliases` (a name the database does not know → one it does). */
+export interface PriceConfig {
+  prices: Record<string, PriceOverride>;
+  aliases: Record<string, string>;
+}
+
+export const NO_PRICE_CONFIG: PriceConfig = { prices: {}, aliases: {} };
+
+/** `*` and `?` as in a shell, over the whole normalized name. */
+function globMatcher(pattern: string): RegExp {
+  const body = normalizeModelName(pattern).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`);
+}
+
+/** Where a resolved price came from, in words (`tokenmeter prices`). */
+export const priceSource = (p: ResolvedPrice): string =>
+  p.modelId.startsWith('override:') ? `your price for "${p.modelId.slice(9)}"` : `the price database's ${p.modelId}`;
+
+/**
+ * The database's lookup with the user's prices first (an exact name before a glob, the first glob that matches), then
+ * their aliases (a name priced as the model it stands for, whose own price may be theirs too).
+ */
+export function overriddenLookup(base: PriceLookup, config: PriceConfig): PriceLookup {
+  const patterns = Object.entries(config.prices)
+    .map(([pattern, price]) => ({ pattern, price, exact: !/[*?]/.test(pattern), re: globMatcher(pattern) }))
+    .sort((a, b) => Number(b.exact) - Number(a.exact));
+  const aliases = new Map(Object.entries(config.aliases).map(([from, to]) => [normalizeModelName(from), normalizeModelName(to)]));
+  if (patterns.length === 0 && aliases.size === 0) return base;
+  const own = (name: string): ResolvedPrice | null => {
+    const hit = patterns.find((p) => p.re.test(name));
+    if (!hit) return null;
+    const o = hit.price;
+    return {
+      modelId: `override:${hit.pattern}`, fastIncluded: false,
+      prices: { input_mtok: o.input, output_mtok: o.output, cache_read_mtok: o.cacheRead, cache_write_mtok: o.cacheWrite5m, cache_write_1h_mtok: o.cacheWrite1h },
+    };
+  };
+  return (name, at) => {
+    const target = aliases.get(name);
+    return own(name) ?? (target ? own(target) ?? base(target, at) : base(name, at));
+  };
+}
+
+/** A short stable fingerprint of a price config: stored costs are recomputed when it changes. */
+export function priceConfigKey(config: PriceConfig): string {
+  const canon = JSON.stringify([Object.entries(config.prices).sort(), Object.entries(config.aliases).sort()]);
+  if (canon === '[[],[]]') return '';
+  let h = 0x811c9dc5;
+  for (let i = 0; i < canon.length; i++) h = Math.imul(h ^ canon.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}

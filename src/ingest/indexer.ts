@@ -1,7 +1,7 @@
 // Brings the store up to date with the files on disk, reading only bytes it has not read before.
 import { availableParallelism } from 'node:os';
 import { PriceBook } from '../core/pricing.js';
-import { pricingVersion } from '../core/pricing-version.js';
+import { priceConfig, priceLookup, wantedPricingVersion } from './price-config.js';
 import type { DiscoveredFile } from '../sources/discovery.js';
 import type { Checkpoint, Store } from '../store/store.js';
 import { BatchWriter } from './batch-writer.js';
@@ -129,11 +129,11 @@ export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: 
   }
 
   // Stored costs follow the price database and the pricing rules: when either changed, every cost is computed again.
-  const wantedPricing = pricingVersion();
+  const wantedPricing = wantedPricingVersion();
   const storedPricing = await store.getMeta('pricing');
   if (storedPricing !== wantedPricing && (storedPricing !== undefined || requests.length > 0)) {
     if (storedPricing !== undefined) {
-      const book = new PriceBook((await import('../core/price-database.js')).lookupPrice);
+      const book = new PriceBook(await priceLookup());
       stats.repriced = await store.reprice((e) => book.cost(e.model, e.ts, e.speed, e));
     }
     await store.setMeta('pricing', wantedPricing);
@@ -178,7 +178,7 @@ export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: 
     const bulk = bytesTotal >= BULK_THRESHOLD_BYTES && (await store.eventCount()) === 0;
     if (bulk) await store.beginBulkLoad();
     try {
-      touched = await readInWorkers(script, { dbPath: shared, lock: new WriteLock().buffer }, requests, workers, account);
+      touched = await readInWorkers(script, { dbPath: shared, lock: new WriteLock().buffer, priceConfig: priceConfig() }, requests, workers, account);
       phase('read+write (workers)');
     } finally {
       if (bulk) {

@@ -3,6 +3,7 @@
 // for a model or day not seen before.
 import type { UsageEvent } from '../core/event.js';
 import { PriceBook } from '../core/pricing.js';
+import { priceLookup } from './price-config.js';
 import type { PricedEvent, Store } from '../store/store.js';
 
 export async function openPriceBook(store: Store): Promise<PriceBook> {
@@ -14,7 +15,7 @@ export async function openPriceBook(store: Store): Promise<PriceBook> {
 /** Adds the calculated cost and the source file to each event, in place: the events are the caller's own. */
 export async function priceEvents(events: UsageEvent[], book: PriceBook, fileId: number | null): Promise<PricedEvent[]> {
   if (events.some((e) => !book.knows(e.model, e.ts, e.speed))) {
-    book.useLookup((await import('../core/price-database.js')).lookupPrice);
+    book.useLookup(await priceLookup());
   }
   for (const e of events as PricedEvent[]) {
     // Whole milliseconds: the rollup's quarter-hour buckets are integer divisions of the stored time, and a file's

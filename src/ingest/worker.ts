@@ -2,7 +2,7 @@
 // other workers through a shared lock. The main thread only hands out files and settles the index at the end.
 import { parentPort, workerData } from 'node:worker_threads';
 import { lookupPrice } from '../core/price-database.js';
-import { PriceBook } from '../core/pricing.js';
+import { overriddenLookup, PriceBook, type PriceConfig } from '../core/pricing.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { BatchWriter } from './batch-writer.js';
 import { readLogFile, type ReadRequest, type ReadResult } from './read-file.js';
@@ -11,6 +11,8 @@ import { WriteLock } from './write-lock.js';
 export interface WorkerSetup {
   dbPath: string;
   lock: SharedArrayBuffer;
+  /** The user's own prices, as the main thread has them. */
+  priceConfig: PriceConfig;
 }
 
 /** What a worker says when it is done: the quarter hours it wrote to, for the main thread's rollup. */
@@ -23,7 +25,7 @@ const port = parentPort!;
 const setup = workerData as WorkerSetup;
 // A bulk load may have dropped secondary indexes on purpose: this connection must not recreate them.
 const store = new SqliteStore(setup.dbPath, { cacheMb: 8, ensureIndexes: false });
-const book = new PriceBook(lookupPrice);
+const book = new PriceBook(overriddenLookup(lookupPrice, setup.priceConfig));
 const writer = new BatchWriter(store, async () => book, new WriteLock(setup.lock));
 let queue = Promise.resolve();
 
