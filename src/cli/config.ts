@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlanName } from '../core/limits.js';
 import { NO_PRICE_CONFIG, type PriceConfig, type PriceOverride } from '../core/pricing.js';
+import { parseBudgets, type Budget } from '../core/budgets.js';
 import { tokenmeterHome } from './home.js';
 import { UsageError } from './usage-error.js';
 
@@ -21,6 +22,7 @@ export interface Config {
   statusline?: StatuslineConfig;
   /** The user's own prices (USD per million tokens, by model name or glob) and aliases: they win over the database. */
   pricing: PriceConfig;
+  budgets: Budget[];
 }
 
 const PRICE_FIELDS = ['input', 'output', 'cacheRead', 'cacheWrite5m', 'cacheWrite1h'] as const;
@@ -64,7 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    return { pricing: NO_PRICE_CONFIG };
+    return { pricing: NO_PRICE_CONFIG, budgets: [] };
   }
   let raw: unknown;
   try {
@@ -74,7 +76,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new UsageError(`${path}: expected a JSON object`);
   const c = raw as Record<string, unknown>;
-  const out: Config = { pricing: priceConfigOf(c, path) };
+  let budgets: Budget[];
+  try {
+    budgets = parseBudgets(c.budgets, path);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const out: Config = { pricing: priceConfigOf(c, path), budgets };
   if (c.plan !== undefined) {
     if (!['pro', 'max5', 'max20', 'custom'].includes(String(c.plan))) throw new UsageError(`${path}: "plan" must be pro, max5, max20 or custom`);
     out.plan = c.plan as PlanName;

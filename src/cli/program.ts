@@ -227,6 +227,42 @@ program
     process.exitCode = runService(action, opts);
   });
 
+const budget = program.command('budget').description("spend limits per day, week, month or 5-hour window, and each one's use this period");
+budget
+  .command('list', { isDefault: true })
+  .description("each budget's use this period")
+  .option('-j, --json', 'JSON output')
+  .option('-z, --tz <zone>', 'IANA time zone for day, week and month boundaries (default: the local zone)')
+  .option('--store <url>', 'fleet mode: count the pooled usage of every host')
+  .action(async (opts: { json?: boolean; tz?: string; store?: string }) => {
+    const { listBudgets } = await import('./budget-command.js');
+    await listBudgets(opts);
+  });
+budget
+  .command('set <name>')
+  .description('add a budget, or change the one of that name')
+  .addOption(new Option('--period <period>', 'the period it covers').choices(['day', 'week', 'month', '5h']).makeOptionMandatory())
+  .option('--usd <n>', 'a limit in USD')
+  .option('--tokens <n>', 'a limit in tokens')
+  .option('--percent <n>', "a limit in percent of the tool's official window (period 5h or week)")
+  .addOption(new Option('--tool <tool>', 'only this tool').argParser(toolArg))
+  .option('--project <path>', 'only this project')
+  .option('--model <model>', 'only this model')
+  .option('--host <name>', 'only this host')
+  .option('--alert-at <percents>', 'alert at these percentages of it (default 80,100)')
+  .option('--enforce', 'the guard stops new prompts once it is spent')
+  .action(async (name: string, opts: import('./budget-command.js').BudgetSetFlags) => {
+    const { setBudget } = await import('./budget-command.js');
+    process.stdout.write(`${setBudget(name, opts)}\n`);
+  });
+budget
+  .command('remove <name>')
+  .description('remove a budget')
+  .action(async (name: string) => {
+    const { removeBudget } = await import('./budget-command.js');
+    process.stdout.write(`${removeBudget(name)}\n`);
+  });
+
 program
   .command('prices [model]')
   .description("a model's price and where it comes from (your own prices, an alias, the price database); without a model, the models in the index that have none")

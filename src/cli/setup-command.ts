@@ -133,7 +133,7 @@ function backups(path: string): string[] {
   }
 }
 
-function writeAtomically(path: string, text: string): void {
+export function writeAtomically(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tokenmeter-${process.pid}.tmp`;
   writeFileSync(tmp, text, { mode: existsSync(path) ? statSync(path).mode & 0o777 : 0o644 });

@@ -7,6 +7,7 @@ import { AGENTS, isToolFilter, TOOLS } from '../sources/registry.js';
 import { startOfDay } from '../core/report.js';
 import { addDays, DayKeyer, LOCAL_ZONE, dayOfNumber, offsetSegments, parseDateArg } from '../core/time.js';
 import type { BreakdownKey, ViewStore, UsageFilter } from '../store/store.js';
+import type { BudgetUse } from '../core/budgets.js';
 import { addTo, zeroTotals, type LiveState, type Totals } from './live.js';
 import { serverRows } from './servers.js';
 import type { StatusData } from './status.js';
@@ -79,7 +80,14 @@ export class Api {
     private readonly info: { version: string; host: string; startedAt: number },
     /** A tool's window as the status line sees it: the official or calibrated percentage, its reset, the limit time. */
     private readonly status?: (tool: string) => Promise<StatusData>,
+    /** Each budget's use this period (GET /api/budgets). */
+    private readonly budgetUses?: () => Promise<BudgetUse[]>,
   ) {}
+
+  async budgets() {
+    const uses = (await this.budgetUses?.()) ?? [];
+    return { budgets: uses.map((u) => ({ ...u, start: new Date(u.start).toISOString(), end: new Date(u.end).toISOString() })) };
+  }
 
   /** `tool`: today, the session and the window of that tool only (the dashboard's filter); every tool's totals alike. */
   async summary(q: Query = {}, now = Date.now()) {

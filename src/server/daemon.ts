@@ -18,7 +18,10 @@ import type { ViewStore } from '../store/store.js';
 import type { PostgresStore } from '../store/postgres/store.js';
 import type { Shipper } from '../ingest/shipper.js';
 import type { PriceBook } from '../core/pricing.js';
+import type { Budget } from '../core/budgets.js';
+import { LOCAL_ZONE } from '../core/time.js';
 import { Api } from './api.js';
+import { budgetUses } from './budgets.js';
 import { statusData, type StatusData, type StatusInput } from './status.js';
 import type { PlanName } from '../core/limits.js';
 import { Guard, isLoopbackHost } from './guard.js';
@@ -71,6 +74,8 @@ export interface DaemonOptions {
   otlpExport?: { endpoint: string; protocol: ExportProtocol; temporality: 'delta' | 'cumulative'; intervalMs: number; scope?: 'host' | 'pooled' };
   /** Fleet mode: the PostgreSQL database this daemon ships to and whose pooled figures it serves. */
   database?: string;
+  /** The config's budgets, read each time they are asked for (an edited config applies at once). */
+  budgets?: () => Budget[];
 }
 
 /** How often a daemon in fleet mode looks for other hosts' shipments. */
@@ -161,7 +166,9 @@ export class Daemon {
       });
       const receiver = new OtlpReceiver(this.telemetry, o.hostName, (m) => this.log.warn(m));
       const guard = new Guard({ bindHost: o.bindHost, token: o.token });
+      const budgets = async () => budgetUses(this.view, o.budgets?.() ?? [], { timeZone: LOCAL_ZONE });
       const metrics = new MetricsExposition(this.live, this.view, {
+        budgets,
         filesWatched: () => this.files.size,
         parseErrors: () => this.parseErrors,
         ingested: () => ({ transcript: this.transcriptEvents, ...this.telemetry.received }),
@@ -171,7 +178,7 @@ export class Daemon {
       this.stream = new StreamHub(this.live);
       // The dashboard's window is the active tool's: the tool of the latest request.
       const api = new Api(this.view, this.live, { version: o.version, host: o.hostName, startedAt: this.startedAt },
-        (tool) => this.statusFor({}, { tool }));
+        (tool) => this.statusFor({}, { tool }), budgets);
       const app = buildHttpApp({
         guard, receiver, metrics, api, stream: this.stream, log: (m) => this.log.warn(m), beforeRead: () => this.settleNow(),
         ingest: (events) => this.telemetry.accept({ events, usage: [], counters: [], rejected: 0, problems: [] }),

@@ -207,6 +207,7 @@ export function buildHttpApp(p: HttpParts): FastifyInstance {
   app.get('/api/blocks', apiRoute((q) => p.api.blocks(q)));
   app.get('/api/servers', apiRoute(() => p.api.servers()));
   app.get('/api/sources', apiRoute(async () => p.api.sources()));
+  app.get('/api/budgets', apiRoute(() => p.api.budgets()));
   app.post('/api/ingest', async (req, reply) => {
     if (refuseNonJson(req, reply)) return reply;
     let pushed: unknown[];

@@ -4,6 +4,7 @@
 // reads the second-to-last field of a line as the value. Lines without a timestamp therefore read as 0 there, so
 // tokenmeter's own series never add to what XRG counts.
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { BudgetUse } from '../core/budgets.js';
 import { cacheWrite } from '../core/event.js';
 import type { ViewStore, TotalsRow } from '../store/store.js';
 import type { LiveState } from './live.js';
@@ -14,6 +15,8 @@ export interface Health {
   ingested: () => Record<string, number>;
   otlp: () => { requests: Record<string, number>; rejected: number };
   proxy?: () => { requests: Record<string, number>; failures: Record<string, number> };
+  /** Each budget's use this period. */
+  budgets?: () => Promise<BudgetUse[]>;
 }
 
 const TOKEN_TYPES = [
@@ -116,6 +119,13 @@ export class MetricsExposition {
       async collect() {
         this.reset();
         for (const x of await readings()) this.set({ tool: x.tool, window: x.window }, x.resetsAt / 1000);
+      },
+    });
+    new Gauge({
+      name: 'tokenmeter_budget_used_ratio', help: "The largest share of a budget's limits used this period (1 = spent)", labelNames: ['budget', 'period'], registers: [r],
+      async collect() {
+        this.reset();
+        for (const u of (await health.budgets?.()) ?? []) this.set({ budget: u.name, period: u.period }, u.ratio);
       },
     });
     new Gauge({

@@ -49,7 +49,7 @@ export interface StatusData {
 
 const RATE_MS = 10 * 60_000;
 const WEEK_MS = 7 * 86_400_000;
-const LOOKBACK_MS = 48 * 3600_000;
+export const LOOKBACK_MS = 48 * 3600_000;
 const P90_DAYS_MS = 8 * 86_400_000;
 /** A reading is recorded again only when it changed or this long after the last one. */
 const READING_EVERY_MS = 5 * 60_000;
@@ -59,7 +59,7 @@ const READING_EVERY_MS = 5 * 60_000;
  * heavy user makes thousands of requests a day. Blocks start at whole hours, so their starts and sums are exact; a
  * gap is measured to within a quarter hour.
  */
-async function quarterHourEntries(store: ViewStore, from: number, now: number, tool: string): Promise<BlockEntry[]> {
+export async function quarterHourEntries(store: ViewStore, from: number, now: number, tool: string): Promise<BlockEntry[]> {
   return (await store.timeBuckets({ fromTs: from, toTs: now + QUARTER_HOUR_MS, tool }, QUARTER_HOUR_MS))
     .map((b) => ({ ...b, ts: Math.max(b.t, from), model: '' }));
 }
