@@ -23,9 +23,14 @@ const program = new Command('tokenmeter')
   .description('Tokens and costs of AI coding assistants, from their local logs')
   .version(version)
   // Every command prices with the user's own prices and aliases from the config file (a bad one is said, exit 2).
-  .hook('preAction', async () => {
+  .hook('preAction', async (_root, action) => {
     const [{ loadConfig }, { setPriceConfig }] = await Promise.all([import('./config.js'), import('../ingest/price-config.js')]);
-    setPriceConfig(loadConfig().pricing);
+    try {
+      setPriceConfig(loadConfig().pricing);
+    } catch (e) {
+      // The guard fails open: a broken config must not stop the user's prompt (it says why itself).
+      if (action.name() !== 'guard') throw e;
+    }
   });
 
 const reports: Array<[Period, string]> = [
@@ -112,6 +117,7 @@ program
   .argument('<tool>', 'claude-code, or api (prints the base-URL environment for SDKs)')
   .option('--statusline', "set Claude Code's statusLine to tokenmeter statusline")
   .option('--hooks', 'add tokenmeter hook to the Stop, SubagentStop and SessionEnd hooks')
+  .option('--guard', 'add tokenmeter guard to the UserPromptSubmit and PreToolUse hooks: enforced budgets stop work once spent')
   .option('--otel', 'print the environment that sends Claude Code telemetry to the daemon')
   .option('--write-env <file>', 'with --otel: also write it to this file')
   .option('--remove', "take tokenmeter's status line and hooks out again")
@@ -261,6 +267,14 @@ budget
   .action(async (name: string) => {
     const { removeBudget } = await import('./budget-command.js');
     process.stdout.write(`${removeBudget(name)}\n`);
+  });
+
+program
+  .command('guard')
+  .description("Claude Code's UserPromptSubmit/PreToolUse hook: stops the prompt (exit 2, the reason on stderr) once an enforced budget is spent")
+  .action(async () => {
+    const { runGuard } = await import('./guard-command.js');
+    process.exitCode = await runGuard();
   });
 
 program

@@ -10,6 +10,7 @@ import { UsageError } from './usage-error.js';
 export interface SetupFlags {
   statusline?: boolean;
   hooks?: boolean;
+  guard?: boolean;
   otel?: boolean;
   writeEnv?: string;
   dryRun?: boolean;
@@ -19,6 +20,8 @@ export interface SetupFlags {
 
 type Json = Record<string, unknown>;
 const HOOK_EVENTS = ['Stop', 'SubagentStop', 'SessionEnd'] as const;
+/** Where the guard stops work once an enforced budget is spent: a new prompt, and each tool call of a long run. */
+const GUARD_EVENTS = ['UserPromptSubmit', 'PreToolUse'] as const;
 const BACKUP_MARK = '.tokenmeter-backup-';
 
 export function settingsPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -65,7 +68,7 @@ function checkShapes(settings: Json, path: string, want: { statusline: boolean; 
   const isObj = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
   if (want.hooks && settings.hooks !== undefined) {
     if (!isObj(settings.hooks)) throw new UsageError(`${path}: "hooks" is not an object; fix it by hand, nothing was changed`);
-    for (const e of HOOK_EVENTS) {
+    for (const e of [...HOOK_EVENTS, ...GUARD_EVENTS]) {
       const groups = (settings.hooks as Json)[e];
       if (groups !== undefined && (!Array.isArray(groups) || !groups.every(isObj))) {
         throw new UsageError(`${path}: "hooks.${e}" is not a list of matcher groups; fix it by hand, nothing was changed`);
@@ -78,7 +81,7 @@ function checkShapes(settings: Json, path: string, want: { statusline: boolean; 
 }
 
 /** The settings with tokenmeter's status line and hooks put in (or taken out), every other key as it was. */
-export function applySetup(settings: Json, want: { statusline: boolean; hooks: boolean; remove: boolean }, self: string, replaced?: unknown): Json {
+export function applySetup(settings: Json, want: { statusline: boolean; hooks: boolean; guard?: boolean; remove: boolean }, self: string, replaced?: unknown): Json {
   const out: Json = structuredClone(settings);
   if (want.statusline || want.remove) {
     const current = (out.statusLine as Json | undefined)?.command;
@@ -92,18 +95,22 @@ export function applySetup(settings: Json, want: { statusline: boolean; hooks: b
       out.statusLine = { type: 'command', command: `${self} statusline`, padding: 0 };
     }
   }
-  if (want.hooks || want.remove) {
-    const hooks: Json = out.hooks && typeof out.hooks === 'object' ? (out.hooks as Json) : {};
-    for (const event of HOOK_EVENTS) {
+  const hooks: Json = out.hooks && typeof out.hooks === 'object' ? (out.hooks as Json) : {};
+  const place = (events: readonly string[], sub: string, install: boolean, timeout: number) => {
+    for (const event of events) {
       const groups = Array.isArray(hooks[event]) ? (hooks[event] as Json[]) : [];
       // Our handler is taken out of every group first: running setup twice leaves one.
       const kept: Json[] = groups
-        .map((g) => ({ ...g, hooks: Array.isArray(g.hooks) ? (g.hooks as Json[]).filter((h) => !isOurs(h.command, self, 'hook')) : g.hooks }))
+        .map((g) => ({ ...g, hooks: Array.isArray(g.hooks) ? (g.hooks as Json[]).filter((h) => !isOurs(h.command, self, sub)) : g.hooks }))
         .filter((g) => !Array.isArray(g.hooks) || g.hooks.length > 0);
-      if (!want.remove) kept.push({ matcher: '', hooks: [{ type: 'command', command: `${self} hook`, timeout: 10 }] });
+      if (install) kept.push({ matcher: '', hooks: [{ type: 'command', command: `${self} ${sub}`, timeout }] });
       if (kept.length > 0) hooks[event] = kept;
       else delete hooks[event];
     }
+  };
+  if (want.hooks || want.remove) place(HOOK_EVENTS, 'hook', !want.remove, 10);
+  if (want.guard || want.remove) place(GUARD_EVENTS, 'guard', !want.remove, 30);
+  if (want.hooks || want.guard || want.remove) {
     if (Object.keys(hooks).length > 0) out.hooks = hooks;
     else delete out.hooks;
   }
@@ -179,7 +186,8 @@ export function runSetup(target: string, flags: SetupFlags, say: (l: string) => 
   }
   const statusline = flags.statusline ?? false;
   const hooks = flags.hooks ?? false;
-  if (!statusline && !hooks && !flags.remove) {
+  const guard = flags.guard ?? false;
+  if (!statusline && !hooks && !guard && !flags.remove) {
     if (!flags.otel) {
       say('Nothing asked. The recommended set-up (the status line, and hooks that read each transcript as it ends):');
       say('  tokenmeter setup claude-code --statusline --hooks            # add --dry-run to see the change first');
@@ -188,9 +196,9 @@ export function runSetup(target: string, flags: SetupFlags, say: (l: string) => 
     return;
   }
   const before = readSettings(path);
-  checkShapes(before, path, { statusline: statusline || (flags.remove ?? false), hooks: hooks || (flags.remove ?? false) });
+  checkShapes(before, path, { statusline: statusline || (flags.remove ?? false), hooks: hooks || guard || (flags.remove ?? false) });
   const replaced = new ReplacedStatusLines(join(tokenmeterHome(), 'replaced-statusline.json'));
-  const after = applySetup(before, { statusline, hooks, remove: flags.remove ?? false }, selfCommand(), replaced.get(path));
+  const after = applySetup(before, { statusline, hooks, guard, remove: flags.remove ?? false }, selfCommand(), replaced.get(path));
   const change = describeChange(before, after);
   if (change.length === 0) return say(`${path} already has it: nothing to change.`);
   if (flags.dryRun) {
