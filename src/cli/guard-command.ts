@@ -2,7 +2,7 @@
 // the tool call once an enforced budget in scope is spent: exit 2 with the reason on stderr, which Claude Code shows
 // to the user instead of sending the prompt. Anything that goes wrong on tokenmeter's side lets it through (exit 0,
 // with why on stderr): a tracker must never stop the tool it watches by its own fault.
-import type { Budget, BudgetUse } from '../core/budgets.js';
+import { coversClaudeSession, type BudgetUse } from '../core/budgets.js';
 import { assertTimeZone, LOCAL_ZONE } from '../core/time.js';
 import { printable } from '../core/text.js';
 import { loadConfig } from './config.js';
@@ -11,17 +11,6 @@ import { hostName } from './home.js';
 interface HookInput {
   cwd?: unknown;
   hook_event_name?: unknown;
-}
-
-/** Whether a budget covers this Claude Code session (a model-scoped one does: the next request's model is not known). */
-export function inScope(b: Budget, input: HookInput, host: string): boolean {
-  if (b.tool && b.tool !== 'claude-code') return false;
-  if (b.host && b.host !== host) return false;
-  if (b.project) {
-    const cwd = typeof input.cwd === 'string' ? input.cwd : '';
-    if (cwd !== b.project && !cwd.endsWith(`/${b.project}`)) return false;
-  }
-  return true;
 }
 
 const PERIOD_WORDS: Record<string, string> = { day: 'today', week: 'this week', month: 'this month', '5h': 'in this 5-hour window' };
@@ -47,7 +36,7 @@ async function readInput(): Promise<HookInput> {
 export async function runGuard(now = Date.now()): Promise<number> {
   try {
     const input = await readInput();
-    const budgets = loadConfig().budgets.filter((b) => b.enforce && inScope(b, input, hostName()));
+    const budgets = loadConfig().budgets.filter((b) => b.enforce && coversClaudeSession(b, typeof input.cwd === 'string' ? input.cwd : '', hostName()));
     if (budgets.length === 0) return 0;
     const timeZone = assertTimeZone(process.env.TOKENMETER_TZ ?? LOCAL_ZONE);
     const [{ withIndex }, { budgetUses }] = await Promise.all([import('./index-access.js'), import('../server/budgets.js')]);

@@ -111,7 +111,7 @@ async function fromIndex(input: StatusInput, plan: PlanName | undefined, limit: 
         // A transcript not written yet (a session's first line), or gone: the index answers as it is.
       }
     }
-    return await statusData(store, input, { plan, limit });
+    return await statusData(store, input, { plan, limit, budgets: loadConfig().budgets, host: hostName() });
   } finally {
     await store.close();
   }

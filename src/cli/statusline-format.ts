@@ -38,7 +38,7 @@ export function windowPercent(w: { usedPercent: number; source: string }): strin
   return w.usedPercent > 100 ? '>100%' : `~${Math.round(w.usedPercent)}%`;
 }
 
-const KNOWN = new Set(['model', 'cost', 'session_cost', 'today_cost', 'tokens', 'context', 'rate', 'cost_rate', 'window', 'weekly']);
+const KNOWN = new Set(['model', 'cost', 'session_cost', 'today_cost', 'tokens', 'context', 'rate', 'cost_rate', 'window', 'weekly', 'budget']);
 
 const ANSI = { green: '\x1b[32m', yellow: '\x1b[33m', red: '\x1b[31m', reset: '\x1b[0m' };
 
@@ -65,6 +65,7 @@ export function formatStatusLine(d: StatusData, o: FormatOptions = {}): string {
     ? gauge(d.window.usedPercent, `${windowPercent(d.window)} 5h (${until(d.window.resetsAt - now)})${d.window.limitAt ? ` limit ${clock(d.window.limitAt)}` : ''}`)
     : '';
   segments.context = d.context !== null && d.context !== undefined ? gauge(d.context, `${Math.round(d.context)}% context`, '🧠') : '';
+  segments.budget = d.budget ? gauge(d.budget.ratio * 100, `${printable(d.budget.name)} ${d.budget.spent ? 'spent' : `${Math.round(d.budget.ratio * 100)}%`}`, '🎯') : '';
   segments.weekly = d.weekly ? `${e('📅')}${d.weekly.source === 'official' ? '' : '~'}${Math.round(d.weekly.usedPercent)}% 7d (${until(d.weekly.resetsAt - now)})` : '';
   // Text before the first placeholder and after the last is kept; text between two is a separator, shown only
   // between two segments that have something to show.

@@ -69,6 +69,18 @@ export function parseBudgets(raw: unknown, where: string): Budget[] {
   });
 }
 
+/**
+ * Whether a budget covers a Claude Code session working in `cwd` on `host`: its tool unset or Claude Code's, its
+ * project that folder (or a folder name of it), its host this one. A model-scoped budget does: the model of the next
+ * request is not known.
+ */
+export function coversClaudeSession(b: Budget, cwd: string, host: string): boolean {
+  if (b.tool && b.tool !== 'claude-code') return false;
+  if (b.host && b.host !== host) return false;
+  if (b.project && cwd !== b.project && !cwd.endsWith(`/${b.project}`)) return false;
+  return true;
+}
+
 /** A budget as the config file keeps it: defaults left out. */
 export function budgetJson(b: Budget): Record<string, unknown> {
   const { alertAt, enforce, ...rest } = b;

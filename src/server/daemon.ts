@@ -265,7 +265,7 @@ export class Daemon {
     const fresh = hit && (hit.version === this.live.version || (this.shipper !== undefined && now - hit.at < 1000));
     if (hit && fresh && now - hit.at < 5000) return hit.data;
     // It may record an official reading: a write, so it takes its turn.
-    const data = this.exclusive(() => statusData(this.view, input, { plan: q.plan as PlanName | undefined, limit: q.limit, tool: q.tool }));
+    const data = this.exclusive(() => statusData(this.view, input, { plan: q.plan as PlanName | undefined, limit: q.limit, tool: q.tool, budgets: this.opts.budgets?.(), host: this.opts.hostName }));
     if (this.statusCache.size > 100) this.statusCache.clear();
     this.statusCache.set(key, { version: this.live.version, at: now, data });
     data.catch(() => this.statusCache.delete(key));

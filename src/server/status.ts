@@ -3,6 +3,7 @@
 // its index; without a daemon, `tokenmeter statusline` computes it itself. Official readings sent with the
 // status-line input are recorded here, with the local figures of the same window, to calibrate later estimates.
 import { BLOCK_MS, buildBlocks, burnRate, type BlockEntry } from '../core/blocks.js';
+import { coversClaudeSession, type Budget } from '../core/budgets.js';
 import { totalTokens } from '../core/event.js';
 import { chooseLimit, estimateWindow, limitTokens, timeToLimit, type LimitChoice, type PlanName } from '../core/limits.js';
 import { startOfDay } from '../core/report.js';
@@ -19,6 +20,8 @@ export interface StatusInput {
   cost?: { total_cost_usd?: number };
   /** How full the session's context window is, as Claude Code computes it. */
   context_window?: { used_percentage?: number };
+  cwd?: string;
+  workspace?: { current_dir?: string };
   rate_limits?: {
     five_hour?: { used_percentage?: number; resets_at?: number };
     seven_day?: { used_percentage?: number; resets_at?: number };
@@ -45,6 +48,8 @@ export interface StatusData {
   weekly: { usedPercent: number; resetsAt: number; source: 'official' | 'estimated' | 'limit' } | null;
   /** The context window's use in percent, from the input (null when Claude Code did not send it). */
   context: number | null;
+  /** The most used budget that covers this session, if any. */
+  budget: { name: string; ratio: number; spent: boolean } | null;
 }
 
 const RATE_MS = 10 * 60_000;
@@ -103,7 +108,7 @@ async function recordReadings(store: ViewStore, input: StatusInput, now: number)
   }
 }
 
-export async function statusData(store: ViewStore, input: StatusInput, opts: { now?: number; plan?: PlanName; limit?: string; tool?: string } = {}): Promise<StatusData> {
+export async function statusData(store: ViewStore, input: StatusInput, opts: { now?: number; plan?: PlanName; limit?: string; tool?: string; budgets?: Budget[]; host?: string } = {}): Promise<StatusData> {
   // Official readings are the active tool's own: Claude Code's for its status line, Codex's when Codex is in use.
   const tool = opts.tool ?? 'claude-code';
   const now = opts.now ?? Date.now();
@@ -162,5 +167,10 @@ export async function statusData(store: ViewStore, input: StatusInput, opts: { n
   }
   const used = input.context_window?.used_percentage;
   const context = typeof used === 'number' && Number.isFinite(used) ? Math.min(Math.max(used, 0), 100) : null;
-  return { model: input.model?.display_name ?? input.model?.id ?? null, session, today, rate, window, weekly, context };
+  const cwd = input.workspace?.current_dir ?? input.cwd ?? '';
+  const covering = (opts.budgets ?? []).filter((b) => coversClaudeSession(b, typeof cwd === 'string' ? cwd : '', opts.host ?? ''));
+  const { budgetUses } = await import('./budgets.js');
+  const most = covering.length ? (await budgetUses(store, covering, { now, timeZone: LOCAL_ZONE })).sort((a, b) => b.ratio - a.ratio)[0]! : null;
+  const budget = most ? { name: most.name, ratio: most.ratio, spent: most.spent } : null;
+  return { model: input.model?.display_name ?? input.model?.id ?? null, session, today, rate, window, weekly, context, budget };
 }

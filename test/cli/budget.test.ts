@@ -55,6 +55,13 @@ describe('tokenmeter budget', () => {
     expect(listed.budgets[1]!.start).toBe(`${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`);
     expect(run('list').stdout).toMatch(/^tokens \(week, tool claude-code\): 11%: 110,000 of 1,000,000 tokens, until .* UTC\ndaily \(day, enforced\): SPENT: \$0\.45 of \$0\.40, until .* UTC\n$/);
 
+    // The status line's {budget}: the most used budget that covers the session.
+    const line = spawnSync(process.execPath, [CLI, 'statusline', '--format', '{budget}', '--no-emoji', '--no-color'], {
+      env: { ...env, TOKENMETER_STATUSLINE_BUDGET_MS: '60000' }, encoding: 'utf8',
+      input: JSON.stringify({ session_id: 'a', transcript_path: join(claude, 'projects', '-srv-app', 'a.jsonl'), cwd: '/srv/app', model: { id: 'claude-sonnet-4-5-20250929' } }),
+    });
+    expect(line.stdout.trim()).toBe('daily spent');
+
     expect(run('remove', 'tokens').stdout).toContain('removed budget tokens');
     const gone = run('remove', 'tokens');
     expect([gone.status, gone.stderr]).toEqual([2, `tokenmeter: no budget named "tokens" in ${join(home, 'config.json')} (tokenmeter budget list shows them)\n`]);

@@ -6,7 +6,7 @@ const NOW = Date.parse('2026-03-02T12:00:00Z');
 const data = (usedPercent: number, source: 'official' | 'estimated' | 'limit' = 'official'): StatusData => ({
   model: 'Opus 4.5', session: { cost: 0.153, tokens: 54231 }, today: { cost: 3.4, tokens: 812_000 },
   rate: { tokensPerMinute: 850.4, costPerHour: 1.2 },
-  window: { usedPercent, resetsAt: NOW + (3 * 60 + 45) * 60_000, source, tokens: 1, cost: 1, limitAt: null, basis: 'x' }, weekly: null, context: null,
+  window: { usedPercent, resetsAt: NOW + (3 * 60 + 45) * 60_000, source, tokens: 1, cost: 1, limitAt: null, basis: 'x' }, weekly: null, context: null, budget: null,
 });
 
 describe('status line text', () => {
@@ -25,6 +25,12 @@ describe('status line text', () => {
     expect(formatStatusLine({ ...data(38), context: 22 }, { now: NOW })).toBe('🤖 Opus 4.5 | 💰 $0.15 session / $3.40 today | 📊 54,231 tokens | 🧠 22% context | 🔥 850 tok/min | 🟢 38% 5h (3h45m)');
     expect(formatStatusLine({ ...data(38), context: 83.6 }, { now: NOW, format: '{context}', color: true })).toBe('🧠 \x1b[31m84% context\x1b[0m');
     expect(formatStatusLine({ ...data(38), context: 64 }, { now: NOW, format: '{context}', emoji: false })).toBe('64% context');
+  });
+
+  it('shows the most used budget that covers the session, with the same thresholds, on request', () => {
+    expect(formatStatusLine({ ...data(38), budget: { name: 'daily', ratio: 0.45, spent: false } }, { now: NOW, format: '{cost} | {budget}' })).toBe('💰 $0.15 session / $3.40 today | 🎯 daily 45%');
+    expect(formatStatusLine({ ...data(38), budget: { name: 'daily', ratio: 1.12, spent: true } }, { now: NOW, format: '{budget}', color: true })).toBe('🎯 \x1b[31mdaily spent\x1b[0m');
+    expect(formatStatusLine(data(38), { now: NOW, format: '{model} | {budget}' })).toBe('🤖 Opus 4.5');
   });
 
   it('says an estimate past the limit it is measured against as ">100%", never an absurd figure', () => {
