@@ -537,6 +537,20 @@ function bindControls(): void {
   });
 }
 
+function showAlert(text: string): void {
+  const box = $('alerts');
+  const item = document.createElement('div');
+  item.className = 'alert';
+  item.textContent = text.replace(/^tokenmeter: /, '');
+  const close = document.createElement('button');
+  close.textContent = '×';
+  close.title = 'dismiss';
+  close.addEventListener('click', () => item.remove());
+  item.append(close);
+  box.prepend(item);
+  box.hidden = false;
+}
+
 // ---- stream ----
 function connect(): void {
   const status = $('connection');
@@ -549,6 +563,8 @@ function connect(): void {
     void loadSummary();
   });
   es.addEventListener('usage', (m) => addEvent(JSON.parse((m as MessageEvent).data) as UsageEvent));
+  // A budget crossed one of its thresholds: said at the top until dismissed.
+  es.addEventListener('alert', (m) => showAlert((JSON.parse((m as MessageEvent).data) as { text: string }).text));
   es.addEventListener('error', () => {
     if (tokenNeeded) return needsToken();
     status.textContent = 'disconnected, retrying…';

@@ -23,6 +23,8 @@ export interface Config {
   /** The user's own prices (USD per million tokens, by model name or glob) and aliases: they win over the database. */
   pricing: PriceConfig;
   budgets: Budget[];
+  /** Where budget alerts go besides the daemon's log and stream. */
+  alerts: { webhook?: string; desktop?: boolean };
 }
 
 const PRICE_FIELDS = ['input', 'output', 'cacheRead', 'cacheWrite5m', 'cacheWrite1h'] as const;
@@ -66,7 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    return { pricing: NO_PRICE_CONFIG, budgets: [] };
+    return { pricing: NO_PRICE_CONFIG, budgets: [], alerts: {} };
   }
   let raw: unknown;
   try {
@@ -82,7 +84,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const out: Config = { pricing: priceConfigOf(c, path), budgets };
+  const alerts: Config['alerts'] = {};
+  if (c.alerts !== undefined) {
+    const a = c.alerts as Record<string, unknown>;
+    if (!a || typeof a !== 'object' || Array.isArray(a)) throw new UsageError(`${path}: "alerts" must be an object such as {"webhook": "https://…", "desktop": false}`);
+    if (a.webhook !== undefined) {
+      if (typeof a.webhook !== 'string' || !/^https?:\/\/[^\s]+$/.test(a.webhook)) throw new UsageError(`${path}: alerts.webhook must be an http(s) URL`);
+      alerts.webhook = a.webhook;
+    }
+    if (a.desktop !== undefined) {
+      if (typeof a.desktop !== 'boolean') throw new UsageError(`${path}: alerts.desktop must be true or false`);
+      alerts.desktop = a.desktop;
+    }
+  }
+  const out: Config = { pricing: priceConfigOf(c, path), budgets, alerts };
   if (c.plan !== undefined) {
     if (!['pro', 'max5', 'max20', 'custom'].includes(String(c.plan))) throw new UsageError(`${path}: "plan" must be pro, max5, max20 or custom`);
     out.plan = c.plan as PlanName;

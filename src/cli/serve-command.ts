@@ -7,8 +7,7 @@ import { Logger, logLevel } from '../server/log.js';
 import { databaseUrl, DEFAULT_GRPC_PORT, DEFAULT_PORT, hostName, hostNamePath, indexPath, tokenmeterHome } from './home.js';
 import type { ExportProtocol } from '../server/otlp-export.js';
 import { UsageError } from './usage-error.js';
-import type { Budget } from '../core/budgets.js';
-import { loadConfig } from './config.js';
+import { loadConfig, type Config } from './config.js';
 
 export interface ServeFlags {
   host: string;
@@ -63,7 +62,16 @@ export async function runServe(flags: ServeFlags, version: string): Promise<void
   const sweepSeconds = Number(flags.sweepInterval);
   if (!Number.isFinite(sweepSeconds) || sweepSeconds < 1) throw new UsageError(`--sweep-interval: "${flags.sweepInterval}" is not a number of seconds (≥ 1)`);
   const logger = new Logger(join(home, 'daemon.log'), logLevel(flags.verbose ?? false, env));
-  let lastBudgets: Budget[] = [];
+  // The config read when asked, so that `budget set` applies at once; a config broken meanwhile keeps the last good one.
+  let last: Pick<Config, 'budgets' | 'alerts'> = { budgets: [], alerts: {} };
+  const fresh = () => {
+    try {
+      last = loadConfig(env);
+    } catch {
+      // said by every command that reads the config
+    }
+    return last;
+  };
   const daemon = new Daemon({
     home, indexPath: indexPath(env), bindHost: flags.host,
     port: port(flags.port ?? env.TOKENMETER_PORT, DEFAULT_PORT, '--port'),
@@ -76,15 +84,8 @@ export async function runServe(flags: ServeFlags, version: string): Promise<void
     indexCommand: [...process.execArgv, process.argv[1]!],
     webRoot: join(dirname(process.argv[1]!), 'web'),
     injectStreamUsage: flags.injectStreamUsage ?? false,
-    budgets: () => {
-      // Read when asked, so that `budget set` applies at once; a config broken meanwhile keeps the last good list.
-      try {
-        lastBudgets = loadConfig(env).budgets;
-      } catch {
-        // said by every command that reads the config
-      }
-      return lastBudgets;
-    },
+    budgets: () => fresh().budgets,
+    alerts: () => fresh().alerts,
     otlpExport: exportOptions(flags),
     upstreams: {
       anthropic: flags.anthropicUpstream ?? env.TOKENMETER_ANTHROPIC_UPSTREAM ?? 'https://api.anthropic.com',

@@ -140,3 +140,46 @@ export function budgetUse(b: Budget, period: { start: number; end: number }, use
     ratio, spent: ratio >= 1, scope, alertAt: b.alertAt, enforce: b.enforce,
   };
 }
+
+/** An alert: a budget (or an official window) crossing one of its thresholds in a period. */
+export interface BudgetAlert {
+  budget: string;
+  period: BudgetPeriod;
+  /** The period's start: an alert is sent once per budget, period and threshold. */
+  periodStart: number;
+  threshold: number;
+  /** The share used when it was noticed, in percent. */
+  percent: number;
+  usd: number;
+  tokens: number;
+  limit: { usd?: number; tokens?: number; percent?: number };
+  /** One line a person reads (a Slack or Discord incoming webhook shows it as is). */
+  text: string;
+}
+
+const WORDS: Record<BudgetPeriod, string> = { day: 'today', week: 'this week', month: 'this month', '5h': 'in this 5-hour window' };
+
+/**
+ * What a budget's use calls for: the thresholds reached and not alerted yet this period (`reached`, all to be kept
+ * as sent), and the one alert that says so (for the highest of them: a jump from 50 % to 120 % says one thing).
+ */
+export function newAlerts(u: BudgetUse, sent: ReadonlySet<number>): { reached: number[]; alert: BudgetAlert | null } {
+  const percent = u.ratio * 100;
+  const reached = u.alertAt.filter((t) => percent >= t && !sent.has(t));
+  if (reached.length === 0) return { reached, alert: null };
+  const parts = [
+    u.limits.usd !== undefined ? `$${u.usd.toFixed(2)} of $${u.limits.usd.toFixed(2)}` : null,
+    u.limits.tokens !== undefined ? `${Math.round(u.tokens).toLocaleString('en-US')} of ${u.limits.tokens.toLocaleString('en-US')} tokens` : null,
+    u.limits.percent !== undefined && u.percent !== null ? `${u.percent.toFixed(0)}% of the window, ${u.limits.percent}% allowed` : null,
+  ].filter(Boolean).join(', ');
+  return {
+    reached,
+    alert: {
+      budget: u.name, period: u.period, periodStart: u.start, threshold: Math.max(...reached), percent, usd: u.usd, tokens: u.tokens, limit: u.limits,
+      text: `tokenmeter: budget "${u.name}" is at ${Math.round(percent)}% ${WORDS[u.period]} (${parts})${u.spent && u.enforce ? '; the guard now stops new prompts' : ''}`,
+    },
+  };
+}
+
+/** The official 5-hour window's own alerts (Claude's reading), at these percentages. */
+export const WINDOW_ALERT_AT = [80, 95];

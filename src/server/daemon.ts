@@ -22,6 +22,7 @@ import type { Budget } from '../core/budgets.js';
 import { LOCAL_ZONE } from '../core/time.js';
 import { Api } from './api.js';
 import { budgetUses } from './budgets.js';
+import { Alerter, type AlertConfig, type AlerterOptions } from './alerts.js';
 import { statusData, type StatusData, type StatusInput } from './status.js';
 import type { PlanName } from '../core/limits.js';
 import { Guard, isLoopbackHost } from './guard.js';
@@ -76,6 +77,12 @@ export interface DaemonOptions {
   database?: string;
   /** The config's budgets, read each time they are asked for (an edited config applies at once). */
   budgets?: () => Budget[];
+  /** Where alerts go (the config's `alerts`), read each time one is sent. */
+  alerts?: () => AlertConfig;
+  /** How often budgets are looked at for alerts (default 30 s). */
+  alertEveryMs?: number;
+  /** Stand-ins for the desktop notifier and the webhook's backoff (tests). */
+  alertSinks?: Pick<AlerterOptions, 'notify' | 'sleep'>;
 }
 
 /** How often a daemon in fleet mode looks for other hosts' shipments. */
@@ -108,6 +115,8 @@ export class Daemon {
   private live!: LiveState;
   private telemetry!: TelemetryIngest;
   private stream!: StreamHub;
+  private alerter?: Alerter;
+  private alertTimer?: NodeJS.Timeout;
   private snapshot: SnapshotWriter | undefined;
   private watcher: FolderWatcher | undefined;
   private closeHttp: (() => Promise<void>) | undefined;
@@ -237,6 +246,12 @@ export class Daemon {
         this.snapshot = new SnapshotWriter(o.snapshotPath, () => snapshotOf(api), () => this.live.version, (e) => this.log.warn(`snapshot ${o.snapshotPath}: ${e.message}`));
         this.snapshot.start();
       }
+      this.alerter = new Alerter({
+        store: this.store, view: this.view, uses: budgets, config: () => o.alerts?.() ?? {}, log: (m) => this.log.warn(m),
+        publish: (a) => this.stream.publish('alert', a), ...o.alertSinks,
+      });
+      this.alertTimer = setInterval(() => void this.checkAlerts().catch((e: Error) => this.log.warn(`alerts: ${e.message}`)), o.alertEveryMs ?? 30_000);
+      this.alertTimer.unref();
       if (this.shipper) {
         this.shipper.start();
         this.pollTimer = setInterval(() => void this.pollRemote(), FLEET_POLL_MS);
@@ -498,6 +513,18 @@ export class Daemon {
   }
 
   /** Stops taking work, finishes what was taken (file reads, telemetry writes), and closes the store. */
+  /** Looks at every budget for alerts now, with the index settled first (also done every alertEveryMs). */
+  async checkAlerts() {
+    if (!this.alerter) return [];
+    await this.settleNow();
+    return this.alerter.check();
+  }
+
+  /** Resolves once alerts being delivered are done (delivered or given up). */
+  async alertsIdle(): Promise<void> {
+    await this.alerter?.idle();
+  }
+
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.child?.kill('SIGTERM');
@@ -515,6 +542,8 @@ export class Daemon {
       await this.exporter?.stop().catch(() => undefined);
       await this.exclusive(async () => undefined);
       clearInterval(this.pollTimer);
+      // Webhook retries under way are not waited for: a stopping daemon does not hang on someone else's server.
+      clearInterval(this.alertTimer);
       await this.shipper?.stop().catch(() => undefined);
       await this.remote?.close().catch(() => undefined);
       if (this.snapshot) await this.snapshot.write().catch(() => undefined);

@@ -48,6 +48,11 @@ export class StreamHub {
     }, HEARTBEAT_MS);
   }
 
+  /** An event other than usage and ticks (an alert) to every client. */
+  publish(event: string, data: unknown): void {
+    this.send(event, data);
+  }
+
   private send(event: string, data: unknown): void {
     if (this.clients.size === 0) return;
     const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;

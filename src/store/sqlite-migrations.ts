@@ -143,7 +143,8 @@ export const MIGRATIONS: string[] = [
    ALTER TABLE files ADD COLUMN checked_at REAL NOT NULL DEFAULT 0;`,
   // 12: records that know their cost but not their tokens (Crush's sessions), counted through the rollup so that a
   // report marks its tokens unknown instead of showing zero; an agent's own billing credits beside the tokens; the
-  // sessions per-call telemetry has covered, whose running-totals records (Droid's) step aside for it.
+  // sessions per-call telemetry has covered, whose running-totals records (Droid's) step aside for it; the budget
+  // alerts already sent (once per budget, period and threshold, across restarts).
   `ALTER TABLE events ADD COLUMN tokens_unknown INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE events ADD COLUMN credits REAL;
    ALTER TABLE sightings ADD COLUMN tokens_unknown INTEGER NOT NULL DEFAULT 0;
@@ -151,6 +152,8 @@ export const MIGRATIONS: string[] = [
    ALTER TABLE usage_rollup ADD COLUMN unknown_token_requests INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE usage_rollup ADD COLUMN credits REAL NOT NULL DEFAULT 0;
    CREATE TABLE telemetry_sessions (tool TEXT NOT NULL, session_id TEXT NOT NULL, PRIMARY KEY (tool, session_id)) WITHOUT ROWID;
+   CREATE TABLE alerts_sent (budget TEXT NOT NULL, period_start INTEGER NOT NULL, threshold REAL NOT NULL, at INTEGER NOT NULL,
+     PRIMARY KEY (budget, period_start, threshold)) WITHOUT ROWID;
    UPDATE meta SET value = '1' WHERE key IN ('rollup_stale', 'totals_stale');`,
 ];
 

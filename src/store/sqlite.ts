@@ -695,6 +695,19 @@ export class SqliteStore implements Store {
     this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
+  /** The thresholds of a budget already alerted in the period that starts at `periodStart`. */
+  alertsSent(budget: string, periodStart: number): Set<number> {
+    const rows = this.stmt('SELECT threshold FROM alerts_sent WHERE budget = ? AND period_start = ?').all(budget, periodStart) as Array<{ threshold: number }>;
+    return new Set(rows.map((r) => r.threshold));
+  }
+
+  markAlertsSent(budget: string, periodStart: number, thresholds: number[], at: number): void {
+    const put = this.stmt('INSERT OR IGNORE INTO alerts_sent (budget, period_start, threshold, at) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const t of thresholds) put.run(budget, periodStart, t, at);
+    })();
+  }
+
   async loadPrices(): Promise<KnownPrice[]> {
     const rows = this.db.prepare('SELECT model, key, price FROM price_cache').all() as Array<{ model: string; key: number; price: string | null }>;
     return rows.map((r) => ({ model: r.model, key: r.key, price: r.price === null ? null : (JSON.parse(r.price) as ResolvedPrice) }));

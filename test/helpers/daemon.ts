@@ -19,7 +19,7 @@ export interface TestDaemon {
   stop(): Promise<void>;
 }
 
-export async function startTestDaemon(opts: { token?: string; sweepMs?: number; snapshot?: boolean; noRoot?: boolean; upstreams?: { anthropic: string; openai: string }; injectStreamUsage?: boolean; otlpExport?: DaemonOptions['otlpExport']; beforeStart?: (userHome: string) => void; budgets?: DaemonOptions['budgets'] } = {}): Promise<TestDaemon> {
+export async function startTestDaemon(opts: { token?: string; sweepMs?: number; snapshot?: boolean; noRoot?: boolean; upstreams?: { anthropic: string; openai: string }; injectStreamUsage?: boolean; otlpExport?: DaemonOptions['otlpExport']; beforeStart?: (userHome: string) => void } & Pick<DaemonOptions, 'budgets' | 'alerts' | 'alertEveryMs' | 'alertSinks'> = {}): Promise<TestDaemon> {
   const tmp = tempDir('tokenmeter-daemon-');
   const home = join(tmp.path, 'home');
   const claudeDir = join(tmp.path, 'claude');
@@ -32,6 +32,7 @@ export async function startTestDaemon(opts: { token?: string; sweepMs?: number; 
     hostName: 'test-host', snapshotPath: opts.snapshot ? join(home, 'token-metrics.json') : null, sweepMs: opts.sweepMs ?? 60_000,
     logger: new Logger(null, 'warn', false), version: 'test', env: { HOME: tmp.path, CLAUDE_CONFIG_DIR: claudeDir },
     webRoot: join(__dirname, '..', '..', 'dist', 'web'), upstreams: opts.upstreams, injectStreamUsage: opts.injectStreamUsage, otlpExport: opts.otlpExport, budgets: opts.budgets,
+    alerts: opts.alerts, alertEveryMs: opts.alertEveryMs, alertSinks: opts.alertSinks ?? { notify: () => undefined },
   });
   await daemon.start();
   await daemon.idle();

@@ -252,7 +252,7 @@ describe('records no request can have', () => {
       ALTER TABLE files DROP COLUMN tail_hash; ALTER TABLE files DROP COLUMN checked_at;
       ALTER TABLE events DROP COLUMN tokens_unknown; ALTER TABLE events DROP COLUMN credits;
       ALTER TABLE usage_rollup DROP COLUMN unknown_token_requests; ALTER TABLE usage_rollup DROP COLUMN credits;
-      DROP TABLE telemetry_sessions`);
+      DROP TABLE telemetry_sessions; DROP TABLE alerts_sent`);
     expect(() => old.db.prepare('SELECT SUM(output) FROM events').get()).toThrow(/integer overflow/);
     await old.close();
     const reopened = new SqliteStore(path);
