@@ -260,7 +260,30 @@ async function listAgents(): Promise<void> {
 
 const money = (cost: number, unpriced?: number) => `${usd(cost)}${unpriced ? '?' : ''}`;
 
+interface BudgetRow { name: string; period: string; ratio: number; spent: boolean; usd: number; tokens: number; percent: number | null; limits: { usd?: number; tokens?: number; percent?: number }; enforce: boolean }
+
+/** Each budget's use this period, as `budget list` says it: a bar per budget, red once spent. */
+async function loadBudgets(): Promise<void> {
+  const { budgets } = await api<{ budgets: BudgetRow[] }>('/api/budgets');
+  $('budgets-card').hidden = budgets.length === 0;
+  $('budgets').replaceChildren(...budgets.map((b) => {
+    const li = document.createElement('li');
+    const label = document.createElement('div');
+    const limit = b.limits.usd !== undefined ? `${usd(b.usd)} of ${usd(b.limits.usd)}` : b.limits.tokens !== undefined ? `${thousands(b.tokens)} of ${thousands(b.limits.tokens)} tokens` : `${b.percent === null ? '?' : Math.round(b.percent)}% of ${b.limits.percent}%`;
+    label.textContent = `${b.name} (${b.period}${b.enforce ? ', enforced' : ''}): ${b.spent ? 'spent' : `${Math.round(b.ratio * 100)}%`} · ${limit}`;
+    const bar = document.createElement('div');
+    bar.className = 'gauge';
+    const fill = document.createElement('div');
+    fill.className = `gauge-bar${b.spent ? ' over' : ''}`;
+    fill.style.width = `${Math.min(b.ratio, 1) * 100}%`;
+    bar.append(fill);
+    li.append(label, bar);
+    return li;
+  }));
+}
+
 async function loadSummary(): Promise<void> {
+  void loadBudgets().catch(() => undefined);
   // Today, the session and the window follow the tool filter; whether there is any usage at all does not.
   const s = await api<Summary>(`/api/summary${filters.tool ? `?tool=${encodeURIComponent(filters.tool)}` : ''}`);
   // Nothing yet: how to get data in, instead of blank charts.

@@ -138,6 +138,33 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard', () => {
     }
   }, 30_000);
 
+  it('shows each budget’s use, and an alert at the top when one is crossed', async () => {
+    const { parseBudgets } = await import('../../src/core/budgets.js');
+    const budgeted = await startTestDaemon({
+      budgets: () => parseBudgets([{ name: 'daily', period: 'day', usd: 0.000001, enforce: true }, { name: 'roomy', period: 'week', tokens: 1e9 }], 'c'),
+      alertEveryMs: 3_600_000,
+      beforeStart: (home) => {
+        mkdirSync(join(home, 'claude', 'projects', '-home-ana-api'), { recursive: true });
+        writeFileSync(join(home, 'claude', 'projects', '-home-ana-api', 's.jsonl'), `${line('z', 2, 'claude-sonnet-4-5-20250929', 500)}\n`);
+      },
+    });
+    const p = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await p.goto(budgeted.url);
+      await p.waitForSelector('#connection.live');
+      await expect.poll(() => p.isVisible('#budgets-card')).toBe(true);
+      const items = await p.$$eval('#budgets li', (lis) => lis.map((li) => li.textContent));
+      expect(items).toEqual([expect.stringMatching(/^daily \(day, enforced\): spent · \$0\.0\d+ of \$0\.00$/), expect.stringMatching(/^roomy \(week\): 0% · 1,6\d\d of 1,000,000,000 tokens$/)]);
+      expect(await p.$eval('#budgets li .gauge-bar', (el) => el.classList.contains('over'))).toBe(true);
+      await budgeted.daemon.checkAlerts();
+      await expect.poll(() => p.textContent('#alerts .alert')).toMatch(/^budget "daily" is at \d+% today .*the guard now stops new prompts×$/);
+      await p.screenshot({ path: join(ARTIFACTS, 'dashboard-budgets.png') });
+    } finally {
+      await p.close();
+      await budgeted.stop();
+    }
+  }, 60_000);
+
   it('opens on a daemon with a token: the address serve prints trades it for a session cookie and drops it', async () => {
     const token = 'dash-t0ken-42';
     const guarded = await startTestDaemon({ token });
