@@ -119,6 +119,7 @@ program
   .option('--hooks', 'add tokenmeter hook to the Stop, SubagentStop and SessionEnd hooks')
   .option('--guard', 'add tokenmeter guard to the UserPromptSubmit and PreToolUse hooks: enforced budgets stop work once spent')
   .option('--otel', 'print the environment that sends Claude Code telemetry to the daemon')
+  .option('--mcp', 'print how to register tokenmeter as an MCP server for Claude Code, Codex CLI and Gemini CLI')
   .option('--write-env <file>', 'with --otel: also write it to this file')
   .option('--remove', "take tokenmeter's status line and hooks out again")
   .option('--dry-run', 'show the change, write nothing')
@@ -275,6 +276,17 @@ program
   .action(async () => {
     const { runGuard } = await import('./guard-command.js');
     process.exitCode = await runGuard();
+  });
+
+program
+  .command('mcp')
+  .description('a Model Context Protocol server on stdio: usage, windows, budgets and session costs for assistants')
+  .action(async () => {
+    const [{ buildMcpServer }, { StdioServerTransport }, { withIndex }, { loadConfig }] = await Promise.all([
+      import('../server/mcp.js'), import('@modelcontextprotocol/sdk/server/stdio.js'), import('./index-access.js'), import('./config.js'),
+    ]);
+    const server = buildMcpServer({ withStore: (fn) => withIndex({}, (store) => fn(store)), budgets: () => loadConfig().budgets, version });
+    await server.connect(new StdioServerTransport());
   });
 
 program

@@ -12,6 +12,7 @@ export interface SetupFlags {
   hooks?: boolean;
   guard?: boolean;
   otel?: boolean;
+  mcp?: boolean;
   writeEnv?: string;
   dryRun?: boolean;
   undo?: boolean;
@@ -174,6 +175,18 @@ export function runSetup(target: string, flags: SetupFlags, say: (l: string) => 
     renameSync(last, `${last}.restored`);
     return say(`Restored ${path} from ${last}.`);
   }
+  if (flags.mcp) {
+    // Claude Code keeps its MCP servers in its own files (~/.claude.json), written by its own command: that is the one
+    // to run. Codex and Gemini CLI take a few lines of their config.
+    const self = selfCommand();
+    say('# tokenmeter as an MCP server (tools: usage_summary, usage_report, current_window, budgets, session_cost):');
+    say(`claude mcp add --scope user tokenmeter -- ${self} mcp`);
+    say('# Codex CLI, in ~/.codex/config.toml:');
+    say(`[mcp_servers.tokenmeter]\ncommand = ${JSON.stringify(process.execPath)}\nargs = [${JSON.stringify(process.argv[1])}, "mcp"]`);
+    say('# Gemini CLI, in ~/.gemini/settings.json:');
+    say(JSON.stringify({ mcpServers: { tokenmeter: { command: process.execPath, args: [process.argv[1], 'mcp'] } } }));
+    say(`# or, with the daemon running, over HTTP: http://127.0.0.1:${Number(process.env.TOKENMETER_PORT) || DEFAULT_PORT}/mcp`);
+  }
   if (flags.otel) {
     const env = otelEnvironment(Number(process.env.TOKENMETER_PORT) || DEFAULT_PORT);
     const block = Object.entries(env).map(([k, v]) => `export ${k}=${v}`).join('\n');
@@ -188,7 +201,7 @@ export function runSetup(target: string, flags: SetupFlags, say: (l: string) => 
   const hooks = flags.hooks ?? false;
   const guard = flags.guard ?? false;
   if (!statusline && !hooks && !guard && !flags.remove) {
-    if (!flags.otel) {
+    if (!flags.otel && !flags.mcp) {
       say('Nothing asked. The recommended set-up (the status line, and hooks that read each transcript as it ends):');
       say('  tokenmeter setup claude-code --statusline --hooks            # add --dry-run to see the change first');
       say('Also: --otel (telemetry settings to export), --remove (take tokenmeter out), --undo (restore the last backup).');

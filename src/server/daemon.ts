@@ -192,6 +192,14 @@ export class Daemon {
         guard, receiver, metrics, api, stream: this.stream, log: (m) => this.log.warn(m), beforeRead: () => this.settleNow(),
         ingest: (events) => this.telemetry.accept({ events, usage: [], counters: [], rejected: 0, problems: [] }),
         statusline: (input, q) => this.statusFor(input, q),
+        mcp: async () => (await import('./mcp.js')).buildMcpServer({
+          // Each answer reads the figures once the index has what was accepted so far.
+          withStore: async (fn) => {
+            await this.settleNow();
+            return fn(this.view);
+          },
+          budgets: () => o.budgets?.() ?? [], version: o.version,
+        }),
         webRoot: o.webRoot ?? null,
         proxy: {
           stats: this.proxyStats,

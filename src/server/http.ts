@@ -1,4 +1,5 @@
 // The daemon's HTTP surface: OTLP/HTTP receiver, Prometheus endpoints, JSON API, event stream, health.
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -36,6 +37,8 @@ export interface HttpParts {
   proxy?: { options: ProxyOptions; stats: ProxyStats };
   /** What `tokenmeter statusline` shows for a status-line input. */
   statusline: (input: StatusInput, query: Record<string, string | undefined>) => Promise<StatusData>;
+  /** A Model Context Protocol server for one /mcp request (stateless Streamable HTTP). */
+  mcp?: () => Promise<McpServer>;
 }
 
 function mediaType(req: FastifyRequest): string {
@@ -208,6 +211,27 @@ export function buildHttpApp(p: HttpParts): FastifyInstance {
   app.get('/api/servers', apiRoute(() => p.api.servers()));
   app.get('/api/sources', apiRoute(async () => p.api.sources()));
   app.get('/api/budgets', apiRoute(() => p.api.budgets()));
+  // MCP over Streamable HTTP, stateless: a server and a transport per request, JSON answers (no stream to keep).
+  app.post('/mcp', async (req, reply) => {
+    if (!p.mcp) return reply.code(404).send({ error: 'no MCP server here' });
+    if (refuseNonJson(req, reply)) return reply;
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '');
+    } catch {
+      return reply.code(400).send({ jsonrpc: '2.0', error: { code: -32700, message: 'the body is not JSON' }, id: null });
+    }
+    const { StreamableHTTPServerTransport } = await import('@modelcontextprotocol/sdk/server/streamableHttp.js');
+    const server = await p.mcp();
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    reply.hijack();
+    reply.raw.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req.raw, reply.raw, body);
+  });
   app.post('/api/ingest', async (req, reply) => {
     if (refuseNonJson(req, reply)) return reply;
     let pushed: unknown[];

@@ -1,6 +1,7 @@
-// The guard inside the real Claude Code (CLAUDE_BIN=…/claude; skipped without it): run headless against the loopback
-// stand-in of the Anthropic API, an enforced budget that is spent stops `claude -p` before any request is sent, with
-// the guard's reason; once the budget has room again, the prompt goes through.
+// tokenmeter inside the real Claude Code (CLAUDE_BIN=…/claude; skipped without it), run headless against the loopback
+// stand-in of the Anthropic API: an enforced budget that is spent stops `claude -p` before any request is sent, with
+// the guard's reason, and once the budget has room again the prompt goes through; `tokenmeter mcp`, registered the
+// way `setup claude-code --mcp` says, is listed by Claude Code as connected.
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,4 +44,20 @@ describe.skipIf(!bin)('the guard in the real Claude Code', () => {
       rmSync(tmp, { recursive: true, force: true });
     }
   }, 300_000);
+
+  it('lists tokenmeter mcp as a connected MCP server', async () => {
+    const { tmp, env: base, api } = await workspace();
+    try {
+      const env = { ...base, TOKENMETER_HOME: join(tmp, 'tm') };
+      const setup = await promisify(execFile)(process.execPath, [CLI, 'setup', 'claude-code', '--mcp'], { env });
+      const add = setup.stdout.split('\n').find((l) => l.startsWith('claude mcp add'))!;
+      const args = add.split(' ').slice(1); // as printed: mcp add --scope user tokenmeter -- <node> <cli> mcp
+      expect((await claude(args, { cwd: tmp, env })).code).toBe(0);
+      const list = await claude(['mcp', 'list'], { cwd: tmp, env });
+      expect(list.out).toMatch(/tokenmeter: .* mcp - ✔ Connected/);
+    } finally {
+      await api.close?.();
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
