@@ -73,6 +73,7 @@ const PARTS = {
     await (await import('./daemon.mjs')).benchDaemon({ cli, env, dataDir, log });
   },
   views: async () => (await import('./views.mjs')).benchViews({ cli, log }),
+  guard: async () => (await import('./guard.mjs')).benchGuard({ cli, env, dataDir, log }),
   other: async () => (await import('./other.mjs')).benchOther({ cli, here, log }),
   proxy: async () => (await import('./proxy.mjs')).benchProxy({ cli, log }),
   fleet: async () => (await import('./fleet.mjs')).benchFleet({ cli, env, home, dataDir, log }),

@@ -6,4 +6,6 @@ import { runStatusline } from './statusline-command.js';
 const [, , command, ...rest] = process.argv;
 // --help goes to the full parser, which knows the options.
 if (command === 'statusline' && !rest.includes('--help') && !rest.includes('-h')) await runStatusline(rest);
+// The guard runs before every prompt: it too skips the full parser.
+else if (command === 'guard' && rest.length === 0) process.exitCode = await (await import('./guard-command.js')).runGuard();
 else await import('./program.js');

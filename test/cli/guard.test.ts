@@ -5,6 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startTestDaemon } from '../helpers/daemon.js';
+import { parseBudgets } from '../../src/core/budgets.js';
 import { assistantLine, tempDir } from '../helpers/transcript.js';
 
 const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
@@ -48,6 +50,30 @@ describe('tokenmeter guard', () => {
     expect(garbled.status).toBe(0);
     expect(garbled.stderr).toContain('(the prompt goes through)');
   });
+
+  it('asks a running daemon for the budgets’ use, and reads the index when the daemon does not know them', async () => {
+    const raw = [{ name: 'daily', period: 'day', usd: 0.4, enforce: true }];
+    const d = await startTestDaemon({
+      budgets: () => parseBudgets(raw, 'c'),
+      beforeStart: (home) => {
+        mkdirSync(join(home, 'claude', 'projects', '-srv-app'), { recursive: true });
+        writeFileSync(join(home, 'claude', 'projects', '-srv-app', 's.jsonl'), `${assistantLine({ messageId: 'msg_d', requestId: 'req_d', model: 'claude-sonnet-4-5-20250929', input: 100_000, output: 10_000, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0, timestamp: new Date(Math.max(Date.now() - 60_000, Date.parse(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`) + 1000)).toISOString() })}\n`);
+      },
+    });
+    try {
+      const config = join(dir.path, 'config.json');
+      writeFileSync(config, JSON.stringify({ budgets: raw }));
+      const env = { PATH: process.env.PATH, HOME: d.userHome, CLAUDE_CONFIG_DIR: d.claudeDir, TOKENMETER_HOME: d.home, TOKENMETER_CONFIG: config, TZ: 'UTC' };
+      const guard = () => spawnSync(process.execPath, [CLI, 'guard'], { env, input: JSON.stringify({ cwd: '/srv/app', hook_event_name: 'UserPromptSubmit' }), encoding: 'utf8' });
+      const r = guard();
+      expect([r.status, r.stderr]).toEqual([2, expect.stringContaining('budget "daily" is spent: $0.45 of $0.40 today')]);
+      // A budget the daemon's config does not have: the guard reads the index itself and still stops.
+      writeFileSync(config, JSON.stringify({ budgets: [{ name: 'other', period: 'day', usd: 0.1, enforce: true }] }));
+      expect(guard().stderr).toContain('budget "other" is spent');
+    } finally {
+      await d.stop();
+    }
+  }, 60_000);
 
   it('is put into Claude Code’s settings by setup --guard, and taken out by --remove', () => {
     const claude = join(dir.path, 'claude');
