@@ -1,7 +1,7 @@
 // tokenmeter budget [list|set|remove]: the budgets of the config file, edited without touching anything else in it
 // (written to a temporary file and renamed over), and each one's use this period.
 import { readFileSync } from 'node:fs';
-import { parseBudgets, budgetJson, type Budget, type BudgetPeriod, type BudgetUse } from '../core/budgets.js';
+import { parseBudgets, budgetJson, budgetUseJson, type Budget, type BudgetPeriod, type BudgetUse } from '../core/budgets.js';
 import { assertTimeZone, LOCAL_ZONE } from '../core/time.js';
 import { printable } from '../core/text.js';
 import { configPath, loadConfig } from './config.js';
@@ -22,16 +22,17 @@ export interface BudgetSetFlags {
   enforce?: boolean;
 }
 
-/** The config file as an object to edit (empty when there is none yet). */
-function readConfigObject(path: string): Record<string, unknown> {
+/** The config file as an object to edit (empty when there is none yet), and its budgets as read. */
+function readConfigObject(path: string): { raw: Record<string, unknown>; budgets: Budget[] } {
+  // Says what is wrong with the file, if anything, before it is edited.
+  const { budgets } = loadConfig();
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    return {};
+    return { raw: {}, budgets };
   }
-  loadConfig(); // says what is wrong with it, if anything, before it is edited
-  return JSON.parse(text) as Record<string, unknown>;
+  return { raw: JSON.parse(text) as Record<string, unknown>, budgets };
 }
 
 function writeBudgets(path: string, config: Record<string, unknown>, budgets: Budget[]): void {
@@ -51,7 +52,7 @@ const numberFlag = (v: string | undefined, flag: string): number | undefined => 
 export function setBudget(name: string, flags: BudgetSetFlags): string {
   const path = configPath();
   const config = readConfigObject(path);
-  const budgets = loadConfig().budgets.filter((b) => b.name !== name);
+  const budgets = config.budgets.filter((b) => b.name !== name);
   const raw = {
     name, period: flags.period, usd: numberFlag(flags.usd, '--usd'), tokens: numberFlag(flags.tokens, '--tokens'), percent: numberFlag(flags.percent, '--percent'),
     tool: flags.tool, project: flags.project, model: flags.model, host: flags.host,
@@ -63,17 +64,16 @@ export function setBudget(name: string, flags: BudgetSetFlags): string {
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/^budget: budgets\[0\]/, `budget ${name}`));
   }
-  const replaced = budgets.length < loadConfig().budgets.length;
-  writeBudgets(path, config, [...budgets, budget]);
+  const replaced = budgets.length < config.budgets.length;
+  writeBudgets(path, config.raw, [...budgets, budget]);
   return `${replaced ? 'changed' : 'added'} budget ${name} in ${path}`;
 }
 
 export function removeBudget(name: string): string {
   const path = configPath();
-  const config = readConfigObject(path);
-  const budgets = loadConfig().budgets;
+  const { raw, budgets } = readConfigObject(path);
   if (!budgets.some((b) => b.name === name)) throw new UsageError(`no budget named "${name}" in ${path} (tokenmeter budget list shows them)`);
-  writeBudgets(path, config, budgets.filter((b) => b.name !== name));
+  writeBudgets(path, raw, budgets.filter((b) => b.name !== name));
   return `removed budget ${name} from ${path}`;
 }
 
@@ -92,7 +92,7 @@ export async function listBudgets(flags: { json?: boolean; tz?: string; store?: 
     return budgetUses(store, budgets, { now, timeZone });
   });
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ budgets: uses.map((u) => ({ ...u, start: new Date(u.start).toISOString(), end: new Date(u.end).toISOString() })) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ budgets: uses.map(budgetUseJson) }, null, 2)}\n`);
     return;
   }
   if (!uses.length) {

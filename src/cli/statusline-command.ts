@@ -8,6 +8,7 @@ import type { PlanName } from '../core/limits.js';
 import { runningDaemon } from '../server/instance-lock.js';
 import type { StatusData, StatusInput } from '../server/status.js';
 import { setPriceConfig } from '../ingest/price-config.js';
+import type { Budget } from '../core/budgets.js';
 import { loadConfig } from './config.js';
 import { postToDaemon } from './daemon-client.js';
 import { daemonLockPath, hostName, indexPath, statuslineBudgetMs, statuslineWaitMs, tokenmeterHome } from './home.js';
@@ -89,7 +90,7 @@ async function askDaemon(port: number, body: string, query: string, timeoutMs: n
 /** The index is being upgraded in the background: the last line (or a note) stands in meanwhile. */
 class Upgrading extends Error {}
 
-async function fromIndex(input: StatusInput, plan: PlanName | undefined, limit: string | undefined): Promise<StatusData> {
+async function fromIndex(input: StatusInput, plan: PlanName | undefined, limit: string | undefined, budgets: Budget[]): Promise<StatusData> {
   const { SqliteStore } = await import('../store/sqlite.js');
   const { upgradingInBackground } = await import('./background-upgrade.js');
   if (upgradingInBackground()) throw new Upgrading('updating its index');
@@ -111,7 +112,7 @@ async function fromIndex(input: StatusInput, plan: PlanName | undefined, limit: 
         // A transcript not written yet (a session's first line), or gone: the index answers as it is.
       }
     }
-    return await statusData(store, input, { plan, limit, budgets: loadConfig().budgets, host: hostName() });
+    return await statusData(store, input, { plan, limit, budgets, host: hostName() });
   } finally {
     await store.close();
   }
@@ -170,7 +171,7 @@ export async function runStatusline(argv: string[]): Promise<void> {
         return finish(cached ? agedLine(cached, Date.now(), OLD_MS) : fallback(input, 'the daemon is busy, try again'));
       }
     }
-    data ??= await fromIndex(input, plan, limit);
+    data ??= await fromIndex(input, plan, limit, config.budgets);
     const s = config.statusline ?? {};
     const line = formatStatusLine(data, {
       format: typeof values.format === 'string' ? values.format : s.format ?? DEFAULT_FORMAT,

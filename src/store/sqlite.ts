@@ -142,6 +142,8 @@ export class SqliteStore implements Store {
   private readonly markStale: Database.Statement;
   /** Quarter hours whose rollup rows are stale. */
   private dirty = new Set<number>();
+  /** (tool, session) pairs known to be in telemetry_sessions: the table is asked only for new ones. */
+  private readonly telemetrySessions = new Set<string>();
   private rebuildAll = false;
   /** Whether telemetry events that name their request are stored: only then must a transcript copy look for one. */
   private telemetryRequests: boolean;
@@ -344,6 +346,7 @@ export class SqliteStore implements Store {
     // Sorted keys turn random b-tree inserts into nearly sequential ones.
     const events = [...batch.events].sort((a, b) => (a.dedupKey < b.dedupKey ? -1 : a.dedupKey > b.dedupKey ? 1 : 0));
     const metricEvents = batch.metricEvents ?? [];
+    const telemetrySeen: string[] = [];
     this.db.transaction(() => {
       const withdrawn = this.withdraw(batch.replacedFileIds);
       for (const id of batch.replacedFileIds) this.stmt('DELETE FROM file_problems WHERE file_id = ?').run(id);
@@ -380,7 +383,9 @@ export class SqliteStore implements Store {
         if (e.sessionTotal && this.stmt('SELECT 1 FROM telemetry_sessions WHERE tool = ? AND session_id = ?').get(e.tool, e.sessionId)) continue;
         this.store(e, sources, withdrawn);
         sessions.add(e.sessionId);
-        if (e.source === 'otlp' && this.stmt('INSERT OR IGNORE INTO telemetry_sessions (tool, session_id) VALUES (?, ?)').run(e.tool, e.sessionId).changes === 1) {
+        if (e.source === 'otlp') telemetrySeen.push(`${e.tool}\u0000${e.sessionId}`);
+        const seen = `${e.tool}\u0000${e.sessionId}`;
+        if (e.source === 'otlp' && !this.telemetrySessions.has(seen) && this.stmt('INSERT OR IGNORE INTO telemetry_sessions (tool, session_id) VALUES (?, ?)').run(e.tool, e.sessionId).changes === 1) {
           // Per-call telemetry of a session whose running totals were counted: the totals step aside for it.
           const gone = this.stmt(`DELETE FROM events WHERE dedup_key = ? RETURNING ts / ${QUARTER_HOUR_MS} AS b`).all(sessionTotalKey(e.tool, e.sessionId)) as Array<{ b: number }>;
           for (const { b } of gone) this.dirty.add(b);
@@ -420,6 +425,8 @@ export class SqliteStore implements Store {
       }
       for (const cp of batch.checkpoints) this.saveCheckpoint.run({ ...cp, state: cp.state ?? null });
     })();
+    // Known from now on (the transaction held): telemetry floods of one session ask the table once.
+    for (const k of telemetrySeen) this.telemetrySessions.add(k);
     // Tracked even when a full rebuild is due: a worker's connection reports these to the one that settles.
     for (const e of events) this.dirty.add(Math.floor(e.ts / QUARTER_HOUR_MS));
   }

@@ -47,8 +47,9 @@ export function interpretSpans(spans: SpanRecord[], host: string, now = Date.now
   for (const s of usageSpans) {
     const a = s.attrs;
     const tool = toolOfService(str(a, 'service.name'));
+    const agent = agentOfTool(tool);
     const operation = str(a, 'gen_ai.operation.name');
-    if (AGGREGATES.has(operation) && !(operation === 'invoke_agent' && agentOfTool(tool)?.turnSpans)) continue;
+    if (AGGREGATES.has(operation) && !(operation === 'invoke_agent' && agent?.turnSpans)) continue;
     if (parents.has(`${s.traceId}/${s.spanId}`)) continue; // sums the usage spans under it
     const where = `span "${s.name}"${str(a, 'gen_ai.response.id') ? ` (response ${str(a, 'gen_ai.response.id')})` : ''}`;
     const fields = {
@@ -74,7 +75,7 @@ export function interpretSpans(spans: SpanRecord[], host: string, now = Date.now
       model: str(a, 'gen_ai.response.model', 'gen_ai.request.model') || 'unknown', speed: 'standard', reportedCost: null,
       dedupKey: responseId || `otlp:span:${s.traceId}:${s.spanId}`, requestId: null, isSidechain: false,
       // The conventions put the cache inside input; an input smaller than its cache cannot include it.
-      input: prompt >= cacheRead + cacheWrite && !agentOfTool(tool)?.spanInputUncached ? prompt - cacheRead - cacheWrite : prompt,
+      input: prompt >= cacheRead + cacheWrite && !agent?.spanInputUncached ? prompt - cacheRead - cacheWrite : prompt,
       cacheRead, cacheWrite5m: cacheWrite, output, reasoning: Math.min(fields.reasoning ?? 0, output),
     };
     if (!s.endNano) {
