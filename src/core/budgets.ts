@@ -125,6 +125,9 @@ export interface BudgetUse {
   enforce: boolean;
 }
 
+/** A budget's use as JSON carries it (the API, `budget list --json`, MCP): times as ISO 8601. */
+export const budgetUseJson = (u: BudgetUse) => ({ ...u, start: new Date(u.start).toISOString(), end: new Date(u.end).toISOString() });
+
 export function budgetUse(b: Budget, period: { start: number; end: number }, used: { usd: number; tokens: number; percent: number | null }): BudgetUse {
   const ratios = [
     b.usd !== undefined ? used.usd / b.usd : null,

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { BLOCK_MS } from '../core/blocks.js';
 import { newAlerts, WINDOW_ALERT_AT, type BudgetAlert, type BudgetUse } from '../core/budgets.js';
 import type { SqliteStore } from '../store/sqlite.js';
+import { officialReading } from './budgets.js';
 import type { ViewStore } from '../store/store.js';
 
 export interface AlertConfig {
@@ -79,7 +80,7 @@ export class Alerter {
 
   /** Claude's official 5-hour window as a budget of 100 %, alerted at 80 and 95 % of it. */
   private async windowUses(now: number): Promise<BudgetUse[]> {
-    const r = (await this.o.view.limitReadings('5h', now - BLOCK_MS)).filter((x) => x.tool === 'claude-code' && x.resetsAt > now).at(-1);
+    const r = await officialReading(this.o.view, 'claude-code', '5h', now);
     if (!r) return [];
     return [{
       name: 'claude-code 5h window', period: '5h', start: r.resetsAt - BLOCK_MS, end: r.resetsAt, usd: 0, tokens: 0, percent: r.usedPercent,

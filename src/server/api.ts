@@ -7,7 +7,7 @@ import { AGENTS, isToolFilter, TOOLS } from '../sources/registry.js';
 import { startOfDay } from '../core/report.js';
 import { addDays, DayKeyer, LOCAL_ZONE, dayOfNumber, offsetSegments, parseDateArg } from '../core/time.js';
 import type { BreakdownKey, ViewStore, UsageFilter } from '../store/store.js';
-import type { BudgetUse } from '../core/budgets.js';
+import { budgetUseJson, type BudgetUse } from '../core/budgets.js';
 import { addTo, zeroTotals, type LiveState, type Totals } from './live.js';
 import { serverRows } from './servers.js';
 import type { StatusData } from './status.js';
@@ -86,7 +86,7 @@ export class Api {
 
   async budgets() {
     const uses = (await this.budgetUses?.()) ?? [];
-    return { budgets: uses.map((u) => ({ ...u, start: new Date(u.start).toISOString(), end: new Date(u.end).toISOString() })) };
+    return { budgets: uses.map(budgetUseJson) };
   }
 
   /** `tool`: today, the session and the window of that tool only (the dashboard's filter); every tool's totals alike. */

@@ -2,16 +2,16 @@
 // `budget list`, /api/budgets and /metrics show, and what alerts and the guard act on.
 import { BLOCK_MS, buildBlocks } from '../core/blocks.js';
 import { budgetUse, calendarPeriod, type Budget, type BudgetUse } from '../core/budgets.js';
-import { totalTokens } from '../core/event.js';
 import type { ViewStore } from '../store/store.js';
-import { LOOKBACK_MS, quarterHourEntries } from './status.js';
+import { LOOKBACK_MS, quarterHourEntries, sumOver } from './status.js';
 
 const WEEK_MS = 7 * 86_400_000;
 
 /** The tool a window-based budget is about: its own, else Claude Code's (whose windows they are, by default). */
 const windowTool = (b: Budget) => b.tool ?? 'claude-code';
 
-async function officialReading(store: ViewStore, tool: string, window: '5h' | '7d', now: number) {
+/** The tool's latest official reading of a window that has not reset yet, or null. */
+export async function officialReading(store: ViewStore, tool: string, window: '5h' | '7d', now: number) {
   return (await store.limitReadings(window, now - 2 * WEEK_MS)).filter((r) => r.tool === tool && r.resetsAt > now).at(-1) ?? null;
 }
 
@@ -28,9 +28,7 @@ export async function budgetUses(store: ViewStore, budgets: Budget[], opts: { no
   const out: BudgetUse[] = [];
   for (const b of budgets) {
     const period = b.period === '5h' ? await fiveHourWindow(store, windowTool(b), now) : calendarPeriod(b.period, now, opts.timeZone);
-    const rows = await store.breakdown({ fromTs: period.start, toTs: period.end, tool: b.tool, project: b.project, model: b.model, host: b.host }, 'tool');
-    const usd = rows.reduce((s, r) => s + r.cost, 0);
-    const tokens = rows.reduce((s, r) => s + totalTokens(r), 0);
+    const { cost: usd, tokens } = await sumOver(store, { fromTs: period.start, toTs: period.end, tool: b.tool, project: b.project, model: b.model, host: b.host });
     let percent: number | null = null;
     if (b.percent !== undefined) percent = (await officialReading(store, windowTool(b), b.period === '5h' ? '5h' : '7d', now))?.usedPercent ?? null;
     out.push(budgetUse(b, period, { usd, tokens, percent }));

@@ -3,13 +3,13 @@
 // Each tool answers with JSON (structuredContent) and a short text rendering of it.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { calendarPeriod, type Budget } from '../core/budgets.js';
+import { budgetUseJson, calendarPeriod, type Budget } from '../core/budgets.js';
 import { totalTokens } from '../core/event.js';
 import { buildReport, type Period } from '../core/report.js';
 import { LOCAL_ZONE, offsetSegments } from '../core/time.js';
 import type { BreakdownKey, ViewStore } from '../store/store.js';
 import { budgetUses } from './budgets.js';
-import { statusData } from './status.js';
+import { statusData, sumOver } from './status.js';
 
 export interface McpDeps {
   /** The figures (the local index, or the pooled store in fleet mode), brought up to date before each answer. */
@@ -23,10 +23,6 @@ const usd = (v: number) => `$${v.toFixed(2)}`;
 const n = (v: number) => Math.round(v).toLocaleString('en-US');
 const answer = (data: Record<string, unknown>, text: string) => ({ content: [{ type: 'text' as const, text }], structuredContent: data });
 
-async function sumSince(store: ViewStore, fromTs: number, filter: { tool?: string; session?: string } = {}) {
-  const rows = await store.breakdown({ fromTs, ...filter }, 'tool');
-  return { requests: rows.reduce((s, r) => s + r.requests, 0), tokens: rows.reduce((s, r) => s + totalTokens(r), 0), cost: rows.reduce((s, r) => s + r.cost, 0) };
-}
 
 export function buildMcpServer(d: McpDeps): McpServer {
   const server = new McpServer({ name: 'tokenmeter', version: d.version });
@@ -37,8 +33,8 @@ export function buildMcpServer(d: McpDeps): McpServer {
     inputSchema: { session_id: z.string().optional().describe('a session id, for its cost too') },
   }, async ({ session_id }) => d.withStore(async (store) => {
     const t = now();
-    const [today, week, month] = await Promise.all((['day', 'week', 'month'] as const).map((p) => sumSince(store, calendarPeriod(p, t, LOCAL_ZONE).start)));
-    const session = session_id ? await sumSince(store, 0, { session: session_id }) : null;
+    const [today, week, month] = await Promise.all((['day', 'week', 'month'] as const).map((p) => sumOver(store, { fromTs: calendarPeriod(p, t, LOCAL_ZONE).start })));
+    const session = session_id ? await sumOver(store, { session: session_id }) : null;
     const data = { today, week, month, session };
     const line = (label: string, s: { tokens: number; cost: number; requests: number }) => `${label}: ${usd(s.cost)}, ${n(s.tokens)} tokens, ${n(s.requests)} requests`;
     return answer(data, [line('today', today!), line('this week', week!), line('this month', month!), ...(session ? [line(`session ${session_id}`, session)] : [])].join('\n'));
@@ -82,14 +78,14 @@ export function buildMcpServer(d: McpDeps): McpServer {
 
   server.registerTool('budgets', { title: 'Budgets', description: "Each budget's use this period", inputSchema: {} }, async () => d.withStore(async (store) => {
     const uses = await budgetUses(store, d.budgets(), { now: now(), timeZone: LOCAL_ZONE });
-    return answer({ budgets: uses.map((u) => ({ ...u, start: new Date(u.start).toISOString(), end: new Date(u.end).toISOString() })) },
+    return answer({ budgets: uses.map(budgetUseJson) },
       uses.map((u) => `${u.name} (${u.period}): ${u.spent ? 'spent' : `${Math.round(u.ratio * 100)}%`}`).join('\n') || 'no budgets');
   }));
 
   server.registerTool('session_cost', {
     title: 'Session cost', description: 'Tokens and cost of one session', inputSchema: { session_id: z.string() },
   }, async ({ session_id }) => d.withStore(async (store) => {
-    const s = await sumSince(store, 0, { session: session_id });
+    const s = await sumOver(store, { session: session_id });
     return answer({ session_id, ...s }, `session ${session_id}: ${usd(s.cost)}, ${n(s.tokens)} tokens, ${n(s.requests)} requests`);
   }));
   return server;

@@ -8,7 +8,7 @@ import { totalTokens } from '../core/event.js';
 import { chooseLimit, estimateWindow, limitTokens, timeToLimit, type LimitChoice, type PlanName } from '../core/limits.js';
 import { startOfDay } from '../core/report.js';
 import { DayKeyer, LOCAL_ZONE, QUARTER_HOUR_MS } from '../core/time.js';
-import type { ViewStore } from '../store/store.js';
+import type { UsageFilter, ViewStore } from '../store/store.js';
 
 const thousands = (v: number) => String(Math.round(v)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
@@ -69,11 +69,14 @@ export async function quarterHourEntries(store: ViewStore, from: number, now: nu
     .map((b) => ({ ...b, ts: Math.max(b.t, from), model: '' }));
 }
 
-/** Cost and tokens from a time on, by quarter hour. */
-async function sumFrom(store: ViewStore, from: number): Promise<{ cost: number; tokens: number }> {
-  const rows = await store.breakdown({ fromTs: from }, 'tool');
-  return rows.reduce((a, r) => ({ cost: a.cost + r.cost, tokens: a.tokens + totalTokens(r) }), { cost: 0, tokens: 0 });
+/** Requests, tokens and cost of the usage a filter selects, from the rollup. */
+export async function sumOver(store: ViewStore, filter: UsageFilter): Promise<{ requests: number; tokens: number; cost: number }> {
+  const rows = await store.breakdown(filter, 'tool');
+  return rows.reduce((a, r) => ({ requests: a.requests + r.requests, tokens: a.tokens + totalTokens(r), cost: a.cost + r.cost }), { requests: 0, tokens: 0, cost: 0 });
 }
+
+/** Cost and tokens from a time on, by quarter hour. */
+const sumFrom = (store: ViewStore, from: number) => sumOver(store, { fromTs: from });
 
 /** The P90 limit moves slowly: it is computed at most once an hour, per tool, and kept in the store. */
 async function cachedLimit(store: ViewStore, plan: string | undefined, limit: string | undefined, now: number, tool: string): Promise<LimitChoice> {
@@ -120,7 +123,8 @@ export async function statusData(store: ViewStore, input: StatusInput, opts: { n
     session = t.length ? { cost: t[0]!.cost, tokens: totalTokens(t[0]!) } : { cost: 0, tokens: 0 };
   }
   const todayStart = startOfDay(new DayKeyer(LOCAL_ZONE).day(now), LOCAL_ZONE);
-  const today = (await store.breakdown({ fromTs: todayStart }, 'tool')).reduce((a, r) => ({ cost: a.cost + r.cost, tokens: a.tokens + totalTokens(r) }), { cost: 0, tokens: 0 });
+  const { cost: todayCost, tokens: todayTokens } = await sumFrom(store, todayStart);
+  const today = { cost: todayCost, tokens: todayTokens };
   const recent = await store.sumSince(now - RATE_MS);
   const rate = { tokensPerMinute: totalTokens(recent) / (RATE_MS / 60_000), costPerHour: recent.cost * (3600_000 / RATE_MS) };
 
