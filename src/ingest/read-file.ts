@@ -1,7 +1,7 @@
 // Reads one log file's new bytes into events: the scanner picks candidate lines, the file's source parses them.
 // Used both in-process and inside ingest workers, so it returns plain, cloneable data.
 import { implausibility, shouldReplace, type UsageEvent } from '../core/event.js';
-import { parseTranscriptLine, RepeatDetector, USAGE_MARKER } from '../sources/claude-code/parse.js';
+import { parseTranscriptBytes, RepeatDetector, USAGE_MARKER } from '../sources/claude-code/parse.js';
 import type { FileSourceName } from '../sources/discovery.js';
 import { isDatabaseFormat, type DatabaseFormat, type FileFormat, type WindowReading } from '../sources/file-format.js';
 import { CLAUDE_TRANSCRIPT } from '../sources/agent-source.js';
@@ -218,8 +218,8 @@ function readClaudeFile(req: ReadRequest): ReadResult {
   try {
     const repeats = new RepeatDetector();
     const scan = scanLines(req.path, req.fromOffset, req.fromLine, { marker: USAGE_MARKER, latin1: true, expectTail: req.expectTail }, (line) => {
-      if (repeats.isRepeat(line.text)) return;
-      const out = parseTranscriptLine(line.text, ctx, line.offset, true);
+      if (repeats.isRepeat(line.buf, line.start, line.end)) return;
+      const out = parseTranscriptBytes(line.buf, line.start, line.end, line.hit, ctx, line.offset);
       if (out.kind === 'skip') {
         if (out.reason === 'synthetic') skipped.synthetic++;
         else if (out.reason === 'progress') skipped.progress++;

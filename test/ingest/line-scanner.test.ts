@@ -1,7 +1,7 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { scanLines, type CandidateLine } from '../../src/ingest/line-scanner.js';
+import { scanLines } from '../../src/ingest/line-scanner.js';
 import { tempDir } from '../helpers/transcript.js';
 
 const marker = Buffer.from('"usage"');
@@ -9,8 +9,10 @@ let dir: ReturnType<typeof tempDir>;
 afterEach(() => dir?.cleanup());
 
 function scan(path: string, from = 0, line = 0, chunkBytes?: number, maxLineBytes?: number) {
-  const seen: CandidateLine[] = [];
-  const result = scanLines(path, from, line, { marker, chunkBytes, maxLineBytes }, (l) => seen.push(l));
+  const seen: Array<{ text: string; lineNo: number; offset: number; unterminated: boolean }> = [];
+  // A line's bytes are only valid during the callback: the test keeps its text.
+  const result = scanLines(path, from, line, { marker, chunkBytes, maxLineBytes }, (l) =>
+    seen.push({ text: l.text, lineNo: l.lineNo, offset: l.offset, unterminated: l.unterminated }));
   return { result, seen };
 }
 

@@ -56,6 +56,45 @@ export function parseTranscriptLine(text: string, ctx: FileContext, offset: numb
     const at = /position (\d+)/.exec(m)?.[1];
     return { kind: 'error', message: at ? `malformed JSON at byte ${at}` : /Unexpected end/.test(m) ? 'malformed JSON (ends early)' : 'malformed JSON' };
   }
+  return transcriptOutcome(obj, ctx, offset, latin1 ? () => parseTranscriptLine(fromLatin1(text), ctx, offset, false) : null);
+}
+
+const MESSAGE_KEY = Buffer.from('"message":{');
+const CONTENT_KEY = Buffer.from('"content":');
+const STOP_REASON_KEY = Buffer.from(',"stop_reason":');
+/** How far before the usage key the message's stop_reason may start (`"stop_reason":"end_turn","stop_sequence":null,`). */
+const STOP_REASON_REACH = 256;
+
+/**
+ * One transcript line given as its UTF-8 bytes `buf[start, end)`, `hit` being where its first `"usage"` starts.
+ * The message's content, the bulk of a line, is neither decoded nor parsed: the line is read with the content cut out
+ * (from the message's `"content":` up to the `"stop_reason"` that precedes its usage). A cut in the wrong place
+ * leaves brackets unbalanced and the text no longer parses: then, and for any line of another shape, the whole line
+ * is read, so the outcome is always the one parseTranscriptLine gives for the whole line.
+ */
+export function parseTranscriptBytes(buf: Buffer, start: number, end: number, hit: number, ctx: FileContext, offset: number): LineOutcome {
+  const whole = () => parseTranscriptLine(buf.toString('latin1', start, end), ctx, offset, true);
+  const head = buf.subarray(start, hit);
+  const m = head.indexOf(MESSAGE_KEY);
+  const c = m < 0 ? -1 : head.indexOf(CONTENT_KEY, m + MESSAGE_KEY.length);
+  // Searched backward from the usage key over a short reach only, so a line of another shape costs no extra pass.
+  const reach = Math.min(STOP_REASON_REACH, head.length);
+  const near = c < 0 ? -1 : head.subarray(head.length - reach).lastIndexOf(STOP_REASON_KEY);
+  const s = near < 0 ? -1 : head.length - reach + near;
+  if (s <= c) return whole();
+  let obj: unknown;
+  try {
+    obj = JSON.parse(`${buf.toString('latin1', start, start + c + CONTENT_KEY.length)}[]${buf.toString('latin1', start + s, end)}`);
+  } catch {
+    return whole();
+  }
+  const message = isObject(obj) ? obj.message : undefined;
+  if (!isObject(message) || !Array.isArray(message.content) || message.content.length !== 0 || !('stop_reason' in message)) return whole();
+  return transcriptOutcome(obj, ctx, offset, whole);
+}
+
+/** An event from a parsed line; `utf8Again` reads the line again when a kept value was read as latin1 and is not ASCII. */
+function transcriptOutcome(obj: unknown, ctx: FileContext, offset: number, utf8Again: (() => LineOutcome) | null): LineOutcome {
   if (!isObject(obj)) return { kind: 'error', message: 'line is not a JSON object' };
   if (obj.type === 'progress') return { kind: 'skip', reason: 'progress' };
   if (obj.type !== 'assistant') return { kind: 'skip', reason: 'other-type' };
@@ -66,8 +105,8 @@ export function parseTranscriptLine(text: string, ctx: FileContext, offset: numb
   if (!isObject(usage)) return { kind: 'error', message: `message.usage is ${quoteValue(usage)}, expected an object` };
   const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
   const model = str(message.model) ?? '';
-  if (latin1 && [model, obj.cwd, obj.sessionId, message.id, obj.requestId].some((v) => typeof v === 'string' && HIGH.test(v))) {
-    return parseTranscriptLine(fromLatin1(text), ctx, offset, false);
+  if (utf8Again && [model, obj.cwd, obj.sessionId, message.id, obj.requestId].some((v) => typeof v === 'string' && HIGH.test(v))) {
+    return utf8Again();
   }
   if (model === '<synthetic>') return { kind: 'skip', reason: 'synthetic' };
 
@@ -143,37 +182,45 @@ export function parseTranscriptLine(text: string, ctx: FileContext, offset: numb
 export class RepeatDetector {
   private last = '';
 
-  isRepeat(text: string): boolean {
-    const key = repeatKey(text);
+  /** Whether the line `buf[start, end)` repeats the one before. */
+  isRepeat(buf: Buffer, start: number, end: number): boolean {
+    const key = repeatKey(buf.subarray(start, end));
     const repeat = key !== '' && key === this.last;
     this.last = key;
     return repeat;
   }
 }
 
-function repeatKey(text: string): string {
+const ID_KEY = Buffer.from('"id":"msg_');
+const USAGE_OBJECT_KEY = Buffer.from('"usage":{');
+const REQUEST_ID_KEY = Buffer.from('"requestId":"');
+const QUOTE = 0x22;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+
+function repeatKey(line: Buffer): string {
   // The message id comes first in its message object and usage last, so both are found without scanning the content
   // between them; the request id sits either after the message object or before it, among the top-level keys.
-  const id = text.indexOf('"id":"msg_');
-  const usage = text.lastIndexOf('"usage":{');
+  const id = line.indexOf(ID_KEY);
+  const usage = line.lastIndexOf(USAGE_OBJECT_KEY);
   if (id < 0 || usage < id) return '';
-  const idEnd = text.indexOf('"', id + 10);
+  const idEnd = line.indexOf(QUOTE, id + ID_KEY.length);
   if (idEnd < 0 || idEnd > usage) return '';
   // Usage holds no strings with braces: it ends where its braces balance.
   let depth = 0;
   let usageEnd = -1;
-  for (let i = usage + 8; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 123) depth++;
-    else if (c === 125 && --depth === 0) {
+  for (let i = usage + USAGE_OBJECT_KEY.length - 1; i < line.length; i++) {
+    const c = line[i];
+    if (c === OPEN_BRACE) depth++;
+    else if (c === CLOSE_BRACE && --depth === 0) {
       usageEnd = i + 1;
       break;
     }
   }
   if (usageEnd < 0) return '';
-  let req = text.indexOf('"requestId":"', usageEnd);
-  if (req < 0) req = text.lastIndexOf('"requestId":"', id);
-  const reqEnd = req < 0 ? -1 : text.indexOf('"', req + 13);
-  const requestId = reqEnd < 0 ? '' : text.slice(req + 13, reqEnd);
-  return `${text.slice(id + 10, idEnd)}\u0000${requestId}\u0000${text.slice(usage, usageEnd)}`;
+  let req = line.indexOf(REQUEST_ID_KEY, usageEnd);
+  if (req < 0) req = line.subarray(0, id).lastIndexOf(REQUEST_ID_KEY);
+  const reqEnd = req < 0 ? -1 : line.indexOf(QUOTE, req + REQUEST_ID_KEY.length);
+  const requestId = reqEnd < 0 ? '' : line.toString('latin1', req + REQUEST_ID_KEY.length, reqEnd);
+  return `${line.toString('latin1', id + ID_KEY.length, idEnd)}\u0000${requestId}\u0000${line.toString('latin1', usage, usageEnd)}`;
 }
