@@ -13,7 +13,7 @@ const common = {
   format: 'esm',
   external: ['better-sqlite3', 'pg-native'],
   sourcemap: false,
-  minify: true,
+  minify: process.env.NO_MINIFY ? false : true,
   logLevel: 'warning',
   define: { __TOKENMETER_VERSION__: JSON.stringify(pkg.version), __GENAI_PRICES_VERSION__: JSON.stringify(prices.version) },
   // ESM bundles of CommonJS dependencies need a real require().

@@ -97,6 +97,11 @@ export class PriceBook {
     return resolved;
   }
 
+  /** The price of `model` on this day and speed, as kept between runs and handed to another book (see seed). */
+  entry(model: string, ts: number, speed: Speed): KnownPrice {
+    return { model, key: priceKey(ts, speed), price: this.resolve(model, ts, speed) };
+  }
+
   /** USD for one request, or null when the model has no known price. */
   cost(model: string, ts: number, speed: Speed, counts: TokenCounts): number | null {
     const price = this.resolve(model, ts, speed);

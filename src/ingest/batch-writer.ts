@@ -3,11 +3,16 @@
 import type { PriceBook } from '../core/pricing.js';
 import type { Batch, Checkpoint, Store } from '../store/store.js';
 import { headHash } from './fingerprint.js';
-import { priceEvents } from './prices.js';
+import { priceEvents, type PriceFill } from './prices.js';
 import type { ReadRequest, ReadResult } from './read-file.js';
 
 /** Events per transaction: large enough to amortize a commit, small enough to bound memory. */
 export const BATCH_EVENTS = 10_000;
+/**
+ * A writer sharing the index with others keeps reading while another holds the lock, up to this many events; only
+ * then does it wait. Waiting at every batch left a core idle for each of the other writer's commits.
+ */
+const SHARED_BATCH_EVENTS_MAX = 4 * BATCH_EVENTS;
 
 export function checkpointOf(req: ReadRequest, r: ReadResult): Checkpoint {
   return {
@@ -18,6 +23,7 @@ export function checkpointOf(req: ReadRequest, r: ReadResult): Checkpoint {
 }
 
 export interface Lock {
+  tryAcquire(): boolean;
   acquire(): void;
   release(): void;
 }
@@ -29,6 +35,7 @@ export class BatchWriter {
     private readonly store: Store,
     private readonly priceBook: () => Promise<PriceBook>,
     private readonly lock?: Lock,
+    private readonly fill?: PriceFill,
   ) {}
 
   async add(req: ReadRequest, r: ReadResult): Promise<void> {
@@ -37,17 +44,25 @@ export class BatchWriter {
     for (const p of r.problems) (this.batch.problems ??= []).push({ fileId: req.fileId, line: p.line, message: p.message });
     for (const w of r.readings) (this.batch.readings ??= []).push(w);
     if (r.events.length > 0) {
-      for (const e of await priceEvents(r.events, await this.priceBook(), req.fileId)) this.batch.events.push(e);
+      for (const e of await priceEvents(r.events, await this.priceBook(), req.fileId, this.fill)) this.batch.events.push(e);
     }
     this.batch.checkpoints.push(checkpointOf(req, r));
-    if (this.batch.events.length >= BATCH_EVENTS) await this.flush();
+    const n = this.batch.events.length;
+    if (n >= BATCH_EVENTS) await this.flush(n < SHARED_BATCH_EVENTS_MAX);
   }
 
-  async flush(): Promise<void> {
+  /** Writes what was collected; `unlessBusy`: not now if another writer holds the lock (the batch then grows). */
+  async flush(unlessBusy = false): Promise<void> {
     const b = this.batch;
     if (b.checkpoints.length === 0 && b.replacedFileIds.length === 0) return;
+    if (this.lock) {
+      if (unlessBusy) {
+        if (!this.lock.tryAcquire()) return;
+      } else {
+        this.lock.acquire();
+      }
+    }
     this.batch = { replacedFileIds: [], events: [], checkpoints: [] };
-    this.lock?.acquire();
     try {
       await this.store.commit(b);
     } finally {

@@ -1,7 +1,7 @@
 // Brings the store up to date with the files on disk, reading only bytes it has not read before.
 import { availableParallelism } from 'node:os';
 import { PriceBook } from '../core/pricing.js';
-import { priceConfig, priceLookup, wantedPricingVersion } from './price-config.js';
+import { priceLookup, wantedPricingVersion } from './price-config.js';
 import type { DiscoveredFile } from '../sources/discovery.js';
 import type { Checkpoint, Store } from '../store/store.js';
 import { BatchWriter } from './batch-writer.js';
@@ -178,7 +178,13 @@ export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: 
     const bulk = bytesTotal >= BULK_THRESHOLD_BYTES && (await store.eventCount()) === 0;
     if (bulk) await store.beginBulkLoad();
     try {
-      touched = await readInWorkers(script, { dbPath: shared, lock: new WriteLock().buffer, priceConfig: priceConfig() }, requests, workers, account);
+      // The workers' questions for prices are answered from this thread's book, loading the database once. A first
+      // index will need it: it loads while the workers start.
+      let answering: Promise<PriceBook> | undefined;
+      const answers = () => (answering ??= priceBook().then(async (b) => (b.useLookup(await priceLookup()), b)));
+      if (bulk) answers().catch(() => {});
+      touched = await readInWorkers(script, { dbPath: shared, lock: new WriteLock().buffer }, requests, workers, account, answers);
+      if (prices) await store.savePrices(prices.takeAdded());
       phase('read+write (workers)');
     } finally {
       if (bulk) {

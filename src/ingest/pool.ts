@@ -2,8 +2,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { PriceBook } from '../core/pricing.js';
 import type { ReadRequest, ReadResult } from './read-file.js';
-import type { WorkerDone, WorkerSetup } from './worker.js';
+import type { PriceQuestion, WorkerDone, WorkerSetup } from './worker.js';
 
 /**
  * Small heaps: without limits V8 lets each worker's heap grow to several times what it holds between collections,
@@ -19,8 +20,8 @@ export function workerScript(): string | null {
 }
 
 /**
- * Reads and stores every request in `workers` threads; `onResult` gets each file's figures as it finishes.
- * Returns the quarter hours the workers wrote to.
+ * Reads and stores every request in `workers` threads; `onResult` gets each file's figures as it finishes, and
+ * `prices` answers the workers' questions for prices. Returns the quarter hours the workers wrote to.
  */
 export async function readInWorkers(
   script: string,
@@ -28,6 +29,7 @@ export async function readInWorkers(
   requests: ReadRequest[],
   workers: number,
   onResult: (r: ReadResult) => void,
+  prices: () => Promise<PriceBook>,
 ): Promise<number[]> {
   const queue = [...requests];
   const touched: number[] = [];
@@ -48,7 +50,13 @@ export async function readInWorkers(
         }
       };
       let finished = false;
-      w.on('message', (msg: ReadResult | WorkerDone) => {
+      w.on('message', (msg: ReadResult | WorkerDone | PriceQuestion) => {
+        if ('priceQuestion' in msg) {
+          prices()
+            .then((book) => w.postMessage({ priceAnswer: msg.priceQuestion, known: msg.wanted.map((p) => book.entry(p.model, p.ts, p.speed)) }))
+            .catch(reject);
+          return;
+        }
         if ('done' in msg) {
           finished = true;
           touched.push(...msg.touched);

@@ -12,11 +12,21 @@ export async function openPriceBook(store: Store): Promise<PriceBook> {
   return book;
 }
 
+/** A price wanted for a request: its model, time and speed. */
+export type PriceWanted = Pick<UsageEvent, 'model' | 'ts' | 'speed'>;
+
+/**
+ * Makes a book able to price what it does not know yet. By default it loads the price database; an ingest worker
+ * asks the main thread instead, so the database is loaded once per process rather than once per thread.
+ */
+export type PriceFill = (book: PriceBook, missing: PriceWanted[]) => Promise<void>;
+
+const loadDatabase: PriceFill = async (book) => book.useLookup(await priceLookup());
+
 /** Adds the calculated cost and the source file to each event, in place: the events are the caller's own. */
-export async function priceEvents(events: UsageEvent[], book: PriceBook, fileId: number | null): Promise<PricedEvent[]> {
-  if (events.some((e) => !book.knows(e.model, e.ts, e.speed))) {
-    book.useLookup(await priceLookup());
-  }
+export async function priceEvents(events: UsageEvent[], book: PriceBook, fileId: number | null, fill = loadDatabase): Promise<PricedEvent[]> {
+  const missing = events.filter((e) => !e.tokensUnknown && !book.knows(e.model, e.ts, e.speed));
+  if (missing.length > 0) await fill(book, missing);
   for (const e of events as PricedEvent[]) {
     // Whole milliseconds: the rollup's quarter-hour buckets are integer divisions of the stored time, and a file's
     // mtime (a session's time where its records carry none) has a fraction.

@@ -1,18 +1,29 @@
 // Ingest worker: reads, parses and prices whole files and writes them into the index itself, taking turns with the
-// other workers through a shared lock. The main thread only hands out files and settles the index at the end.
+// other workers through a shared lock. The main thread hands out files, answers for prices and settles the index at
+// the end. The price database is not loaded here: the main thread's book resolves what this one does not know.
 import { parentPort, workerData } from 'node:worker_threads';
-import { lookupPrice } from '../core/price-database.js';
-import { overriddenLookup, PriceBook, type PriceConfig } from '../core/pricing.js';
+import { PriceBook, type KnownPrice } from '../core/pricing.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { BatchWriter } from './batch-writer.js';
+import type { PriceFill, PriceWanted } from './prices.js';
 import { readLogFile, type ReadRequest, type ReadResult } from './read-file.js';
 import { WriteLock } from './write-lock.js';
 
 export interface WorkerSetup {
   dbPath: string;
   lock: SharedArrayBuffer;
-  /** The user's own prices, as the main thread has them. */
-  priceConfig: PriceConfig;
+}
+
+/** A worker asks the main thread for the prices its book lacks... */
+export interface PriceQuestion {
+  priceQuestion: number;
+  wanted: PriceWanted[];
+}
+
+/** ...and is answered with them. */
+export interface PriceAnswer {
+  priceAnswer: number;
+  known: KnownPrice[];
 }
 
 /** What a worker says when it is done: the quarter hours it wrote to, for the main thread's rollup. */
@@ -25,11 +36,28 @@ const port = parentPort!;
 const setup = workerData as WorkerSetup;
 // A bulk load may have dropped secondary indexes on purpose: this connection must not recreate them.
 const store = new SqliteStore(setup.dbPath, { cacheMb: 8, ensureIndexes: false });
-const book = new PriceBook(overriddenLookup(lookupPrice, setup.priceConfig));
-const writer = new BatchWriter(store, async () => book, new WriteLock(setup.lock));
+const book = new PriceBook();
+const asked = new Map<number, (known: KnownPrice[]) => void>();
+let questions = 0;
+const askMain: PriceFill = async (into, missing) => {
+  const id = ++questions;
+  const wanted = [...new Map(missing.map((e) => [`${e.model}\u0000${Math.floor(e.ts / 86_400_000)}\u0000${e.speed}`, { model: e.model, ts: e.ts, speed: e.speed }])).values()];
+  const known = await new Promise<KnownPrice[]>((resolve) => {
+    asked.set(id, resolve);
+    port.postMessage({ priceQuestion: id, wanted } satisfies PriceQuestion);
+  });
+  asked.delete(id);
+  into.seed(known);
+};
+const writer = new BatchWriter(store, async () => book, new WriteLock(setup.lock), askMain);
 let queue = Promise.resolve();
 
-port.on('message', (msg: ReadRequest | 'close') => {
+port.on('message', (msg: ReadRequest | 'close' | PriceAnswer) => {
+  // An answer is awaited by the file being written: it must not queue behind it.
+  if (typeof msg === 'object' && 'priceAnswer' in msg) {
+    asked.get(msg.priceAnswer)?.(msg.known);
+    return;
+  }
   queue = queue.then(async () => {
     if (msg === 'close') {
       await writer.flush();
