@@ -1,9 +1,9 @@
 // Collects what files yielded (priced events, checkpoints, replacements) and writes it in large transactions, each
 // file's events and checkpoint always in the same one. Used on the main thread and inside each ingest worker.
 import type { PriceBook } from '../core/pricing.js';
-import type { Batch, Checkpoint, Store } from '../store/store.js';
+import type { Batch, Checkpoint, PricedEvent, Store } from '../store/store.js';
 import { headHash } from './fingerprint.js';
-import { priceEvents, type PriceFill } from './prices.js';
+import { loadDatabase, priceKnown, unpriced, type PriceFill } from './prices.js';
 import type { ReadRequest, ReadResult } from './read-file.js';
 
 /** Events per transaction: large enough to amortize a commit, small enough to bound memory. */
@@ -30,12 +30,14 @@ export interface Lock {
 
 export class BatchWriter {
   private batch: Batch = { replacedFileIds: [], events: [], checkpoints: [] };
+  /** Prices asked for as files were read, awaited only when their batch is written. */
+  private asking: Array<Promise<void>> = [];
 
   constructor(
     private readonly store: Store,
     private readonly priceBook: () => Promise<PriceBook>,
     private readonly lock?: Lock,
-    private readonly fill?: PriceFill,
+    private readonly fill: PriceFill = loadDatabase,
   ) {}
 
   async add(req: ReadRequest, r: ReadResult): Promise<void> {
@@ -44,7 +46,18 @@ export class BatchWriter {
     for (const p of r.problems) (this.batch.problems ??= []).push({ fileId: req.fileId, line: p.line, message: p.message });
     for (const w of r.readings) (this.batch.readings ??= []).push(w);
     if (r.events.length > 0) {
-      for (const e of await priceEvents(r.events, await this.priceBook(), req.fileId, this.fill)) this.batch.events.push(e);
+      const book = await this.priceBook();
+      const missing = unpriced(r.events, book);
+      if (missing.length > 0) {
+        const asked = this.fill(book, missing);
+        // A failure surfaces when the batch is written, not as a stray rejection now.
+        asked.catch(() => {});
+        this.asking.push(asked);
+      }
+      for (const e of r.events as PricedEvent[]) {
+        e.fileId = req.fileId;
+        this.batch.events.push(e);
+      }
     }
     this.batch.checkpoints.push(checkpointOf(req, r));
     const n = this.batch.events.length;
@@ -55,6 +68,11 @@ export class BatchWriter {
   async flush(unlessBusy = false): Promise<void> {
     const b = this.batch;
     if (b.checkpoints.length === 0 && b.replacedFileIds.length === 0) return;
+    if (this.asking.length > 0) {
+      const asking = this.asking;
+      this.asking = [];
+      await Promise.all(asking);
+    }
     if (this.lock) {
       if (unlessBusy) {
         if (!this.lock.tryAcquire()) return;
@@ -64,6 +82,7 @@ export class BatchWriter {
     }
     this.batch = { replacedFileIds: [], events: [], checkpoints: [] };
     try {
+      priceKnown(b.events, await this.priceBook());
       await this.store.commit(b);
     } finally {
       this.lock?.release();

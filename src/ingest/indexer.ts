@@ -174,16 +174,22 @@ export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: 
   const shared = store.sharedLocation?.();
   let touched: number[] = [];
   if (bytesTotal >= PARALLEL_THRESHOLD_BYTES && workers > 1 && script && shared) {
-    // Workers write into the index themselves, one at a time; this thread only settles it afterwards.
+    // Workers write into the index themselves, one at a time, and so does this thread, which reads as one of them
+    // and settles the index afterwards.
     const bulk = bytesTotal >= BULK_THRESHOLD_BYTES && (await store.eventCount()) === 0;
     if (bulk) await store.beginBulkLoad();
     try {
-      // The workers' questions for prices are answered from this thread's book, loading the database once. A first
-      // index will need it: it loads while the workers start.
+      // The workers' questions for prices are answered from this thread's book, which loads the database once.
       let answering: Promise<PriceBook> | undefined;
       const answers = () => (answering ??= priceBook().then(async (b) => (b.useLookup(await priceLookup()), b)));
-      if (bulk) answers().catch(() => {});
-      touched = await readInWorkers(script, { dbPath: shared, lock: new WriteLock().buffer }, requests, workers, account, answers);
+      const lock = new WriteLock();
+      const writer = new BatchWriter(store, answers, lock);
+      touched = await readInWorkers(script, { dbPath: shared, lock: lock.buffer }, requests, workers - 1, account, answers, async (req) => {
+        const r = readLogFile(req);
+        await writer.add(req, r);
+        return r;
+      });
+      await writer.flush();
       if (prices) await store.savePrices(prices.takeAdded());
       phase('read+write (workers)');
     } finally {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { PriceBook } from '../core/pricing.js';
 import type { ReadRequest, ReadResult } from './read-file.js';
-import type { PriceQuestion, WorkerDone, WorkerSetup } from './worker.js';
+import { takeFile, type PriceQuestion, type WorkerDone, type WorkerSetup } from './worker-protocol.js';
 
 /**
  * Small heaps: without limits V8 lets each worker's heap grow to several times what it holds between collections,
@@ -20,35 +20,25 @@ export function workerScript(): string | null {
 }
 
 /**
- * Reads and stores every request in `workers` threads; `onResult` gets each file's figures as it finishes, and
- * `prices` answers the workers' questions for prices. Returns the quarter hours the workers wrote to.
+ * Reads and stores every request in `workers` threads and, when `local` is given, on this thread too, all taking
+ * files from one shared list; `onResult` gets each file's figures as it finishes, and `prices` answers the workers'
+ * questions for prices. Returns the quarter hours the workers wrote to.
  */
 export async function readInWorkers(
   script: string,
-  setup: WorkerSetup,
+  setup: Pick<WorkerSetup, 'dbPath' | 'lock'>,
   requests: ReadRequest[],
   workers: number,
   onResult: (r: ReadResult) => void,
   prices: () => Promise<PriceBook>,
+  local?: (req: ReadRequest) => Promise<ReadResult>,
 ): Promise<number[]> {
-  const queue = [...requests];
+  const shared: WorkerSetup = { ...setup, files: requests, next: new SharedArrayBuffer(4) };
+  const next = new Int32Array(shared.next);
   const touched: number[] = [];
-  // Two files in flight per worker, so a worker never waits for the next one to be handed over.
   const runWorker = () =>
     new Promise<void>((resolve, reject) => {
-      const w = new Worker(script, { workerData: setup, resourceLimits: WORKER_LIMITS });
-      let inFlight = 0;
-      let closing = false;
-      const next = () => {
-        const req = queue.shift();
-        if (req) {
-          inFlight++;
-          w.postMessage(req);
-        } else if (inFlight === 0 && !closing) {
-          closing = true;
-          w.postMessage('close');
-        }
-      };
+      const w = new Worker(script, { workerData: shared, resourceLimits: WORKER_LIMITS });
       let finished = false;
       w.on('message', (msg: ReadResult | WorkerDone | PriceQuestion) => {
         if ('priceQuestion' in msg) {
@@ -60,25 +50,29 @@ export async function readInWorkers(
         if ('done' in msg) {
           finished = true;
           touched.push(...msg.touched);
-          void w.terminate().then(() => resolve());
+          resolve();
           return;
         }
-        inFlight--;
         try {
           onResult(msg);
         } catch (e) {
           reject(e);
         }
-        next();
       });
       w.on('error', reject);
       // A worker that dies without an error event (out of memory, killed) must not leave the index waiting forever.
       w.on('exit', (code) => {
         if (!finished) reject(new Error(`an ingest worker stopped (exit code ${code}) before finishing its files`));
       });
-      next();
-      next();
     });
-  await Promise.all(Array.from({ length: workers }, runWorker));
+  // This thread reads while the workers start (a worker takes ~0.1 s to load), and between files lets their
+  // messages in: results, and questions for prices it answers.
+  const runLocal = async () => {
+    for (let req = takeFile(requests, next); req; req = takeFile(requests, next)) {
+      onResult(await local!(req));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  await Promise.all([...Array.from({ length: workers }, runWorker), ...(local ? [runLocal()] : [])]);
   return touched;
 }

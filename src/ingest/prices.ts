@@ -21,19 +21,29 @@ export type PriceWanted = Pick<UsageEvent, 'model' | 'ts' | 'speed'>;
  */
 export type PriceFill = (book: PriceBook, missing: PriceWanted[]) => Promise<void>;
 
-const loadDatabase: PriceFill = async (book) => book.useLookup(await priceLookup());
+export const loadDatabase: PriceFill = async (book) => book.useLookup(await priceLookup());
 
-/** Adds the calculated cost and the source file to each event, in place: the events are the caller's own. */
-export async function priceEvents(events: UsageEvent[], book: PriceBook, fileId: number | null, fill = loadDatabase): Promise<PricedEvent[]> {
-  const missing = events.filter((e) => !e.tokensUnknown && !book.knows(e.model, e.ts, e.speed));
-  if (missing.length > 0) await fill(book, missing);
-  for (const e of events as PricedEvent[]) {
+/** The events whose price the book does not know yet. */
+export function unpriced(events: UsageEvent[], book: PriceBook): UsageEvent[] {
+  return events.filter((e) => !e.tokensUnknown && !book.knows(e.model, e.ts, e.speed));
+}
+
+/** Adds the calculated cost to each event, in place: every price must be known to the book (see unpriced). */
+export function priceKnown(events: PricedEvent[], book: PriceBook): void {
+  for (const e of events) {
     // Whole milliseconds: the rollup's quarter-hour buckets are integer divisions of the stored time, and a file's
     // mtime (a session's time where its records carry none) has a fraction.
     e.ts = Math.floor(e.ts);
     // A record that knows only its cost (its tokens unknown) has no cost to calculate.
     e.calcCost = e.tokensUnknown ? null : book.cost(e.model, e.ts, e.speed, e);
-    e.fileId = fileId;
   }
+}
+
+/** Adds the calculated cost and the source file to each event, in place: the events are the caller's own. */
+export async function priceEvents(events: UsageEvent[], book: PriceBook, fileId: number | null, fill = loadDatabase): Promise<PricedEvent[]> {
+  const missing = unpriced(events, book);
+  if (missing.length > 0) await fill(book, missing);
+  for (const e of events as PricedEvent[]) e.fileId = fileId;
+  priceKnown(events as PricedEvent[], book);
   return events as PricedEvent[];
 }

@@ -1,36 +1,15 @@
 // Ingest worker: reads, parses and prices whole files and writes them into the index itself, taking turns with the
-// other workers through a shared lock. The main thread hands out files, answers for prices and settles the index at
-// the end. The price database is not loaded here: the main thread's book resolves what this one does not know.
+// other writers through a shared lock. Files come from one list shared by every reader: each takes the next one
+// from a shared counter, so no reader waits for another to hand it work. The main thread answers for prices (the
+// price database is not loaded here) and settles the index at the end.
 import { parentPort, workerData } from 'node:worker_threads';
 import { PriceBook, type KnownPrice } from '../core/pricing.js';
+import { takeFile, type PriceAnswer, type PriceQuestion, type WorkerDone, type WorkerSetup } from './worker-protocol.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { BatchWriter } from './batch-writer.js';
-import type { PriceFill, PriceWanted } from './prices.js';
-import { readLogFile, type ReadRequest, type ReadResult } from './read-file.js';
+import type { PriceFill } from './prices.js';
+import { readLogFile, type ReadResult } from './read-file.js';
 import { WriteLock } from './write-lock.js';
-
-export interface WorkerSetup {
-  dbPath: string;
-  lock: SharedArrayBuffer;
-}
-
-/** A worker asks the main thread for the prices its book lacks... */
-export interface PriceQuestion {
-  priceQuestion: number;
-  wanted: PriceWanted[];
-}
-
-/** ...and is answered with them. */
-export interface PriceAnswer {
-  priceAnswer: number;
-  known: KnownPrice[];
-}
-
-/** What a worker says when it is done: the quarter hours it wrote to, for the main thread's rollup. */
-export interface WorkerDone {
-  done: true;
-  touched: number[];
-}
 
 const port = parentPort!;
 const setup = workerData as WorkerSetup;
@@ -50,25 +29,17 @@ const askMain: PriceFill = async (into, missing) => {
   into.seed(known);
 };
 const writer = new BatchWriter(store, async () => book, new WriteLock(setup.lock), askMain);
-let queue = Promise.resolve();
+// Answers arrive while a batch waits for them (see BatchWriter.flush).
+port.on('message', (msg: PriceAnswer) => asked.get(msg.priceAnswer)?.(msg.known));
 
-port.on('message', (msg: ReadRequest | 'close' | PriceAnswer) => {
-  // An answer is awaited by the file being written: it must not queue behind it.
-  if (typeof msg === 'object' && 'priceAnswer' in msg) {
-    asked.get(msg.priceAnswer)?.(msg.known);
-    return;
-  }
-  queue = queue.then(async () => {
-    if (msg === 'close') {
-      await writer.flush();
-      const done: WorkerDone = { done: true, touched: store.takeTouched() };
-      await store.close();
-      port.postMessage(done);
-      return;
-    }
-    const result = readLogFile(msg);
-    await writer.add(msg, result);
-    const summary: ReadResult = { ...result, events: [] };
-    port.postMessage(summary);
-  });
-});
+const next = new Int32Array(setup.next);
+for (let req = takeFile(setup.files, next); req; req = takeFile(setup.files, next)) {
+  const result = readLogFile(req);
+  await writer.add(req, result);
+  const summary: ReadResult = { ...result, events: [] };
+  port.postMessage(summary);
+}
+await writer.flush();
+port.postMessage({ done: true, touched: store.takeTouched() } satisfies WorkerDone);
+await store.close();
+port.close();
