@@ -1,17 +1,48 @@
-// Bundles the CLI and the ingest worker into dist/. better-sqlite3 stays external (a native addon, the one runtime
-// dependency); everything else is bundled, which is why the other packages are devDependencies.
+// Bundles the CLI and the ingest worker into dist/. better-sqlite3's native addon stays in its package (the one
+// runtime dependency) while its JavaScript is bundled; everything else is bundled, which is why the other packages are
+// devDependencies. Start-up time is a feature of a command line: see `startup` below.
 import { build } from 'esbuild';
 import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const prices = JSON.parse(readFileSync(new URL('../node_modules/@pydantic/genai-prices/package.json', import.meta.url), 'utf8'));
+
+/**
+ * What makes every command start sooner (measured: 13 files of better-sqlite3 and their lookup took ~15 ms, Node's
+ * child_process and the network modules it pulls in several more):
+ * - better-sqlite3 finds its addon through the `bindings` package, which searches a dozen places; bundled, its
+ *   JavaScript loads with ours and the addon is required from where the package builds it.
+ * - commander requires child_process at load only to run executable subcommands, which tokenmeter has none of: it
+ *   is required when first used instead.
+ */
+function startup() {
+  return {
+    name: 'startup',
+    setup(b) {
+      b.onResolve({ filter: /^bindings$/ }, () => ({ path: 'bindings', namespace: 'startup' }));
+      b.onLoad({ filter: /.*/, namespace: 'startup' }, () => ({
+        contents: "module.exports = (name) => require(require.resolve('better-sqlite3/build/Release/' + name));",
+        loader: 'js',
+      }));
+      b.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+        const source = await readFile(args.path, 'utf8');
+        const eager = "const childProcess = require('node:child_process');";
+        if (!source.includes(eager)) throw new Error(`commander changed: ${eager} not found in ${args.path}`);
+        const lazy = "const childProcess = { get spawn() { return require('node:child_process').spawn; } };";
+        return { contents: source.replace(eager, lazy), loader: 'js' };
+      });
+    },
+  };
+}
 
 const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  external: ['better-sqlite3', 'pg-native'],
+  external: ['pg-native'],
+  plugins: [startup()],
   sourcemap: false,
   minify: process.env.NO_MINIFY ? false : true,
   logLevel: 'warning',

@@ -1,7 +1,6 @@
 // Fingerprints of a file's bytes at both ends of what was read: its head, and the bytes just before the checkpoint
 // offset. A file rewritten in place (truncated and written again, or edited) changes one or the other even when it
 // keeps its size growing, so it is read again from the start instead of being taken for an append.
-import { createHash } from 'node:crypto';
 import { closeSync, readSync } from 'node:fs';
 import { openRegularFile } from './open-file.js';
 
@@ -10,7 +9,8 @@ export const FINGERPRINT_BYTES = 1024;
 
 /** `${length}:${sha1}` of these bytes. */
 export function fingerprint(bytes: Buffer): string {
-  return `${bytes.length}:${createHash('sha1').update(bytes).digest('hex')}`;
+  // Loaded when first needed: a report over an unchanged index hashes nothing, and crypto is slow to load.
+  return `${bytes.length}:${process.getBuiltinModule('node:crypto').createHash('sha1').update(bytes).digest('hex')}`;
 }
 
 /** The fingerprint of bytes [from, to) of an open file (fewer if the file is shorter). */

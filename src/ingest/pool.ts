@@ -1,7 +1,6 @@
 // A small pool of ingest workers pulling files from one queue, so the cores finish together.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { PriceBook } from '../core/pricing.js';
 import type { ReadRequest, ReadResult } from './read-file.js';
 import { takeFile, type PriceQuestion, type WorkerDone, type WorkerSetup } from './worker-protocol.js';
@@ -33,6 +32,7 @@ export async function readInWorkers(
   prices: () => Promise<PriceBook>,
   local?: (req: ReadRequest) => Promise<ReadResult>,
 ): Promise<number[]> {
+  const { Worker } = await import('node:worker_threads');
   const shared: WorkerSetup = { ...setup, files: requests, next: new SharedArrayBuffer(4) };
   const next = new Int32Array(shared.next);
   const touched: number[] = [];

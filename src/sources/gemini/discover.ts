@@ -1,7 +1,6 @@
 // Where Gemini CLI keeps its logs: `~/.gemini/tmp/<project>/chats/session-*.jsonl`, subagents under
 // `chats/<parentSessionId>/`, and legacy `session-*.json`; GEMINI_DIR relocates ~/.gemini, GEMINI_DATA_DIR (as
 // ccusage reads it) the tmp folder itself.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { AgentDiscovery } from '../agent-source.js';
@@ -28,7 +27,7 @@ function geminiProjectPaths(tmp: string, geminiDir: string): (name: string) => s
   const known = new Map<string, string>();
   for (const [path, slug] of Object.entries(registry)) {
     if (typeof slug === 'string') known.set(slug, path);
-    known.set(createHash('sha256').update(path).digest('hex'), path);
+    known.set(process.getBuiltinModule('node:crypto').createHash('sha256').update(path).digest('hex'), path);
   }
   const found = new Map<string, string>();
   return (name) => {
