@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Period } from '../core/report.js';
 import { isToolFilter, TOOLS } from '../sources/registry.js';
 import { DEFAULT_GRPC_PORT, DEFAULT_PORT, indexPath } from './home.js';
-import { runReport, type ReportFlags } from './report-command.js';
+import type { ReportFlags } from './report-command.js';
 import { UsageError } from './usage-error.js';
 import type { BlocksFlags } from './blocks-command.js';
 import type { IngestFlags } from './ingest-command.js';
@@ -62,6 +62,7 @@ for (const [period, description] of reports) {
     .option('-v, --verbose', 'indexing figures, and the file and line of every skipped line');
   if (period === 'weekly') cmd.option('--start-of-week <day>', 'first day of a week (ISO weeks, as ccusage 20: monday)', 'monday');
   cmd.action(async (opts: ReportFlags & { timezone?: string }) => {
+    const { runReport } = await import('./report-command.js');
     await runReport(period, { ...opts, tz: opts.tz ?? opts.timezone });
   });
 }

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { PriceBook } from '../core/pricing.js';
 import { priceLookup, wantedPricingVersion } from './price-config.js';
 import type { DiscoveredFile } from '../sources/discovery.js';
-import type { Checkpoint, Store } from '../store/store.js';
+import type { Checkpoint, FileStamp, Store } from '../store/store.js';
 import { BatchWriter } from './batch-writer.js';
 import { headHash } from './fingerprint.js';
 import { openPriceBook } from './prices.js';
@@ -60,19 +60,25 @@ function sameHead(path: string, stored: string): boolean {
  */
 export const RACY_MS = 2000;
 
+/**
+ * The same file, unchanged since its checkpoint: unless it was last written so close to its checkpoint that size and
+ * mtime cannot tell (then the fingerprints decide: an append of nothing checks the bytes before the offset, and the
+ * head). A database's size counts its WAL's.
+ */
+function unchanged(file: DiscoveredFile, cp: FileStamp): boolean {
+  return cp.dev === file.dev && cp.ino === file.ino && cp.size === file.size && cp.mtimeMs === file.mtimeMs && file.mtimeMs < cp.checkedAt - RACY_MS;
+}
+
 /** Decides, from the checkpoint alone where possible, what of a file must be read. */
 function planFile(file: DiscoveredFile, cp: Checkpoint | undefined): 'skip' | 'append' | 'replace' | 'new' {
   if (!cp) return 'new';
+  if (unchanged(file, cp)) return 'skip';
   // A database (its size counts its WAL's, which shrinks at each checkpoint) is read by what changed in it.
   if (isDatabase(file.source)) {
     if (cp.dev !== file.dev || cp.ino !== file.ino) return 'replace';
-    if (cp.size === file.size && cp.mtimeMs === file.mtimeMs && file.mtimeMs < cp.checkedAt - RACY_MS) return 'skip';
     return readWholeDatabase(file.source) ? 'replace' : 'append';
   }
   if (cp.dev !== file.dev || cp.ino !== file.ino || file.size < cp.offset) return 'replace';
-  // Unchanged, unless it was last written so close to its checkpoint that size and mtime cannot tell: then the
-  // fingerprints decide (an append of nothing that checks the bytes before the offset, and the head).
-  if (cp.size === file.size && cp.mtimeMs === file.mtimeMs && file.mtimeMs < cp.checkedAt - RACY_MS) return 'skip';
   // A JSON document rewritten after each exchange: what it holds now replaces what it held.
   if (rewrittenWhole(file.source)) return 'replace';
   if (cp.offset > 0 && !sameHead(file.path, cp.headHash)) return 'replace';
@@ -92,6 +98,24 @@ export function backlogBytes(files: DiscoveredFile[], checkpoints: Map<string, C
   return n;
 }
 
+/** Past this many changed files, all checkpoints are loaded at once rather than one by one. */
+const CHECKPOINTS_ONE_BY_ONE = 64;
+
+/**
+ * The files that may have changed, with their checkpoints. Most files of a large history have not, and their stamps
+ * alone (far cheaper to load than checkpoints) say so.
+ */
+async function filesToPlan(store: Store, files: DiscoveredFile[], fewFiles: boolean): Promise<{ changed: DiscoveredFile[]; checkpoints: Map<string, Checkpoint> }> {
+  if (fewFiles) return { changed: files, checkpoints: await store.checkpointsOf(files.map((f) => f.path)) };
+  const stamps = await store.fileStamps();
+  const changed = files.filter((f) => {
+    const stamp = stamps.get(f.path);
+    return !stamp || !unchanged(f, stamp);
+  });
+  const checkpoints = changed.length > CHECKPOINTS_ONE_BY_ONE ? await store.checkpoints() : await store.checkpointsOf(changed.map((f) => f.path));
+  return { changed, checkpoints };
+}
+
 export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: IndexOptions): Promise<IndexStats> {
   const stats: IndexStats = {
     files: files.length, filesRead: 0, filesReplaced: 0, bytesRead: 0, events: 0, badLines: 0, problems: [],
@@ -103,11 +127,11 @@ export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: 
     stats.phases[name] = (stats.phases[name] ?? 0) + now - mark;
     mark = now;
   };
-  const checkpoints = opts.fewFiles ? await store.checkpointsOf(files.map((f) => f.path)) : await store.checkpoints();
+  const { changed, checkpoints } = await filesToPlan(store, files, opts.fewFiles ?? false);
   const requests: ReadRequest[] = [];
   const unregistered: ReadRequest[] = [];
   let bytesTotal = 0;
-  for (const file of files) {
+  for (const file of changed) {
     const cp = checkpoints.get(file.path);
     const action = planFile(file, cp);
     if (action === 'skip') continue;

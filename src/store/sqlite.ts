@@ -11,7 +11,7 @@ import { QUARTER_HOUR_MS, type OffsetSegment } from '../core/time.js';
 import { localDayExpression } from './day-sql.js';
 import { createSecondaryIndexes, dropSecondaryIndexes, migrate, needsUpgrade, SHIP_TRIGGERS } from './sqlite-migrations.js';
 import {
-  METRIC_KEY_PREFIX, type Batch, type BreakdownKey, type BreakdownRow, type Checkpoint, type CounterValue, type EventRow,
+  METRIC_KEY_PREFIX, type Batch, type BreakdownKey, type BreakdownRow, type Checkpoint, type CounterValue, type FileStamp, type EventRow,
   type Grouping, type HostFigures, type ImportedHost, type LimitReading, type PricedEvent, type PricingInput, type RequestDisagreement, type SeriesState, type SessionDisagreement, type Shipment, type ShippedEvent,
   type Store, type TimeBucketRow, type TotalsRow, type UsageFilter, type UsageRow,
 } from './store.js';
@@ -294,6 +294,14 @@ export class SqliteStore implements Store {
     return new Map(rows.map((r) => [r.path, r]));
   }
 
+  async fileStamps(): Promise<Map<string, FileStamp>> {
+    // Rows as arrays: building an object per row cost more than reading it.
+    const rows = this.stmt('SELECT path, dev, ino, size, mtime_ms, checked_at FROM files').raw().all() as Array<[string, number, number, number, number, number]>;
+    const out = new Map<string, FileStamp>();
+    for (const [path, dev, ino, size, mtimeMs, checkedAt] of rows) out.set(path, { dev, ino, size, mtimeMs, checkedAt });
+    return out;
+  }
+
   async checkpointsOf(paths: string[]): Promise<Map<string, Checkpoint>> {
     const stmt = this.stmt('SELECT id AS fileId, path, dev, ino, size, mtime_ms AS mtimeMs, offset, lines, head_hash AS headHash, tail_hash AS tailHash, checked_at AS checkedAt, state FROM files WHERE path = ?');
     const out = new Map<string, Checkpoint>();
@@ -304,18 +312,33 @@ export class SqliteStore implements Store {
     return out;
   }
 
+  /**
+   * Listings are kept as one document (meta `dir_listings`): every report reads them all, and one parse of it costs a
+   * fifth of reading a row per folder. Rows of the dir_listings table (from before) are read until the next save.
+   */
   async dirListings(): Promise<DirListings> {
-    const rows = this.db.prepare('SELECT path, mtime_ms AS mtimeMs, entries FROM dir_listings').all() as Array<{ path: string; mtimeMs: number; entries: string }>;
+    return this.readListings();
+  }
+
+  private readListings(): DirListings {
+    const doc = this.stmt(`SELECT value FROM meta WHERE key = 'dir_listings'`).pluck().get() as string | undefined;
+    if (doc !== undefined) {
+      const kept = JSON.parse(doc) as Array<[string, number, DirListing['entries']]>;
+      return new Map(kept.map(([path, mtimeMs, entries]) => [path, { mtimeMs, entries }]));
+    }
+    const rows = this.stmt('SELECT path, mtime_ms AS mtimeMs, entries FROM dir_listings').all() as Array<{ path: string; mtimeMs: number; entries: string }>;
     return new Map(rows.map((r) => [r.path, { mtimeMs: r.mtimeMs, entries: JSON.parse(r.entries) as DirListing['entries'] }]));
   }
 
   async saveDirListings(changes: ListingChanges): Promise<void> {
     if (changes.changed.size === 0 && changes.removed.length === 0) return;
-    const put = this.db.prepare('INSERT OR REPLACE INTO dir_listings (path, mtime_ms, entries) VALUES (?, ?, ?)');
-    const del = this.db.prepare('DELETE FROM dir_listings WHERE path = ?');
     this.db.transaction(() => {
-      for (const [path, l] of changes.changed) put.run(path, l.mtimeMs, JSON.stringify(l.entries));
-      for (const path of changes.removed) del.run(path);
+      const all = this.readListings();
+      for (const [path, l] of changes.changed) all.set(path, l);
+      for (const path of changes.removed) all.delete(path);
+      const doc = JSON.stringify([...all].map(([path, l]) => [path, l.mtimeMs, l.entries]));
+      this.stmt(`INSERT INTO meta (key, value) VALUES ('dir_listings', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(doc);
+      this.stmt('DELETE FROM dir_listings').run();
     })();
   }
 

@@ -193,3 +193,26 @@ describe('schema migrations', () => {
     expect(await store.requestsBySources()).toEqual([{ sources: 'transcript', requests: 1 }]);
   });
 });
+
+describe('folder listings and file stamps', () => {
+  it('keeps listings as one document, reading the rows an older index kept until the next save', async () => {
+    store.db.prepare('INSERT INTO dir_listings (path, mtime_ms, entries) VALUES (?, ?, ?)').run('/logs', 1000, JSON.stringify([['a.jsonl', 'f']]));
+    expect(await store.dirListings()).toEqual(new Map([['/logs', { mtimeMs: 1000, entries: [['a.jsonl', 'f']] }]]));
+    await store.saveDirListings({ changed: new Map([['/logs/sub', { mtimeMs: 2000, entries: [['b.jsonl', 'f'], ['c', 'd']] }]]), removed: [] });
+    expect(await store.dirListings()).toEqual(new Map([
+      ['/logs', { mtimeMs: 1000, entries: [['a.jsonl', 'f']] }],
+      ['/logs/sub', { mtimeMs: 2000, entries: [['b.jsonl', 'f'], ['c', 'd']] }],
+    ]));
+    expect(store.db.prepare('SELECT COUNT(*) AS n FROM dir_listings').get()).toEqual({ n: 0 });
+    await store.saveDirListings({ changed: new Map(), removed: ['/logs'] });
+    expect([...(await store.dirListings()).keys()]).toEqual(['/logs/sub']);
+  });
+
+  it('gives each file the stamp its checkpoint was taken with', async () => {
+    await store.commit({
+      replacedFileIds: [], events: [],
+      checkpoints: [{ fileId, path: '/logs/a.jsonl', dev: 7, ino: 42, size: 900, mtimeMs: 1234.5, offset: 900, lines: 3, headHash: 'h', tailHash: 't', checkedAt: 5000 }],
+    });
+    expect(await store.fileStamps()).toEqual(new Map([['/logs/a.jsonl', { dev: 7, ino: 42, size: 900, mtimeMs: 1234.5, checkedAt: 5000 }]]));
+  });
+});
