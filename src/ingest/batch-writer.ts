@@ -8,11 +8,6 @@ import type { ReadRequest, ReadResult } from './read-file.js';
 
 /** Events per transaction: large enough to amortize a commit, small enough to bound memory. */
 export const BATCH_EVENTS = 10_000;
-/**
- * A writer sharing the index with others keeps reading while another holds the lock, up to this many events; only
- * then does it wait. Waiting at every batch left a core idle for each of the other writer's commits.
- */
-const SHARED_BATCH_EVENTS_MAX = 4 * BATCH_EVENTS;
 
 export function checkpointOf(req: ReadRequest, r: ReadResult): Checkpoint {
   return {
@@ -23,7 +18,6 @@ export function checkpointOf(req: ReadRequest, r: ReadResult): Checkpoint {
 }
 
 export interface Lock {
-  tryAcquire(): boolean;
   acquire(): void;
   release(): void;
 }
@@ -60,12 +54,10 @@ export class BatchWriter {
       }
     }
     this.batch.checkpoints.push(checkpointOf(req, r));
-    const n = this.batch.events.length;
-    if (n >= BATCH_EVENTS) await this.flush(n < SHARED_BATCH_EVENTS_MAX);
+    if (this.batch.events.length >= BATCH_EVENTS) await this.flush();
   }
 
-  /** Writes what was collected; `unlessBusy`: not now if another writer holds the lock (the batch then grows). */
-  async flush(unlessBusy = false): Promise<void> {
+  async flush(): Promise<void> {
     const b = this.batch;
     if (b.checkpoints.length === 0 && b.replacedFileIds.length === 0) return;
     if (this.asking.length > 0) {
@@ -73,13 +65,7 @@ export class BatchWriter {
       this.asking = [];
       await Promise.all(asking);
     }
-    if (this.lock) {
-      if (unlessBusy) {
-        if (!this.lock.tryAcquire()) return;
-      } else {
-        this.lock.acquire();
-      }
-    }
+    this.lock?.acquire();
     this.batch = { replacedFileIds: [], events: [], checkpoints: [] };
     try {
       priceKnown(b.events, await this.priceBook());

@@ -7,11 +7,6 @@ export class WriteLock {
     this.cell = new Int32Array(buffer);
   }
 
-  /** Takes the lock if it is free, without waiting. */
-  tryAcquire(): boolean {
-    return Atomics.compareExchange(this.cell, 0, 0, 1) === 0;
-  }
-
   acquire(): void {
     while (Atomics.compareExchange(this.cell, 0, 0, 1) !== 0) Atomics.wait(this.cell, 0, 1, 1000);
   }

@@ -5,7 +5,7 @@
 // (as ccusage does, with the cache figures of the message each produced), keyed by the event; else from the messages,
 // keyed by the message. Ledger events for tool use (a sub-agent, whose thread has its own file) are not counted.
 // Format read from Amp's bundled code and ccusage's loader; never run against a stand-in (see the README).
-import { emptyCounts, type UsageEvent } from '../../core/event.js';
+import type { UsageEvent } from '../../core/event.js';
 import { count, FormatError, guardRecord, isObject, jsonDocumentFormat, nonEmpty, timeOf } from '../file-format.js';
 
 /** The thread's first workspace folder (`file:///path`), as a path. */
@@ -29,7 +29,13 @@ const messageKey = (id: unknown): string | null => (typeof id === 'number' || (t
 export const ampThreadFormat = jsonDocumentFormat((t, ctx, emit, problem) => {
   if (!isObject(t)) return 'not an Amp thread';
   const thread = nonEmpty(t.id) ?? ctx.sessionFallback;
-  const base = { ...emptyCounts(), tool: 'amp', source: 'transcript' as const, host: ctx.host, sessionId: thread, project: projectOf(t) ?? ctx.projectFallback, speed: 'standard' as const, reportedCost: null, requestId: null, isSidechain: false };
+  const project = projectOf(t) ?? ctx.projectFallback;
+  // A literal with every field: spreading a shared base into each event cost more than parsing the thread.
+  const event = (ts: number, model: string, counts: Pick<UsageEvent, 'input' | 'output' | 'cacheRead' | 'cacheWrite5m'>, dedupKey: string, credits: number | null): UsageEvent => ({
+    ts, tool: 'amp', source: 'transcript', host: ctx.host, sessionId: thread, project, model, speed: 'standard', reportedCost: null,
+    requestId: null, isSidechain: false, input: counts.input, output: counts.output, cacheRead: counts.cacheRead,
+    cacheWrite5m: counts.cacheWrite5m, cacheWrite1h: 0, reasoning: 0, dedupKey, credits,
+  });
   const created = typeof t.created === 'number' ? t.created : NaN;
   const messages = Array.isArray(t.messages) ? t.messages.filter(isObject) : [];
   const usageOf = new Map(messages.filter((m) => isObject(m.usage)).map((m) => [messageKey(m.messageId), m.usage as Record<string, unknown>]));
@@ -45,11 +51,10 @@ export const ampThreadFormat = jsonDocumentFormat((t, ctx, emit, problem) => {
       const cache = usageOf.get(messageKey(ev.toMessageId)) ?? {};
       const ts = timeOf(ev.timestamp);
       if (!Number.isFinite(ts)) throw new FormatError('timestamp is not a time');
-      return {
-        ...base, ts, model: nonEmpty(ev.model) ?? 'unknown', input: count(ev.tokens, 'input', 'tokens'), output: count(ev.tokens, 'output', 'tokens'),
+      return event(ts, nonEmpty(ev.model) ?? 'unknown', {
+        input: count(ev.tokens, 'input', 'tokens'), output: count(ev.tokens, 'output', 'tokens'),
         cacheRead: count(cache, 'cacheReadInputTokens', 'usage'), cacheWrite5m: count(cache, 'cacheCreationInputTokens', 'usage'),
-        dedupKey: `amp:${thread}:ledger:${nonEmpty(ev.id) ?? i}`, credits: creditsOf(ev.credits),
-      };
+      }, `amp:${thread}:ledger:${nonEmpty(ev.id) ?? i}`, creditsOf(ev.credits));
     }));
     return undefined;
   }
@@ -58,11 +63,10 @@ export const ampThreadFormat = jsonDocumentFormat((t, ctx, emit, problem) => {
     const u = m.usage;
     const ts = timeOf(u.timestamp ?? m.timestamp ?? created);
     if (!Number.isFinite(ts)) throw new FormatError('usage.timestamp is not a time');
-    return {
-      ...base, ts, model: nonEmpty(u.model) ?? nonEmpty(m.model) ?? 'unknown', input: count(u, 'inputTokens', 'usage'), output: count(u, 'outputTokens', 'usage'),
+    return event(ts, nonEmpty(u.model) ?? nonEmpty(m.model) ?? 'unknown', {
+      input: count(u, 'inputTokens', 'usage'), output: count(u, 'outputTokens', 'usage'),
       cacheRead: count(u, 'cacheReadInputTokens', 'usage'), cacheWrite5m: count(u, 'cacheCreationInputTokens', 'usage'),
-      dedupKey: `amp:${thread}:${messageKey(m.messageId) ?? `message:${i}`}`, credits: creditsOf(u.credits),
-    };
+    }, `amp:${thread}:${messageKey(m.messageId) ?? `message:${i}`}`, creditsOf(u.credits));
   }));
   return undefined;
 });

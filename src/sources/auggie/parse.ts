@@ -4,7 +4,6 @@
 // is `unknown model (Augment)`, priced as unknown. The credits node (type 9), Augment's billing unit (not USD), is
 // kept beside the tokens.
 // Summarization and sub-agent calls are not written per call (only the session's sub-agent credits): not counted.
-import { emptyCounts } from '../../core/event.js';
 import { count, FormatError, guardRecord, isObject, jsonDocumentFormat, nonEmpty, timeOf } from '../file-format.js';
 
 export const AUGMENT_MODEL = 'unknown model (Augment)';
@@ -38,8 +37,8 @@ export const auggieSessionFormat = jsonDocumentFormat((doc, ctx, emit, problem) 
       const ts = timeOf(item.finishedAt ?? doc.modified);
       if (!Number.isFinite(ts)) throw new FormatError('finishedAt is not a time');
       emit({
-        ...emptyCounts(), input: count(usage, 'input_tokens', 'token_usage'), output: count(usage, 'output_tokens', 'token_usage'),
-        cacheRead: count(usage, 'cache_read_input_tokens', 'token_usage'), cacheWrite5m: count(usage, 'cache_creation_input_tokens', 'token_usage'),
+        input: count(usage, 'input_tokens', 'token_usage'), output: count(usage, 'output_tokens', 'token_usage'),
+        cacheRead: count(usage, 'cache_read_input_tokens', 'token_usage'), cacheWrite5m: count(usage, 'cache_creation_input_tokens', 'token_usage'), cacheWrite1h: 0, reasoning: 0,
         ts, tool: 'auggie', source: 'transcript', host: ctx.host, sessionId: session, project, model: AUGMENT_MODEL, speed: 'standard',
         reportedCost: null, dedupKey: `auggie:${nonEmpty(exchange.request_id) ?? `${session}:${i}`}`, requestId: null, isSidechain: false,
         credits,

@@ -9,12 +9,14 @@
 // and `cost`. `tokensIn` includes the cache for OpenAI-style providers and excludes it for Anthropic-style ones.
 // For Anthropic, Cline adds `message_start`'s output count to the deltas' (one token high per request, as the
 // stand-in showed): what it recorded is kept, and its cost follows it.
-import { emptyCounts, type UsageEvent } from '../../core/event.js';
+import { type UsageEvent } from '../../core/event.js';
 import { count, FormatError, guardRecord, isObject, jsonDocumentFormat, jsonError, nonEmpty, recordedCost, timeOf, type FileContext } from '../file-format.js';
 
 const event = (ctx: FileContext, fields: Pick<UsageEvent, 'ts' | 'sessionId' | 'model' | 'dedupKey' | 'reportedCost' | 'input' | 'cacheRead' | 'cacheWrite5m' | 'output'>): UsageEvent => ({
-  ...emptyCounts(), tool: 'cline', source: 'transcript', host: ctx.host, project: ctx.projectFallback, speed: 'standard',
-  requestId: null, isSidechain: false, reasoning: 0, ...fields,
+  tool: 'cline', source: 'transcript', host: ctx.host, project: ctx.projectFallback, speed: 'standard',
+  requestId: null, isSidechain: false, reasoning: 0, cacheWrite1h: 0, ts: fields.ts, sessionId: fields.sessionId, model: fields.model,
+  dedupKey: fields.dedupKey, reportedCost: fields.reportedCost, input: fields.input, cacheRead: fields.cacheRead,
+  cacheWrite5m: fields.cacheWrite5m, output: fields.output,
 });
 
 /** Input without the cache, where the record's input includes it; an input below the cache cannot include it. */

@@ -3,7 +3,7 @@
 // `total_token_usage`. A total that did not change is a repeat; one that went down starts a new series. OpenAI counts
 // cached input inside input and reasoning inside output: both are split out once. The model is the latest
 // `turn_context`'s; before any, a documented fallback, flagged.
-import { emptyCounts, splitCachedInput, type UsageEvent } from '../../core/event.js';
+import { splitCachedInput, type UsageEvent } from '../../core/event.js';
 import { count, FormatError, isObject, jsonError, type FileContext, type FileFormat, type FileParser, type WindowReading } from '../file-format.js';
 import { quoteValue } from '../../core/text.js';
 
@@ -98,12 +98,12 @@ class CodexParser implements FileParser {
       const output = Math.max(delta.output, 0);
       const session = this.s.session ?? this.ctx.sessionFallback;
       const ev: UsageEvent = {
-        ...emptyCounts(), ts, tool: 'codex', source: 'transcript', host: this.ctx.host, sessionId: session,
+        ts, tool: 'codex', source: 'transcript', host: this.ctx.host, sessionId: session,
         project: this.s.cwd ?? this.ctx.projectFallback, model: this.s.model ?? CODEX_FALLBACK_MODEL,
         speed: 'standard', reportedCost: null,
         // The running total names the request within its series: a re-read or a repeated event gets the same key.
         dedupKey: `codex:${session}:${this.s.series}:${total ? total.total : `${this.ctx.fileKey}:${ts}`}`,
-        requestId: null, isSidechain: false, input, cacheRead, output,
+        requestId: null, isSidechain: false, input, cacheRead, output, cacheWrite5m: 0, cacheWrite1h: 0,
         reasoning: Math.min(Math.max(delta.reasoning, 0), output),
       };
       if (!this.s.model) ev.modelFallback = true;

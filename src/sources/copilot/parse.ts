@@ -4,7 +4,7 @@
 // `apiCallId` (the provider's response id: the same key as the proxy's and as OTel's gen_ai.response.id) and, for
 // Anthropic, `providerCallId` (its request id). `session.shutdown` repeats session totals: never counted. Its
 // `cost` is in premium requests, not USD, so it is not kept as a cost.
-import { emptyCounts, type UsageEvent } from '../../core/event.js';
+import { type UsageEvent } from '../../core/event.js';
 import { quoteValue } from '../../core/text.js';
 import { count, FormatError, isObject, jsonObjectLine, nonEmpty, timeOf, type FileContext, type FileFormat, type FileParser } from '../file-format.js';
 
@@ -49,10 +49,10 @@ class CopilotParser implements FileParser {
       const session = this.s.session ?? this.ctx.sessionFallback;
       const apiCallId = nonEmpty(u.apiCallId);
       emit({
-        ...emptyCounts(), ts, tool: 'copilot', source: 'transcript', host: this.ctx.host, sessionId: session,
+        ts, tool: 'copilot', source: 'transcript', host: this.ctx.host, sessionId: session,
         project: this.s.cwd ?? this.ctx.projectFallback, model: nonEmpty(u.model) ?? 'unknown', speed: 'standard', reportedCost: null,
         dedupKey: apiCallId ?? `copilot:${session}:${nonEmpty(o.id) ?? ts}`, requestId: nonEmpty(u.providerCallId), isSidechain: false,
-        input: Math.max(prompt - cacheRead - cacheWrite, 0), cacheRead, cacheWrite5m: cacheWrite, output,
+        input: Math.max(prompt - cacheRead - cacheWrite, 0), cacheRead, cacheWrite5m: cacheWrite, cacheWrite1h: 0, output,
         reasoning: Math.min(count(u, 'reasoningTokens', at), output),
       });
       return undefined;

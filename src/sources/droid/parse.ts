@@ -3,7 +3,7 @@
 // timed by the file's last write; how many requests it made is not known (it counts as one). `inclusiveTokenUsage`
 // adds the sub-sessions, which have their own files: never read. `inputTokens` is uncached; `outputTokens` includes
 // `thinkingTokens`. `factoryCredits` are not USD (kept beside the tokens as the session's credits): the cost comes from the price database.
-import { emptyCounts, sessionTotalKey } from '../../core/event.js';
+import { sessionTotalKey } from '../../core/event.js';
 import { count, FormatError, isObject, jsonDocumentFormat, nonEmpty } from '../file-format.js';
 
 /** `custom:<name>-<n>` → the custom model's own model, where discovery knows it. */
@@ -23,7 +23,7 @@ export const droidSessionFormat = jsonDocumentFormat((s, ctx, emit) => {
     const reasoning = Math.min(count(u, 'thinkingTokens', 'tokenUsage'), output);
     if (input + output + cacheRead + cacheWrite5m === 0) return undefined;
     emit({
-      ...emptyCounts(), input, output, cacheRead, cacheWrite5m, reasoning,
+      input, output, cacheRead, cacheWrite5m, cacheWrite1h: 0, reasoning,
       ts: Math.floor(ctx.mtimeMs ?? Date.now()), tool: 'droid', source: 'transcript', host: ctx.host,
       sessionId: ctx.sessionFallback, project: ctx.projectFallback, model: droidModel(nonEmpty(s.model) ?? 'unknown', ctx.models),
       speed: 'standard', reportedCost: null, dedupKey: sessionTotalKey('droid', ctx.sessionFallback), requestId: null, isSidechain: false, sessionTotal: true,

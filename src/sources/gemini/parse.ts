@@ -3,7 +3,7 @@
 // its tokens filled in, so each message is keyed by session and id and the fuller copy wins. Legacy `.json` files
 // hold one ConversationRecord and are read whole. `input` includes `cached`; `thoughts` are billed as output and
 // shown as reasoning; tool-use prompt tokens are input.
-import { emptyCounts, splitCachedInput, type UsageEvent } from '../../core/event.js';
+import { splitCachedInput, type UsageEvent } from '../../core/event.js';
 import { count, FormatError, isObject, jsonError, type FileContext, type FileFormat, type FileParser } from '../file-format.js';
 import { quoteValue } from '../../core/text.js';
 
@@ -23,10 +23,10 @@ function messageEvent(m: Record<string, unknown>, session: string, ctx: FileCont
   const { input, cacheRead } = splitCachedInput(count(t, 'input', 'tokens'), count(t, 'cached', 'tokens'));
   const reasoning = count(t, 'thoughts', 'tokens');
   return {
-    ...emptyCounts(), ts, tool: 'gemini', source: 'transcript', host: ctx.host, sessionId: session, project: ctx.projectFallback,
+    ts, tool: 'gemini', source: 'transcript', host: ctx.host, sessionId: session, project: ctx.projectFallback,
     model: str(m.model) ?? 'unknown', speed: 'standard', reportedCost: null,
     dedupKey: `gemini:${session}:${id}`, requestId: null, isSidechain: false,
-    input: input + count(t, 'tool', 'tokens'), cacheRead, output: count(t, 'output', 'tokens') + reasoning, reasoning,
+    input: input + count(t, 'tool', 'tokens'), cacheRead, cacheWrite5m: 0, cacheWrite1h: 0, output: count(t, 'output', 'tokens') + reasoning, reasoning,
   };
 }
 

@@ -8,7 +8,7 @@
 // rows in case one was updated just after it was written. If rows at or below the cursor changed in number (a
 // session deleted, then new rows taking freed rowids), everything is read again: keys make that idempotent.
 import type Database from 'better-sqlite3';
-import { emptyCounts, type UsageEvent } from '../../core/event.js';
+import { type UsageEvent } from '../../core/event.js';
 import { openLive } from '../database-file.js';
 import { count, FormatError, isObject, nonEmpty, recordedCost, type DatabaseFormat, type FileContext } from '../file-format.js';
 
@@ -55,7 +55,8 @@ function partEvent(row: PartRow, tool: string, ctx: FileContext): UsageEvent | s
     };
     if (counts.input + counts.output + counts.cacheRead + counts.cacheWrite5m === 0) return null;
     return {
-      ...emptyCounts(), ...counts, ts: row.created, tool, source: 'transcript', host: ctx.host, sessionId: row.session,
+      input: counts.input, output: counts.output, cacheRead: counts.cacheRead, cacheWrite5m: counts.cacheWrite5m,
+      cacheWrite1h: 0, reasoning: counts.reasoning, ts: row.created, tool, source: 'transcript', host: ctx.host, sessionId: row.session,
       project: (isObject(m.path) ? nonEmpty(m.path.cwd) : null) ?? ctx.projectFallback,
       model: nonEmpty(m.modelID) ?? 'unknown', speed: 'standard', reportedCost: recordedCost(part.cost),
       dedupKey: `${tool}:${row.id}`, requestId: null, isSidechain: false,

@@ -1,7 +1,6 @@
 // OpenCode before its database (2026-01): `storage/message/<sessionID>/<messageID>.json`, one message each, rewritten
 // as it completes. Only read where no database exists (OpenCode moves these into it when it upgrades). A message's
 // tokens are its last step's: exact for single-step messages, the only kind old versions recorded apart.
-import { emptyCounts } from '../../core/event.js';
 import { count, FormatError, isObject, jsonDocumentFormat, nonEmpty, recordedCost, type FileFormat } from '../file-format.js';
 
 export function openCodeMessageFile(tool: string): FileFormat {
@@ -16,8 +15,8 @@ export function openCodeMessageFile(tool: string): FileFormat {
       const reasoning = count(t, 'reasoning', 'tokens');
       const id = nonEmpty(m.id) ?? ctx.fileKey;
       emit({
-        ...emptyCounts(), input: count(t, 'input', 'tokens'), output: count(t, 'output', 'tokens') + reasoning, reasoning,
-        cacheRead: count(cache, 'read', 'tokens.cache'), cacheWrite5m: count(cache, 'write', 'tokens.cache'),
+        input: count(t, 'input', 'tokens'), output: count(t, 'output', 'tokens') + reasoning, reasoning,
+        cacheRead: count(cache, 'read', 'tokens.cache'), cacheWrite5m: count(cache, 'write', 'tokens.cache'), cacheWrite1h: 0,
         ts: typeof time.created === 'number' ? time.created : time.completed, tool, source: 'transcript', host: ctx.host,
         sessionId: nonEmpty(m.sessionID) ?? ctx.sessionFallback, project: (isObject(m.path) ? nonEmpty(m.path.cwd) : null) ?? ctx.projectFallback,
         model: nonEmpty(m.modelID) ?? 'unknown', speed: 'standard', reportedCost: recordedCost(m.cost),

@@ -3,7 +3,7 @@
 // totalTokens, cost.total}` and the provider's `responseId`. `input` excludes cache; `output` includes reasoning,
 // which pi does not report apart. Forks copy entries into a new file with the same response ids: keyed by
 // responseId, a fork counts nothing twice (nor does the same call seen by the proxy).
-import { emptyCounts, type UsageEvent } from '../../core/event.js';
+import { type UsageEvent } from '../../core/event.js';
 import { quoteValue } from '../../core/text.js';
 import { count, FormatError, isObject, jsonObjectLine, nonEmpty, recordedCost, timeOf, type FileContext, type FileFormat, type FileParser } from '../file-format.js';
 
@@ -48,7 +48,8 @@ class PiParser implements FileParser {
       // Without a response id, the entry's id and time: the same in a fork's copy, unlike the session.
       const dedupKey = responseId ?? `pi:${nonEmpty(o.id) ?? this.ctx.fileKey}:${ts}`;
       emit({
-        ...emptyCounts(), ...counts, ts, tool: 'pi', source: 'transcript', host: this.ctx.host,
+        input: counts.input, output: counts.output, cacheRead: counts.cacheRead, cacheWrite5m: counts.cacheWrite5m,
+        cacheWrite1h: 0, reasoning: 0, ts, tool: 'pi', source: 'transcript', host: this.ctx.host,
         sessionId: this.s.session ?? this.ctx.sessionFallback, project: this.s.cwd ?? this.ctx.projectFallback,
         model: nonEmpty(m.model) ?? 'unknown', speed: 'standard',
         reportedCost: isObject(u.cost) ? recordedCost(u.cost.total) : null,

@@ -5,7 +5,7 @@
 // its own): that is the key, so a call counts once whichever of them exists. The chat's copy knows the cwd and wins.
 // `input` includes cache reads (and Anthropic's cache writes, which are not kept apart: they count as input);
 // `output` includes reasoning, except under Gemini auth, where the thoughts come on top (told by the total).
-import { emptyCounts, splitCachedInput, type UsageEvent } from '../../core/event.js';
+import { splitCachedInput, type UsageEvent } from '../../core/event.js';
 import { quoteValue } from '../../core/text.js';
 import { count, FormatError, isObject, jsonObjectLine, nonEmpty, timeOf, type FileContext, type FileFormat, type FileParser } from '../file-format.js';
 
@@ -27,10 +27,10 @@ function callEvent(c: Call, host: string): UsageEvent {
   // Gemini passthrough reports thoughts beside the output: the total says which convention a record follows.
   const output = c.total > 0 && c.total === c.prompt + c.output + c.thoughts && c.thoughts > 0 ? c.output + c.thoughts : c.output;
   return {
-    ...emptyCounts(), ts: c.ts, tool: 'qwen', source: 'transcript', host, sessionId: c.session, project: c.project,
+    ts: c.ts, tool: 'qwen', source: 'transcript', host, sessionId: c.session, project: c.project,
     model: c.model, speed: 'standard', reportedCost: null,
     dedupKey: `qwen:${c.session}:${c.model}:${c.durationMs}:${c.prompt}:${c.cached}:${c.output}`,
-    requestId: null, isSidechain: false, input, cacheRead, output, reasoning: Math.min(c.thoughts, output),
+    requestId: null, isSidechain: false, input, cacheRead, cacheWrite5m: 0, cacheWrite1h: 0, output, reasoning: Math.min(c.thoughts, output),
   };
 }
 
