@@ -9,6 +9,7 @@ import { formatNamed } from '../sources/registry.js';
 import { fingerprint, FINGERPRINT_BYTES } from './fingerprint.js';
 import { scanLines } from './line-scanner.js';
 import { NotAFileError, readRegularFile } from './open-file.js';
+import { decodeText } from './text.js';
 
 export interface ReadRequest {
   fileId: number;
@@ -138,7 +139,7 @@ function readFormatFile(req: ReadRequest, format: FileFormat): ReadResult {
     };
     if (format.wholeFile) {
       const buf = readRegularFile(req.path);
-      const why = parser.whole!(buf.toString('utf8'), emit, (message) => problem(1, message));
+      const why = parser.whole!(decodeText(buf, 0, buf.length), emit, (message) => problem(1, message));
       // A document that cannot be read (caught mid-write, or broken) replaces nothing: what its last good version
       // gave stays counted, and it is read again when it next changes.
       if (why) {

@@ -38,7 +38,12 @@ export interface FileParser {
 }
 
 export interface FileFormat {
-  /** A line is decoded only if it contains one of these. */
+  /**
+   * A line is decoded only if it contains one of these. A marker may be any part of what such lines hold (a part
+   * finds every line the whole would, and the parser skips the others), and its first byte decides its speed: the
+   * search jumps from one occurrence of that byte to the next, so `_count"` (its first byte rare in logs) is found
+   * five times faster than `"token_count"` (a quote, in every key and value).
+   */
   markers: Buffer[];
   /** Read from the start whenever it changes: the file is rewritten, not appended to. */
   wholeFile: boolean;

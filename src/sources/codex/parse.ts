@@ -129,7 +129,8 @@ class CodexParser implements FileParser {
 }
 
 export const codexFormat: FileFormat = {
-  markers: [Buffer.from('"token_count"'), Buffer.from('"turn_context"'), Buffer.from('"session_meta"')],
+  // The ends of "token_count", "turn_context" and "session_meta", from their rare underscore (see FileFormat.markers).
+  markers: [Buffer.from('_count"'), Buffer.from('_context"'), Buffer.from('_meta"')],
   wholeFile: false,
   parser: (ctx, state) => new CodexParser(ctx, state),
 };

@@ -64,7 +64,8 @@ class CopilotParser implements FileParser {
 }
 
 export const copilotFormat: FileFormat = {
-  markers: [Buffer.from('session.usage_record'), Buffer.from('session.start'), Buffer.from('session.resume')],
+  // The ends of session.usage_record, session.start and session.resume, from a rare character (see FileFormat.markers).
+  markers: [Buffer.from('_record'), Buffer.from('.start'), Buffer.from('.resume')],
   wholeFile: false,
   parser: (ctx, state) => new CopilotParser(ctx, state),
 };

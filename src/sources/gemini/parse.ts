@@ -97,7 +97,8 @@ class GeminiParser implements FileParser {
 }
 
 export const geminiFormat: FileFormat = {
-  markers: [Buffer.from('"tokens"'), Buffer.from('"sessionId"')],
+  // The ends of "tokens" and "sessionId", from a rare letter (see FileFormat.markers).
+  markers: [Buffer.from('kens"'), Buffer.from('Id"')],
   wholeFile: false,
   parser: (ctx, state) => new GeminiParser(ctx, state),
 };

@@ -53,7 +53,8 @@ const stateless = (line: FileParser['line']): FileParser => ({ line, state: () =
 
 /** `usage/token-usage-YYYY-MM.jsonl`: one line per response. */
 export const qwenUsageFormat: FileFormat = {
-  markers: [Buffer.from('"inputTokens"')],
+  // The end of "inputTokens", from its rare capital (see FileFormat.markers).
+  markers: [Buffer.from('Tokens"')],
   wholeFile: false,
   parser: (ctx) => stateless((text, emit) => readLine(text, ctx, (o) => {
     const ts = timeOf(o.timestamp);
