@@ -10,6 +10,7 @@ import { fingerprint, FINGERPRINT_BYTES } from './fingerprint.js';
 import { scanLines } from './line-scanner.js';
 import { NotAFileError, readRegularFile } from './open-file.js';
 import { decodeText } from './text.js';
+import { withoutBulk } from './json-slim.js';
 
 export interface ReadRequest {
   fileId: number;
@@ -139,7 +140,8 @@ function readFormatFile(req: ReadRequest, format: FileFormat): ReadResult {
     };
     if (format.wholeFile) {
       const buf = readRegularFile(req.path);
-      const why = parser.whole!(decodeText(buf, 0, buf.length), emit, (message) => problem(1, message));
+      const doc = format.bulkKeys ? withoutBulk(buf, format.bulkKeys) : buf;
+      const why = parser.whole!(decodeText(doc, 0, doc.length), emit, (message) => problem(1, message));
       // A document that cannot be read (caught mid-write, or broken) replaces nothing: what its last good version
       // gave stays counted, and it is read again when it next changes.
       if (why) {

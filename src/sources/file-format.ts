@@ -47,6 +47,11 @@ export interface FileFormat {
   markers: Buffer[];
   /** Read from the start whenever it changes: the file is rewritten, not appended to. */
   wholeFile: boolean;
+  /**
+   * A whole file's keys (each as `"<key>":`) whose string values the parser never reads, such as a conversation's
+   * text: they are cut out of the bytes before the document is decoded.
+   */
+  bulkKeys?: Buffer[];
   parser(ctx: FileContext, state: string | null): FileParser;
 }
 
@@ -117,10 +122,14 @@ export function recordedCost(v: unknown): number | null {
  * `read` gets the parsed document, emits its records, reports a bad record with `problem` (the others still count)
  * and returns why the document itself cannot be read (then nothing it gave before is replaced).
  */
-export function jsonDocumentFormat(read: (doc: unknown, ctx: FileContext, emit: (e: UsageEvent) => void, problem: (m: string) => void) => string | undefined): FileFormat {
+export function jsonDocumentFormat(
+  read: (doc: unknown, ctx: FileContext, emit: (e: UsageEvent) => void, problem: (m: string) => void) => string | undefined,
+  bulkKeys?: string[],
+): FileFormat {
   return {
     markers: [],
     wholeFile: true,
+    bulkKeys: bulkKeys?.map((k) => Buffer.from(`"${k}":`)),
     parser: (ctx) => ({
       line: () => undefined,
       state: () => null,

@@ -69,4 +69,4 @@ export const ampThreadFormat = jsonDocumentFormat((t, ctx, emit, problem) => {
     }, `amp:${thread}:${messageKey(m.messageId) ?? `message:${i}`}`, creditsOf(u.credits));
   }));
   return undefined;
-});
+}, ['text']); // text never read: cut before the document is decoded

@@ -46,4 +46,4 @@ export const auggieSessionFormat = jsonDocumentFormat((doc, ctx, emit, problem) 
     });
   });
   return undefined;
-});
+}, ['content', 'request_message', 'response_text']); // text never read: cut before the document is decoded

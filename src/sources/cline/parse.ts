@@ -44,7 +44,7 @@ export const clineSessionFormat = jsonDocumentFormat((doc, ctx, emit, problem) =
     });
   });
   return undefined;
-});
+}, ['content', 'text', 'system_prompt']); // text never read: cut before the document is decoded
 
 /** Providers whose handlers report input without the cache (Anthropic's usage shape). */
 const ANTHROPIC_STYLE = new Set(['anthropic', 'bedrock', 'vertex', 'claude-code', 'minimax']);
