@@ -71,6 +71,10 @@ if (!body.startsWith('#!')) {
 }
 chmodSync(cli, 0o755);
 
+// Every command's help, kept for --help to be answered without loading the command parser (see src/cli/main.ts).
+const { execFileSync } = await import('node:child_process');
+execFileSync(process.execPath, [cli], { env: { ...process.env, TOKENMETER_KEEP_HELP: 'dist/help.json' }, stdio: ['ignore', 'ignore', 'inherit'] });
+
 // The dashboard: one script, its styles and uPlot's, and the page; no CDN, nothing fetched at run time.
 const { copyFileSync, mkdirSync } = await import('node:fs');
 mkdirSync('dist/web', { recursive: true });

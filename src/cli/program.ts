@@ -1,5 +1,6 @@
 // The tokenmeter command line (all but the status line's short path, see main.ts).
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { writeFileSync } from 'node:fs';
 import type { Period } from '../core/report.js';
 import { isToolFilter, TOOLS } from '../sources/registry.js';
 import { DEFAULT_GRPC_PORT, DEFAULT_PORT, indexPath } from './home.js';
@@ -332,6 +333,13 @@ function suggestion(word: string, names: string[]): string | undefined {
   };
   const most = Math.max(1, Math.floor(word.length / 3));
   return names.map((n) => [n, distance(word, n)] as const).filter(([, k]) => k <= most).sort((a, b) => a[1] - b[1])[0]?.[0];
+}
+
+// The build keeps every command's help beside the bundle, so that --help is answered without this parser (main.ts).
+if (process.env.TOKENMETER_KEEP_HELP) {
+  const help = Object.fromEntries([['', program.helpInformation()], ...program.commands.map((c) => [c.name(), c.helpInformation()])]);
+  writeFileSync(process.env.TOKENMETER_KEEP_HELP, `${JSON.stringify(help)}\n`);
+  process.exit(0);
 }
 
 // `daily` is the default command, so a mistyped command would reach it as an argument: say what is wrong instead.

@@ -1,6 +1,7 @@
 // The command line's own manners: help where help is asked for, and the command meant when one is mistyped.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +24,19 @@ describe('the command line', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^Usage: tokenmeter statusline \[options\]/);
     expect(r.stdout).toContain('{context}');
+  });
+
+  it('answers --help from the help the build kept, word for word what the command parser says', () => {
+    const kept = JSON.parse(readFileSync(join(cli, '..', 'help.json'), 'utf8')) as Record<string, string>;
+    expect(Object.keys(kept)).toEqual(expect.arrayContaining(['', 'daily', 'statusline', 'serve', 'budget', 'doctor']));
+    for (const command of Object.keys(kept)) {
+      const asked = command ? run(command, '--help') : run('--help');
+      // `help <command>` always goes through the parser.
+      const parsed = command ? run('help', command) : run('help');
+      expect(asked.status, command).toBe(0);
+      expect(asked.stdout, command).toBe(kept[command]);
+      expect(asked.stdout, command).toBe(parsed.stdout);
+    }
   });
 
   it('names the command meant by a mistyped one, and exits 2', () => {
