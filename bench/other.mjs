@@ -81,11 +81,13 @@ export async function benchOther({ cli, here, log }) {
   log('| agent | files | requests | wall s | MB/s | requests/s | vs Claude Code MB/s | peak RSS MB | totals vs generator |');
   log('|---|---:|---:|---:|---:|---:|---:|---:|---|');
   let claude = null;
+  const rates = [];
   for (const a of AGENTS) {
     const g = m[a.tool];
     const r = cold(envFor([a.tool]));
     const rate = g.bytes / 1048576 / r.wall;
     claude ??= rate;
+    rates.push({ tool: a.tool, mb, rate, ratio: rate / claude });
     const ok = same(reported(r.out.totals), g.totals);
     log(`| ${a.tool} | ${g.files} | ${g.totals.requests} | ${r.wall.toFixed(3)} | ${rate.toFixed(0)} | ${(g.totals.requests / r.wall).toFixed(0)} | ${(rate / claude).toFixed(2)}× | ${r.rss.toFixed(0)} | ${ok ? 'identical' : `DIFFER: ${JSON.stringify(reported(r.out.totals))} vs ${JSON.stringify(g.totals)}`} |`);
   }
@@ -102,4 +104,5 @@ export async function benchOther({ cli, here, log }) {
   log(`| cold index + daily --json | ${together.wall.toFixed(3)} | ${together.rss.toFixed(0)} |`);
   log(`| warm daily --json | ${median(warm.map((w) => w.wall)).toFixed(3)} | ${Math.max(...warm.map((w) => w.rss)).toFixed(0)} |`);
   log(`totals vs the generators: ${same(got, want) ? 'identical' : `DIFFER\n  got  ${JSON.stringify(got)}\n  want ${JSON.stringify(want)}`}; cost $${together.out.totals.totalCost.toFixed(2)}${together.out.totals.costUnknown ? ' (some models unpriced)' : ''}`);
+  return rates;
 }

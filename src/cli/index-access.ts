@@ -6,7 +6,6 @@ import { runningDaemon } from '../server/instance-lock.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { ViewStore } from '../store/store.js';
 import { daemonLockPath, databaseUrl, hostName, indexPath } from './home.js';
-import { refresh } from './refresh.js';
 import { UsageError } from './usage-error.js';
 
 export interface IndexAccess {
@@ -23,7 +22,8 @@ export async function withIndex<T>(access: IndexAccess | boolean, fn: (store: Vi
   try {
     // A running daemon keeps the index current to the quarter second; reading the logs again would only compete with it.
     const daemon = runningDaemon(daemonLockPath());
-    if (!daemon) await refresh(store, verbose, say);
+    // Reading the logs (discovery, every agent's parser, the indexer) is loaded only when this command does it.
+    if (!daemon) await (await import('./refresh.js')).refresh(store, verbose, say);
     else if (verbose) say(`tokenmeter: the index is kept current by the daemon (pid ${daemon.pid})`);
     if (!url) return await fn(store, store);
     return await withPooled(url, store, !daemon, say, (view) => fn(view, store));

@@ -20,6 +20,13 @@ function toolArg(value: string): string {
 declare const __TOKENMETER_VERSION__: string | undefined;
 const version = typeof __TOKENMETER_VERSION__ === 'string' ? __TOKENMETER_VERSION__ : 'dev';
 
+// A report (the default command) is what is run most: its module starts loading now, beside the parser's set-up and
+// the config, instead of after them.
+const first = process.argv[2];
+const reportCommand = first === undefined || first.startsWith('-') || ['daily', 'weekly', 'monthly', 'session'].includes(first)
+  ? import('./report-command.js')
+  : undefined;
+
 const program = new Command('tokenmeter')
   .description('Tokens and costs of AI coding assistants, from their local logs')
   .version(version)
@@ -63,7 +70,7 @@ for (const [period, description] of reports) {
     .option('-v, --verbose', 'indexing figures, and the file and line of every skipped line');
   if (period === 'weekly') cmd.option('--start-of-week <day>', 'first day of a week (ISO weeks, as ccusage 20: monday)', 'monday');
   cmd.action(async (opts: ReportFlags & { timezone?: string }) => {
-    const { runReport } = await import('./report-command.js');
+    const { runReport } = await (reportCommand ?? import('./report-command.js'));
     await runReport(period, { ...opts, tz: opts.tz ?? opts.timezone });
   });
 }
@@ -343,7 +350,6 @@ if (process.env.TOKENMETER_KEEP_HELP) {
 }
 
 // `daily` is the default command, so a mistyped command would reach it as an argument: say what is wrong instead.
-const first = process.argv[2];
 const commands = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
 if (first !== undefined && !first.startsWith('-') && !commands.includes(first) && first !== 'help') {
   const meant = suggestion(first, commands);
