@@ -366,8 +366,10 @@ export class SqliteStore implements Store {
   }
 
   async commit(batch: Batch): Promise<void> {
-    // Sorted keys turn random b-tree inserts into nearly sequential ones.
-    const events = [...batch.events].sort((a, b) => (a.dedupKey < b.dedupKey ? -1 : a.dedupKey > b.dedupKey ? 1 : 0));
+    // Sorted keys turn random b-tree inserts into nearly sequential ones. Copies of one request (Qwen records each
+    // call in two files) come best first: the others then become sightings, and the stored row is written once.
+    const events = [...batch.events].sort((a, b) =>
+      a.dedupKey < b.dedupKey ? -1 : a.dedupKey > b.dedupKey ? 1 : shouldReplace(a, b) ? 1 : shouldReplace(b, a) ? -1 : 0);
     const metricEvents = batch.metricEvents ?? [];
     const telemetrySeen: string[] = [];
     this.db.transaction(() => {
