@@ -9,7 +9,7 @@ import type { KnownPrice, ResolvedPrice } from '../core/pricing.js';
 import type { DirListing, DirListings, ListingChanges } from '../sources/discovery.js';
 import { QUARTER_HOUR_MS, type OffsetSegment } from '../core/time.js';
 import { localDayExpression } from './day-sql.js';
-import { createSecondaryIndexes, dropSecondaryIndexes, migrate, needsUpgrade, SHIP_TRIGGERS } from './sqlite-migrations.js';
+import { createSecondaryIndexes, dropSecondaryIndexes, ensureTelemetryIndex, migrate, needsUpgrade, SHIP_TRIGGERS, TELEMETRY_INDEX } from './sqlite-migrations.js';
 import {
   METRIC_KEY_PREFIX, type Batch, type BreakdownKey, type BreakdownRow, type Checkpoint, type CounterValue, type FileStamp, type EventRow,
   type Grouping, type HostFigures, type ImportedHost, type LimitReading, type PricedEvent, type PricingInput, type RequestDisagreement, type SeriesState, type SessionDisagreement, type Shipment, type ShippedEvent,
@@ -147,6 +147,8 @@ export class SqliteStore implements Store {
   private rebuildAll = false;
   /** Whether telemetry events that name their request are stored: only then must a transcript copy look for one. */
   private telemetryRequests: boolean;
+  /** Whether events_request exists: it is made before the first telemetry copy is kept (see TELEMETRY_INDEX). */
+  private telemetryIndexed = false;
   private readonly stmts = new Map<string, Database.Statement>();
 
   constructor(readonly path: string, opts: SqliteOptions = {}) {
@@ -164,6 +166,7 @@ export class SqliteStore implements Store {
       this.rebuildAll = true;
     }
     this.telemetryRequests = this.db.prepare(`SELECT 1 FROM events WHERE dedup_key >= 'otlp:' AND dedup_key < 'otlp;' LIMIT 1`).get() !== undefined;
+    this.telemetryIndexed = this.hasTelemetryIndex();
     this.saveCheckpoint = this.db.prepare(
       `UPDATE files SET dev = @dev, ino = @ino, size = @size, mtime_ms = @mtimeMs, offset = @offset, lines = @lines,
        head_hash = @headHash, tail_hash = @tailHash, checked_at = @checkedAt, state = @state WHERE id = @fileId AND path = @path`,
@@ -276,8 +279,14 @@ export class SqliteStore implements Store {
     return best;
   }
 
+  private hasTelemetryIndex(): boolean {
+    return this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?`).get(TELEMETRY_INDEX[0]) !== undefined;
+  }
+
   /** The telemetry copy of a request whose other copies are all gone counts again. */
   private restoreTelemetryCopy(requestId: string): void {
+    // Without the index that joins them (made by whichever connection keeps the first one), no telemetry copy is kept.
+    if (!this.telemetryIndexed && !(this.telemetryIndexed = this.hasTelemetryIndex())) return;
     if (this.stmt('SELECT 1 FROM events WHERE request_id = ? LIMIT 1').get(requestId)) return;
     const t = this.bestSighting(telemetryKey(requestId));
     if (!t) return;
@@ -384,6 +393,10 @@ export class SqliteStore implements Store {
       for (const e of events) {
         let sources: string | null = null;
         if (e.source === 'otlp' && e.requestId) {
+          if (!this.telemetryIndexed) {
+            ensureTelemetryIndex(this.db);
+            this.telemetryIndexed = true;
+          }
           // Already known from another source (a transcript): one request, now seen by one more source, whose copy
           // is kept as a sighting in case the others go.
           const other = this.stmt('SELECT id FROM events WHERE request_id = ? AND dedup_key <> ? LIMIT 1').get(e.requestId, e.dedupKey) as { id: number } | undefined;
@@ -458,12 +471,14 @@ export class SqliteStore implements Store {
 
   async beginBulkLoad(): Promise<void> {
     dropSecondaryIndexes(this.db);
+    this.telemetryIndexed = false;
     this.rebuildAll = true;
     this.dirty.clear();
   }
 
   async endBulkLoad(): Promise<void> {
     createSecondaryIndexes(this.db);
+    this.telemetryIndexed = this.hasTelemetryIndex();
   }
 
   async settle(touchedElsewhere: number[] = []): Promise<void> {
