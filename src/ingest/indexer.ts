@@ -25,6 +25,11 @@ export interface IndexOptions {
   fewFiles?: boolean;
   /** The clock that judges timestamps (tests set it); defaults to now. */
   now?: number;
+  /**
+   * This thread must stay free to answer others (the daemon): it reads nothing itself, and a large read goes to
+   * worker threads alone. By default it reads as one of the readers.
+   */
+  keepThreadFree?: boolean;
 }
 
 export interface FileProblem {
@@ -197,9 +202,9 @@ export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: 
   const script = workerScript();
   const shared = store.sharedLocation?.();
   let touched: number[] = [];
-  if (bytesTotal >= PARALLEL_THRESHOLD_BYTES && workers > 1 && script && shared) {
+  if (bytesTotal >= PARALLEL_THRESHOLD_BYTES && (workers > 1 || (opts.keepThreadFree && workers > 0)) && script && shared) {
     // Workers write into the index themselves, one at a time, and so does this thread, which reads as one of them
-    // and settles the index afterwards.
+    // (unless it must stay free) and settles the index afterwards.
     const bulk = bytesTotal >= BULK_THRESHOLD_BYTES && (await store.eventCount()) === 0;
     if (bulk) await store.beginBulkLoad();
     try {
@@ -208,11 +213,14 @@ export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: 
       const answers = () => (answering ??= priceBook().then(async (b) => (b.useLookup(await priceLookup()), b)));
       const lock = new WriteLock();
       const writer = new BatchWriter(store, answers, lock);
-      touched = await readInWorkers(script, { dbPath: shared, lock: lock.buffer }, requests, workers - 1, account, answers, async (req) => {
+      const here = async (req: ReadRequest) => {
         const r = readLogFile(req);
         await writer.add(req, r);
         return r;
-      });
+      };
+      touched = opts.keepThreadFree
+        ? await readInWorkers(script, { dbPath: shared, lock: lock.buffer }, requests, workers, account, answers)
+        : await readInWorkers(script, { dbPath: shared, lock: lock.buffer }, requests, workers - 1, account, answers, here);
       await writer.flush();
       if (prices) await store.savePrices(prices.takeAdded());
       phase('read+write (workers)');

@@ -442,7 +442,8 @@ export class Daemon {
       if (this.opts.indexCommand && backlogBytes(discovery.files, await this.store.checkpoints()) >= PARALLEL_THRESHOLD_BYTES) {
         await this.indexInChild(this.opts.indexCommand);
       }
-      const stats = await refreshIndex(this.store, discovery.files, { host: this.opts.hostName });
+      // What the child left (or all of it, if it failed) is read by workers: this thread answers the API meanwhile.
+      const stats = await refreshIndex(this.store, discovery.files, { host: this.opts.hostName, keepThreadFree: true });
       this.indexedOnce = true;
       this.account(stats, started);
     } else {
