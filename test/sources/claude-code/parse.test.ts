@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseTranscriptLine, RepeatDetector, type FileContext } from '../../../src/sources/claude-code/parse.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseTranscriptBytes, parseTranscriptLine, RepeatDetector, type FileContext } from '../../../src/sources/claude-code/parse.js';
 import { assistantLine, userLine } from '../../helpers/transcript.js';
 
 const ctx: FileContext = { host: 'laptop', sessionFallback: 'file-stem', projectFallback: '-home-ana-api', fileKey: '/x/s.jsonl' };
@@ -214,5 +216,50 @@ describe('thinking tokens', () => {
     line.message.usage.output_tokens_details = { thinking_tokens: 320 };
     const out = parseTranscriptLine(JSON.stringify(line), ctx, 0);
     expect(out.kind === 'event' && [out.event.output, out.event.reasoning]).toEqual([500, 320]);
+  });
+});
+
+describe('parseTranscriptBytes (the content cut out before decoding)', () => {
+  const USAGE = Buffer.from('"usage"');
+  /** Every line of `text` that holds the marker, read both ways: the bytes path must say what the whole line says. */
+  const bothWays = (text: string) => {
+    const buf = Buffer.from(`${text}\n`);
+    let start = 0;
+    let lines = 0;
+    for (let nl = buf.indexOf(10); nl >= 0; start = nl + 1, nl = buf.indexOf(10, start)) {
+      const hit = buf.indexOf(USAGE, start);
+      if (hit < 0 || hit >= nl) continue;
+      lines++;
+      const whole = parseTranscriptLine(buf.toString('utf8', start, nl), ctx, start);
+      expect(parseTranscriptBytes(buf, start, nl, hit, ctx, start), buf.toString('utf8', start, nl).slice(0, 120)).toEqual(whole);
+    }
+    return lines;
+  };
+
+  it('reads every line the real Claude Code versions wrote as the whole line reads', () => {
+    const dir = join(__dirname, '..', '..', 'fixtures', 'claude-code');
+    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.jsonl'));
+    expect(files.length).toBeGreaterThan(5);
+    let lines = 0;
+    for (const f of files) lines += bothWays(readFileSync(join(dir, f), 'utf8'));
+    expect(lines).toBeGreaterThan(20);
+  });
+
+  it('falls back on the whole line where the cut would land wrong, and says the same', () => {
+    const lines = [
+      // The content's own keys look like the message's: a tool input with stop_reason and usage of its own.
+      assistantLine({ content: [{ type: 'tool_use', id: 't', name: 'Call', input: { stop_reason: 'x', usage: { n: 1 }, content: [1] } }] }),
+      assistantLine({ content: [{ type: 'text', text: '"content":[ ],"stop_reason":"end_turn","usage":{"input_tokens":999}' }] }),
+      // Non-ASCII kept values and content, escapes, the older key order, a synthetic message, a progress line.
+      assistantLine({ cwd: '/home/ana/été/中文', content: [{ type: 'text', text: 'résumé ✓ \\"q\\"' }] }),
+      assistantLine({ messageLast: true }),
+      assistantLine({ model: '<synthetic>', input: 0, output: 0, cacheRead: 0, cacheWrite5m: 0 }),
+      JSON.stringify({ type: 'progress', data: { message: { type: 'assistant', message: { id: 'msg_p', content: [], stop_reason: null, usage: { input_tokens: 5 } } } } }),
+      // Broken: half a line, a usage that is not an object, no content at all.
+      assistantLine().slice(0, -40),
+      assistantLine().replace(/"usage":\{[^}]*\}[^}]*\}/, '"usage":"oops"'),
+      JSON.stringify({ type: 'assistant', timestamp: '2026-03-02T14:05:11.204Z', message: { id: 'msg_x', model: 'claude-sonnet-4-5', stop_reason: null, usage: { input_tokens: 3, output_tokens: 4 } } }),
+    ];
+    expect(bothWays(lines.join('\n'))).toBe(lines.length);
   });
 });
