@@ -7,15 +7,15 @@ import { readFileSync } from 'node:fs';
 declare const __TOKENMETER_VERSION__: string | undefined;
 
 const [, , command, ...rest] = process.argv;
-const help = rest.includes('--help') || rest.includes('-h');
+const asksHelp = (a: string | undefined) => a === '--help' || a === '-h';
+const help = rest.some(asksHelp);
 
 /**
  * The help the build kept (dist/help.json) for `tokenmeter [command] --help`: the parser and every command's options
  * cost ~30 ms to load. Kept at the width help has when it is not shown on a terminal, or on one 80 columns wide.
  */
 function keptHelp(): string | undefined {
-  const asked = (a: string | undefined) => a === '--help' || a === '-h';
-  const key = asked(command) && rest.length === 0 ? '' : command && !command.startsWith('-') && rest.length === 1 && asked(rest[0]) ? command : null;
+  const key = asksHelp(command) && rest.length === 0 ? '' : command && !command.startsWith('-') && rest.length === 1 && asksHelp(rest[0]) ? command : null;
   if (key === null || (process.stdout.isTTY && process.stdout.columns !== 80)) return undefined;
   try {
     return (JSON.parse(readFileSync(new URL('./help.json', import.meta.url), 'utf8')) as Record<string, string | undefined>)[key];

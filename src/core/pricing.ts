@@ -39,7 +39,8 @@ export function normalizeModelName(model: string): string {
   return m;
 }
 
-const priceKey = (ts: number, speed: Speed) => Math.floor(ts / 86_400_000) * 2 + (speed === 'fast' ? 1 : 0);
+/** A price's key within its model: the UTC day number × 2, plus 1 when fast. */
+export const priceKey = (ts: number, speed: Speed) => Math.floor(ts / 86_400_000) * 2 + (speed === 'fast' ? 1 : 0);
 
 export class PriceBook {
   /** model → (UTC day number × 2 + fast) → price: every request is priced, so lookups avoid building strings. */

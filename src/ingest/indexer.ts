@@ -6,7 +6,7 @@ import type { DiscoveredFile } from '../sources/discovery.js';
 import type { Checkpoint, FileStamp, Store } from '../store/store.js';
 import { BatchWriter } from './batch-writer.js';
 import { headHash } from './fingerprint.js';
-import { openPriceBook } from './prices.js';
+import { loadDatabase, openPriceBook } from './prices.js';
 import { readInWorkers, workerScript } from './pool.js';
 import { isDatabase, readLogFile, readWholeDatabase, rewrittenWhole, type ReadRequest, type ReadResult } from './read-file.js';
 import { WriteLock } from './write-lock.js';
@@ -210,7 +210,7 @@ export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: 
     try {
       // The workers' questions for prices are answered from this thread's book, which loads the database once.
       let answering: Promise<PriceBook> | undefined;
-      const answers = () => (answering ??= priceBook().then(async (b) => (b.useLookup(await priceLookup()), b)));
+      const answers = () => (answering ??= priceBook().then(async (b) => (await loadDatabase(b, []), b)));
       const lock = new WriteLock();
       const writer = new BatchWriter(store, answers, lock);
       const here = async (req: ReadRequest) => {
@@ -218,9 +218,8 @@ export async function refreshIndex(store: Store, files: DiscoveredFile[], opts: 
         await writer.add(req, r);
         return r;
       };
-      touched = opts.keepThreadFree
-        ? await readInWorkers(script, { dbPath: shared, lock: lock.buffer }, requests, workers, account, answers)
-        : await readInWorkers(script, { dbPath: shared, lock: lock.buffer }, requests, workers - 1, account, answers, here);
+      touched = await readInWorkers(script, { dbPath: shared, lock: lock.buffer }, requests, opts.keepThreadFree ? workers : workers - 1,
+        account, answers, opts.keepThreadFree ? undefined : here);
       await writer.flush();
       if (prices) await store.savePrices(prices.takeAdded());
       phase('read+write (workers)');

@@ -4,7 +4,6 @@
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import { openRegularFile } from './open-file.js';
 import { fingerprint, FINGERPRINT_BYTES } from './fingerprint.js';
-import { decodeText } from './text.js';
 
 export interface ScanOptions {
   /** Bytes a line must contain (one of them) to be worth decoding (e.g. `"usage"`). */
@@ -45,7 +44,7 @@ export class CandidateLine {
 
   /** The whole line, decoded (see ScanOptions.latin1). */
   get text(): string {
-    return this.latin1 ? this.buf.toString('latin1', this.start, this.end) : decodeText(this.buf, this.start, this.end);
+    return this.buf.toString(this.latin1 ? 'latin1' : 'utf8', this.start, this.end);
   }
 }
 

@@ -3,7 +3,7 @@
 // from a shared counter, so no reader waits for another to hand it work. The main thread answers for prices (the
 // price database is not loaded here) and settles the index at the end.
 import { parentPort, workerData } from 'node:worker_threads';
-import { PriceBook, type KnownPrice } from '../core/pricing.js';
+import { PriceBook, priceKey, type KnownPrice } from '../core/pricing.js';
 import { takeFile, type PriceAnswer, type PriceQuestion, type WorkerDone, type WorkerSetup } from './worker-protocol.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { BatchWriter } from './batch-writer.js';
@@ -20,7 +20,7 @@ const asked = new Map<number, (known: KnownPrice[]) => void>();
 let questions = 0;
 const askMain: PriceFill = async (into, missing) => {
   const id = ++questions;
-  const wanted = [...new Map(missing.map((e) => [`${e.model}\u0000${Math.floor(e.ts / 86_400_000)}\u0000${e.speed}`, { model: e.model, ts: e.ts, speed: e.speed }])).values()];
+  const wanted = [...new Map(missing.map((e) => [`${e.model}\u0000${priceKey(e.ts, e.speed)}`, { model: e.model, ts: e.ts, speed: e.speed }])).values()];
   const known = await new Promise<KnownPrice[]>((resolve) => {
     asked.set(id, resolve);
     port.postMessage({ priceQuestion: id, wanted } satisfies PriceQuestion);

@@ -421,8 +421,8 @@ export class SqliteStore implements Store {
         if (e.sessionTotal && this.stmt('SELECT 1 FROM telemetry_sessions WHERE tool = ? AND session_id = ?').get(e.tool, e.sessionId)) continue;
         this.store(e, sources, withdrawn);
         sessions.add(e.sessionId);
-        if (e.source === 'otlp') telemetrySeen.push(`${e.tool}\u0000${e.sessionId}`);
         const seen = `${e.tool}\u0000${e.sessionId}`;
+        if (e.source === 'otlp') telemetrySeen.push(seen);
         if (e.source === 'otlp' && !this.telemetrySessions.has(seen) && this.stmt('INSERT OR IGNORE INTO telemetry_sessions (tool, session_id) VALUES (?, ?)').run(e.tool, e.sessionId).changes === 1) {
           // Per-call telemetry of a session whose running totals were counted: the totals step aside for it.
           const gone = this.stmt(`DELETE FROM events WHERE dedup_key = ? RETURNING ts / ${QUARTER_HOUR_MS} AS b`).all(sessionTotalKey(e.tool, e.sessionId)) as Array<{ b: number }>;

@@ -3,8 +3,9 @@
 // collapses those copies by dedup key. Only `assistant` lines with a top-level `message.usage` object count:
 // `progress` lines nest a subagent's usage that its own file already carries.
 import type { UsageEvent } from '../../core/event.js';
-import { fromLatin1 } from '../latin1.js';
+import { fromLatin1, HIGH } from '../latin1.js';
 import { quoteValue } from '../../core/text.js';
+import { isObject, jsonError } from '../file-format.js';
 
 /** Bytes every line that can carry usage contains; lines without it are never decoded. */
 export const USAGE_MARKER = Buffer.from('"usage"');
@@ -35,12 +36,6 @@ function tokenField(usage: Record<string, unknown>, name: string, path = 'messag
   return Math.round(v);
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-const HIGH = /[\x80-\xff]/;
-
 /**
  * One transcript line to an event, a skip or an error. `latin1`: the line's UTF-8 bytes were read one character per
  * byte (the scanner's cheap mode). JSON's structure is all ASCII, so the line parses the same; when a value kept has
@@ -51,10 +46,7 @@ export function parseTranscriptLine(text: string, ctx: FileContext, offset: numb
   try {
     obj = JSON.parse(text);
   } catch (e) {
-    // V8's message quotes the line, which may hold prompt text: only where it broke is kept.
-    const m = (e as Error).message;
-    const at = /position (\d+)/.exec(m)?.[1];
-    return { kind: 'error', message: at ? `malformed JSON at byte ${at}` : /Unexpected end/.test(m) ? 'malformed JSON (ends early)' : 'malformed JSON' };
+    return { kind: 'error', message: jsonError(e) };
   }
   return transcriptOutcome(obj, ctx, offset, latin1 ? () => parseTranscriptLine(fromLatin1(text), ctx, offset, false) : null);
 }

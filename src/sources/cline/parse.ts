@@ -9,7 +9,7 @@
 // and `cost`. `tokensIn` includes the cache for OpenAI-style providers and excludes it for Anthropic-style ones.
 // For Anthropic, Cline adds `message_start`'s output count to the deltas' (one token high per request, as the
 // stand-in showed): what it recorded is kept, and its cost follows it.
-import { type UsageEvent } from '../../core/event.js';
+import type { UsageEvent } from '../../core/event.js';
 import { count, FormatError, guardRecord, isObject, jsonDocumentFormat, jsonError, nonEmpty, recordedCost, timeOf, type FileContext } from '../file-format.js';
 
 const event = (ctx: FileContext, fields: Pick<UsageEvent, 'ts' | 'sessionId' | 'model' | 'dedupKey' | 'reportedCost' | 'input' | 'cacheRead' | 'cacheWrite5m' | 'output'>): UsageEvent => ({

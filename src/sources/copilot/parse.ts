@@ -4,7 +4,7 @@
 // `apiCallId` (the provider's response id: the same key as the proxy's and as OTel's gen_ai.response.id) and, for
 // Anthropic, `providerCallId` (its request id). `session.shutdown` repeats session totals: never counted. Its
 // `cost` is in premium requests, not USD, so it is not kept as a cost.
-import { type UsageEvent } from '../../core/event.js';
+import type { UsageEvent } from '../../core/event.js';
 import { quoteValue } from '../../core/text.js';
 import { count, FormatError, isObject, jsonObjectLine, nonEmpty, timeOf, type FileContext, type FileFormat, type FileParser } from '../file-format.js';
 

@@ -8,7 +8,7 @@
 // rows in case one was updated just after it was written. If rows at or below the cursor changed in number (a
 // session deleted, then new rows taking freed rowids), everything is read again: keys make that idempotent.
 import type Database from 'better-sqlite3';
-import { type UsageEvent } from '../../core/event.js';
+import type { UsageEvent } from '../../core/event.js';
 import { openLive } from '../database-file.js';
 import { count, FormatError, isObject, nonEmpty, recordedCost, type DatabaseFormat, type FileContext } from '../file-format.js';
 

@@ -3,7 +3,7 @@
 // totalTokens, cost.total}` and the provider's `responseId`. `input` excludes cache; `output` includes reasoning,
 // which pi does not report apart. Forks copy entries into a new file with the same response ids: keyed by
 // responseId, a fork counts nothing twice (nor does the same call seen by the proxy).
-import { type UsageEvent } from '../../core/event.js';
+import type { UsageEvent } from '../../core/event.js';
 import { quoteValue } from '../../core/text.js';
 import { count, FormatError, isObject, jsonObjectLine, nonEmpty, recordedCost, timeOf, type FileContext, type FileFormat, type FileParser } from '../file-format.js';
 
