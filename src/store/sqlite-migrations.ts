@@ -214,12 +214,16 @@ export function migrate(db: Database.Database, ensureIndexes = true): void {
   if (current > SCHEMA_VERSION) {
     throw new Error(`the index at ${db.name} has schema version ${current}, newer than this tokenmeter knows (${SCHEMA_VERSION}); upgrade tokenmeter`);
   }
-  for (let v = current; v < SCHEMA_VERSION; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
+  // Each step holds the write lock from its start and looks at the version again under it: two processes opening an
+  // old index at once (the daemon and a report) each take the steps the other has not.
+  const step = db.transaction(() => {
+    const v = db.pragma('user_version', { simple: true }) as number;
+    if (v >= SCHEMA_VERSION) return false;
+    db.exec(MIGRATIONS[v]!);
+    db.pragma(`user_version = ${v + 1}`);
+    return true;
+  }).immediate;
+  if (current < SCHEMA_VERSION) while (step());
   if (ensureIndexes) createSecondaryIndexes(db);
 }
 

@@ -341,7 +341,7 @@ export class SqliteStore implements Store {
 
   async saveDirListings(changes: ListingChanges): Promise<void> {
     if (changes.changed.size === 0 && changes.removed.length === 0) return;
-    this.db.transaction(() => {
+    this.writing(() => {
       const all = this.readListings();
       for (const [path, l] of changes.changed) all.set(path, l);
       for (const path of changes.removed) all.delete(path);
@@ -353,7 +353,7 @@ export class SqliteStore implements Store {
 
   async registerFiles(paths: string[]): Promise<number[]> {
     const stmt = this.db.prepare('INSERT INTO files (path) VALUES (?) ON CONFLICT(path) DO UPDATE SET path = excluded.path RETURNING id');
-    return this.db.transaction(() => paths.map((p) => (stmt.get(p) as { id: number }).id))();
+    return this.writing(() => paths.map((p) => (stmt.get(p) as { id: number }).id))();
   }
 
   sharedLocation(): string | null {
@@ -365,6 +365,15 @@ export class SqliteStore implements Store {
     const out = [...this.dirty];
     this.dirty.clear();
     return out;
+  }
+
+  /**
+   * A transaction that writes: it takes the write lock at BEGIN (IMMEDIATE), waiting for another process's writer
+   * under the busy timeout. A deferred one that reads first and writes later cannot wait: SQLite refuses its upgrade
+   * at once (SQLITE_BUSY) when another connection writes meanwhile, as a `tokenmeter index` beside the daemon does.
+   */
+  private writing<T>(fn: () => T): () => T {
+    return this.db.transaction(fn).immediate;
   }
 
   /** A statement prepared once per connection. */
@@ -381,7 +390,7 @@ export class SqliteStore implements Store {
       a.dedupKey < b.dedupKey ? -1 : a.dedupKey > b.dedupKey ? 1 : shouldReplace(a, b) ? 1 : shouldReplace(b, a) ? -1 : 0);
     const metricEvents = batch.metricEvents ?? [];
     const telemetrySeen: string[] = [];
-    this.db.transaction(() => {
+    this.writing(() => {
       const withdrawn = this.withdraw(batch.replacedFileIds);
       for (const id of batch.replacedFileIds) this.stmt('DELETE FROM file_problems WHERE file_id = ?').run(id);
       for (const p of batch.problems ?? []) {
@@ -483,7 +492,7 @@ export class SqliteStore implements Store {
 
   async settle(touchedElsewhere: number[] = []): Promise<void> {
     if (!this.rebuildAll) for (const b of touchedElsewhere) this.dirty.add(b);
-    this.db.transaction(() => this.refreshRollup())();
+    this.writing(() => this.refreshRollup())();
   }
 
   private refreshRollup(): void {
@@ -543,7 +552,7 @@ export class SqliteStore implements Store {
       { rows: string } | undefined;
     if (cached) return JSON.parse(cached.rows) as UsageRow[];
     const rows = this.db.prepare(sql).all(params) as UsageRow[];
-    this.bestEffort(() => this.db.transaction(() => {
+    this.bestEffort(() => this.writing(() => {
       this.db.prepare(`INSERT INTO query_cache (key, rollup_version, rows, used_at) VALUES (?, ?, ?, ?)
         ON CONFLICT(key) DO UPDATE SET rollup_version = excluded.rollup_version, rows = excluded.rows, used_at = excluded.used_at`)
         .run(key, version, JSON.stringify(rows), Date.now());
@@ -577,7 +586,7 @@ export class SqliteStore implements Store {
 
   async totals(): Promise<TotalsRow[]> {
     if ((await this.getMeta('totals_stale')) !== '0') {
-      const fresh = this.bestEffort(() => this.db.transaction(() => {
+      const fresh = this.bestEffort(() => this.writing(() => {
         this.db.exec(`DELETE FROM usage_totals;
           INSERT INTO usage_totals SELECT tool, model, host, SUM(requests), SUM(input), SUM(output), SUM(cache_read),
             SUM(cache_write_5m), SUM(cache_write_1h), SUM(reasoning), TOTAL(auto_cost) FROM usage_rollup GROUP BY tool, model, host;
@@ -661,7 +670,7 @@ export class SqliteStore implements Store {
     const put = this.stmt(`INSERT OR REPLACE INTO imported_hosts (host, tokens, input, output, requests, sessions, first_seen, last_seen, source, imported_at)
       VALUES (@host, @tokens, @input, @output, @requests, @sessions, @firstSeen, @lastSeen, @source, @at)`);
     const at = Date.now();
-    this.db.transaction(() => {
+    this.writing(() => {
       for (const h of hosts) put.run({ ...h, at });
     })();
   }
@@ -750,7 +759,7 @@ export class SqliteStore implements Store {
 
   markAlertsSent(budget: string, periodStart: number, thresholds: number[], at: number): void {
     const put = this.stmt('INSERT OR IGNORE INTO alerts_sent (budget, period_start, threshold, at) VALUES (?, ?, ?, ?)');
-    this.db.transaction(() => {
+    this.writing(() => {
       for (const t of thresholds) put.run(budget, periodStart, t, at);
     })();
   }
@@ -763,7 +772,7 @@ export class SqliteStore implements Store {
   async savePrices(prices: KnownPrice[]): Promise<void> {
     if (prices.length === 0) return;
     const stmt = this.db.prepare('INSERT OR REPLACE INTO price_cache (model, key, price) VALUES (?, ?, ?)');
-    this.db.transaction(() => {
+    this.writing(() => {
       for (const p of prices) stmt.run(p.model, p.key, p.price === null ? null : JSON.stringify(p.price));
     })();
   }
@@ -781,7 +790,7 @@ export class SqliteStore implements Store {
         cache_write_5m AS cacheWrite5m, cache_write_1h AS cacheWrite1h, reasoning FROM sightings`)
       .all() as Array<PricingInput & { dedupKey: string; origin: number }>;
     const updateCopy = this.db.prepare('UPDATE sightings SET calc_cost = ? WHERE dedup_key = ? AND origin = ?');
-    this.db.transaction(() => {
+    this.writing(() => {
       for (const r of rows) update.run(price(r), r.id);
       for (const c of copies) updateCopy.run(price(c), c.dedupKey, c.origin);
     })();
@@ -796,7 +805,7 @@ export class SqliteStore implements Store {
    * database) gets everything again.
    */
   async enableShipping(target: string, host: string): Promise<void> {
-    this.db.transaction(() => {
+    this.writing(() => {
       this.db.exec(SHIP_TRIGGERS);
       this.db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('ship_host', ?)`).run(host);
       const known = this.db.prepare(`SELECT value FROM meta WHERE key = 'ship_target'`).get() as { value: string } | undefined;
@@ -832,7 +841,7 @@ export class SqliteStore implements Store {
   /** The pooled store committed these changes; changes made since (new seqs) stay queued. */
   async ackShipment(seqs: number[]): Promise<void> {
     const del = this.stmt('DELETE FROM ship_log WHERE seq = ?');
-    this.db.transaction(() => {
+    this.writing(() => {
       for (const s of seqs) del.run(s);
     })();
   }

@@ -208,6 +208,28 @@ describe('folder listings and file stamps', () => {
     expect([...(await store.dirListings()).keys()]).toEqual(['/logs/sub']);
   });
 
+  it('holds the write lock from the start of a save, so another process writing meanwhile waits rather than failing it', async () => {
+    // Another process's connection, without a busy timeout: it reports a held lock instead of waiting for it.
+    const other = new Database(store.path);
+    other.pragma('busy_timeout = 0');
+    let refused: string | undefined;
+    // The listings are walked after the stored ones were read: the other process writes at that moment.
+    class WriteMeanwhile extends Map<string, { mtimeMs: number; entries: Array<[string, 'f' | 'd']> }> {
+      override *[Symbol.iterator]() {
+        try {
+          other.prepare(`INSERT INTO meta (key, value) VALUES ('other', '1')`).run();
+        } catch (e) {
+          refused = (e as { code?: string }).code;
+        }
+        yield* super[Symbol.iterator]();
+      }
+    }
+    await store.saveDirListings({ changed: new WriteMeanwhile([['/logs', { mtimeMs: 1000, entries: [['a.jsonl', 'f']] }]]), removed: [] });
+    expect(refused).toBe('SQLITE_BUSY');
+    expect(await store.dirListings()).toEqual(new Map([['/logs', { mtimeMs: 1000, entries: [['a.jsonl', 'f']] }]]));
+    other.close();
+  });
+
   it('gives each file the stamp its checkpoint was taken with', async () => {
     await store.commit({
       replacedFileIds: [], events: [],
