@@ -6,6 +6,7 @@ import { buildReport, type CostMode } from '../../src/core/report.js';
 import { offsetSegments } from '../../src/core/time.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/sqlite-migrations.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
+import type { DirListing } from '../../src/sources/discovery.js';
 import type { PricedEvent } from '../../src/store/store.js';
 import { tempDir } from '../helpers/transcript.js';
 
@@ -214,14 +215,14 @@ describe('folder listings and file stamps', () => {
     other.pragma('busy_timeout = 0');
     let refused: string | undefined;
     // The listings are walked after the stored ones were read: the other process writes at that moment.
-    class WriteMeanwhile extends Map<string, { mtimeMs: number; entries: Array<[string, 'f' | 'd']> }> {
-      override *[Symbol.iterator]() {
+    class WriteMeanwhile extends Map<string, DirListing> {
+      override [Symbol.iterator]() {
         try {
           other.prepare(`INSERT INTO meta (key, value) VALUES ('other', '1')`).run();
         } catch (e) {
           refused = (e as { code?: string }).code;
         }
-        yield* super[Symbol.iterator]();
+        return super[Symbol.iterator]();
       }
     }
     await store.saveDirListings({ changed: new WriteMeanwhile([['/logs', { mtimeMs: 1000, entries: [['a.jsonl', 'f']] }]]), removed: [] });
