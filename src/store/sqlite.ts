@@ -50,6 +50,16 @@ const COPY_SELECT = `dedup_key AS dedupKey, ts, tool, source, host, session_id A
   reported_cost AS reportedCost, calc_cost AS calcCost, is_sidechain AS isSidechain, request_id AS requestId,
   model_fallback AS modelFallback, tokens_unknown AS tokensUnknown, credits`;
 
+// Statements run per request are built once: a statement is found by its text, and a text built anew for each call
+// cost more than the statement's own work (Qwen's every call meets its other copy).
+const STORED_COPY_SQL = `SELECT id, file_id AS fileId, sources, ${COPY_SELECT} FROM events WHERE dedup_key = ?`;
+const SIGHTINGS_SQL = `SELECT origin, ${COPY_SELECT} FROM sightings WHERE dedup_key = ?`;
+const REPLACE_EVENT_SQL = `UPDATE events SET ${[...ORIGIN_COLUMNS, ...EVENT_COLUMNS].map((c) => `${c} = ?`).join(', ')} WHERE id = ?`;
+const PUT_SIGHTING_SQL = `INSERT INTO sightings (origin, tool, source, host, ${COPY_COLUMNS.join(', ')})
+  VALUES (?, ?, ?, ?, ${COPY_COLUMNS.map(() => '?').join(', ')})
+  ON CONFLICT(dedup_key, origin) DO UPDATE SET ${['tool', 'source', 'host', ...COPY_COLUMNS.slice(1)].map((c) => `${c} = excluded.${c}`).join(', ')}
+  WHERE ${outranksSql('excluded', 'sightings')}`;
+
 /** The stored event of a request. */
 type StoredCopy = PricedEvent & { id: number; sources: string | null };
 /** A copy kept as a sighting; origin 0 is telemetry, the proxy or pushed usage. */
@@ -218,21 +228,17 @@ export class SqliteStore implements Store {
   }
 
   private storedCopy(dedupKey: string): StoredCopy | undefined {
-    const row = this.stmt(`SELECT id, file_id AS fileId, sources, ${COPY_SELECT} FROM events WHERE dedup_key = ?`).get(dedupKey) as StoredCopy | undefined;
+    const row = this.stmt(STORED_COPY_SQL).get(dedupKey) as StoredCopy | undefined;
     return row && asCopy(row);
   }
 
   private replaceEvent(id: number, e: PricedEvent, sources: string | null): void {
-    this.stmt(`UPDATE events SET ${[...ORIGIN_COLUMNS, ...EVENT_COLUMNS].map((c) => `${c} = ?`).join(', ')} WHERE id = ?`)
-      .run(e.tool, e.source, e.host, ...eventValues(e, sources), id);
+    this.stmt(REPLACE_EVENT_SQL).run(e.tool, e.source, e.host, ...eventValues(e, sources), id);
   }
 
   /** Keeps a copy that is not the stored event, the best one per origin. */
   private putSighting(e: PricedEvent, origin: number): void {
-    this.stmt(`INSERT INTO sightings (origin, tool, source, host, ${COPY_COLUMNS.join(', ')})
-      VALUES (?, ?, ?, ?, ${COPY_COLUMNS.map(() => '?').join(', ')})
-      ON CONFLICT(dedup_key, origin) DO UPDATE SET ${['tool', 'source', 'host', ...COPY_COLUMNS.slice(1)].map((c) => `${c} = excluded.${c}`).join(', ')}
-      WHERE ${outranksSql('excluded', 'sightings')}`).run(origin, e.tool, e.source, e.host, ...copyValues(e));
+    this.stmt(PUT_SIGHTING_SQL).run(origin, e.tool, e.source, e.host, ...copyValues(e));
   }
 
   /**
@@ -272,7 +278,7 @@ export class SqliteStore implements Store {
   /** The best copy of a request among its sightings, if any. */
   private bestSighting(dedupKey: string): SightingCopy | undefined {
     let best: SightingCopy | undefined;
-    for (const row of this.stmt(`SELECT origin, ${COPY_SELECT} FROM sightings WHERE dedup_key = ?`).all(dedupKey) as SightingCopy[]) {
+    for (const row of this.stmt(SIGHTINGS_SQL).all(dedupKey) as SightingCopy[]) {
       const c = asCopy(row);
       if (!best || shouldReplace(best, c)) best = c;
     }
