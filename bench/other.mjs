@@ -1,6 +1,6 @@
 // Every agent's logs (run by bench/run.mjs as `other`): BENCH_AGENT_MB (default 100) of generated logs per agent,
-// each indexed cold alone (MB/s and requests/s beside Claude Code's, whose runs alternate with its own), then all of them together: cold and warm
-// `daily --json`, and a check that every total is the generators'.
+// each indexed cold alone (MB/s and requests/s beside Claude Code's, whose runs alternate with its own), then all of
+// them together: cold and warm `daily --json`, and a check that every total is the generators'.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
