@@ -41,7 +41,7 @@ async function store(ev: UsageEvent): Promise<void> {
   const s = new SqliteStore(indexPath());
   try {
     const book = await openPriceBook(s);
-    await s.commit({ replacedFileIds: [], checkpoints: [], events: await priceEvents([ev], book, null) });
+    await s.commit({ replacedFileIds: [], checkpoints: [], events: await priceEvents([ev], book) });
     await s.savePrices(book.takeAdded());
     await s.settle();
   } finally {

@@ -39,11 +39,14 @@ export function priceKnown(events: PricedEvent[], book: PriceBook): void {
   }
 }
 
-/** Adds the calculated cost and the source file to each event, in place: the events are the caller's own. */
-export async function priceEvents(events: UsageEvent[], book: PriceBook, fileId: number | null, fill = loadDatabase): Promise<PricedEvent[]> {
+/**
+ * Adds the calculated cost to each event of no file (telemetry, pushed usage), in place: the events are the caller's
+ * own. Files' events are priced by the BatchWriter, which loads missing prices while it reads.
+ */
+export async function priceEvents(events: UsageEvent[], book: PriceBook): Promise<PricedEvent[]> {
   const missing = unpriced(events, book);
-  if (missing.length > 0) await fill(book, missing);
-  for (const e of events as PricedEvent[]) e.fileId = fileId;
+  if (missing.length > 0) await loadDatabase(book, missing);
+  for (const e of events as PricedEvent[]) e.fileId = null;
   priceKnown(events as PricedEvent[], book);
   return events as PricedEvent[];
 }

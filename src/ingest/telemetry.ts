@@ -120,8 +120,8 @@ export class TelemetryIngest {
     return {
       replacedFileIds: [],
       checkpoints: [],
-      events: book ? await priceEvents(events, book, null) : [],
-      metricEvents: book ? await priceEvents(metricEvents, book, null) : [],
+      events: book ? await priceEvents(events, book) : [],
+      metricEvents: book ? await priceEvents(metricEvents, book) : [],
       metricTotals: [...totals.values()],
       counters: [...counters.values()],
       series: [...changed.values()],

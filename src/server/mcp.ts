@@ -23,7 +23,6 @@ const usd = (v: number) => `$${v.toFixed(2)}`;
 const n = (v: number) => Math.round(v).toLocaleString('en-US');
 const answer = (data: Record<string, unknown>, text: string) => ({ content: [{ type: 'text' as const, text }], structuredContent: data });
 
-
 export function buildMcpServer(d: McpDeps): McpServer {
   const server = new McpServer({ name: 'tokenmeter', version: d.version });
   const now = () => d.now?.() ?? Date.now();

@@ -85,7 +85,7 @@ describe('Factory Droid telemetry', () => {
     await index();
     expect(keys()).toEqual([{ k: 'droid:total:S1', source: 'transcript' }]);
     const book = await openPriceBook(store);
-    await store.commit({ replacedFileIds: [], checkpoints: [], events: await priceEvents(turns, book, null) });
+    await store.commit({ replacedFileIds: [], checkpoints: [], events: await priceEvents(turns, book) });
     await store.settle();
     expect(keys().map((r: any) => r.source)).toEqual(['otlp', 'otlp']);
     // The totals grow on disk: still the telemetry alone counts for this session.
