@@ -2,7 +2,7 @@
 // runtime dependency) while its JavaScript is bundled; everything else is bundled, which is why the other packages are
 // devDependencies. Start-up time is a feature of a command line: see `startup` below.
 import { build } from 'esbuild';
-import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -56,20 +56,49 @@ const common = {
 rmSync('dist', { recursive: true, force: true });
 
 // Code split so that a command loads only what it uses (the price database alone is ~800 KB of JavaScript, parsed
-// at every start if bundled in). Chunks sit beside the entry points: the CLI finds its worker next to itself.
+// at every start if bundled in). Chunks sit beside the entry points: the CLI finds its worker next to itself. They
+// are ES modules named .mjs, so that the entry beside them can be CommonJS (see below).
 await build({
   ...common,
-  entryPoints: { cli: 'src/cli/main.ts', 'ingest-worker': 'src/ingest/worker.ts' },
+  entryPoints: {
+    program: 'src/cli/program.ts',
+    'statusline-command': 'src/cli/statusline-command.ts',
+    'guard-command': 'src/cli/guard-command.ts',
+    'ingest-worker': 'src/ingest/worker.ts',
+  },
   outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
   splitting: true,
   chunkNames: 'chunk-[hash]',
 });
+
+/**
+ * The entry, dist/cli.js, is CommonJS: Node runs an ES module only after starting its ES module loader, time that
+ * --version and --help need not pay (measured, 41 runs alternating: +16 ms over `node -e 0` as an ES module, +5 ms
+ * as CommonJS). Every other path imports its ES module, named here as it is built.
+ */
+const entryPaths = {
+  name: 'entry-paths',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(program|statusline-command|guard-command)\.js$/ }, (args) => ({
+      path: args.path.replace(/\.js$/, '.mjs'),
+      external: true,
+    }));
+  },
+};
+await build({
+  ...common,
+  entryPoints: { cli: 'src/cli/main.ts' },
+  outdir: 'dist',
+  format: 'cjs',
+  banner: {},
+  plugins: [entryPaths],
+});
+// dist/cli.js is CommonJS whatever the package's own type says.
+writeFileSync('dist/package.json', `${JSON.stringify({ type: 'commonjs' })}\n`);
 const cli = 'dist/cli.js';
 const body = readFileSync(cli, 'utf8');
-if (!body.startsWith('#!')) {
-  const { writeFileSync } = await import('node:fs');
-  writeFileSync(cli, '#!/usr/bin/env node\n' + body);
-}
+if (!body.startsWith('#!')) writeFileSync(cli, '#!/usr/bin/env node\n' + body);
 chmodSync(cli, 0o755);
 
 // Every command's help, kept for --help to be answered without loading the command parser (see src/cli/main.ts).

@@ -1,8 +1,10 @@
 // The tokenmeter command line. The commands run most often take short paths that load only what they need: the
 // status line (Claude Code runs it after every message), the guard (before every prompt) and --version; everything
 // else goes through the full command parser. Each path is imported when it is taken, so none pays for the others
-// (measured: --version 60 ms sooner, the status line the same).
+// (measured: --version 60 ms sooner, the status line the same). Built as CommonJS (see scripts/build.mjs): no
+// top-level await, and the kept help is found beside this file.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 declare const __TOKENMETER_VERSION__: string | undefined;
 
@@ -16,19 +18,25 @@ const help = rest.some(asksHelp);
  */
 function keptHelp(): string | undefined {
   const key = asksHelp(command) && rest.length === 0 ? '' : command && !command.startsWith('-') && rest.length === 1 && asksHelp(rest[0]) ? command : null;
-  if (key === null || (process.stdout.isTTY && process.stdout.columns !== 80)) return undefined;
+  // Run from sources (an ES module, without __dirname), there is no kept help: the parser answers.
+  if (key === null || (process.stdout.isTTY && process.stdout.columns !== 80) || typeof __dirname !== 'string') return undefined;
   try {
-    return (JSON.parse(readFileSync(new URL('./help.json', import.meta.url), 'utf8')) as Record<string, string | undefined>)[key];
+    return (JSON.parse(readFileSync(join(__dirname, 'help.json'), 'utf8')) as Record<string, string | undefined>)[key];
   } catch {
     return undefined; // not built (running from sources): the parser answers
   }
 }
 
-if (command === 'statusline' && !help) await (await import('./statusline-command.js')).runStatusline(rest);
-else if (command === 'guard' && rest.length === 0) process.exitCode = await (await import('./guard-command.js')).runGuard();
-else if ((command === '--version' || command === '-V') && rest.length === 0) process.stdout.write(`${typeof __TOKENMETER_VERSION__ === 'string' ? __TOKENMETER_VERSION__ : 'dev'}\n`);
-else {
-  const kept = keptHelp();
-  if (kept !== undefined) process.stdout.write(kept);
-  else await import('./program.js');
+async function main(): Promise<void> {
+  if (command === 'statusline' && !help) await (await import('./statusline-command.js')).runStatusline(rest);
+  else if (command === 'guard' && rest.length === 0) process.exitCode = await (await import('./guard-command.js')).runGuard();
+  else if ((command === '--version' || command === '-V') && rest.length === 0) process.stdout.write(`${typeof __TOKENMETER_VERSION__ === 'string' ? __TOKENMETER_VERSION__ : 'dev'}\n`);
+  else {
+    const kept = keptHelp();
+    if (kept !== undefined) process.stdout.write(kept);
+    else await import('./program.js');
+  }
 }
+
+// A failure no command caught is left unhandled: Node prints it and exits with status 1, as before.
+void main();

@@ -111,7 +111,7 @@ function run(cmd: string[], say: (l: string) => void): boolean {
 
 /** The built CLI this command is part of, which the service runs. */
 function cliPath(): string {
-  return resolve(fileURLToPath(import.meta.url).replace(/chunk-[^/\\]+\.js$/, 'cli.js'));
+  return resolve(fileURLToPath(import.meta.url).replace(/chunk-[^/\\]+\.mjs$/, 'cli.js'));
 }
 
 /** Returns the exit status: 0 when done (status: installed and running), 1 when not. */

@@ -14,7 +14,7 @@ const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 256
 
 /** The bundled worker sits beside the bundled CLI; when running from sources there is none and reading stays in-process. */
 export function workerScript(): string | null {
-  const path = fileURLToPath(new URL('./ingest-worker.js', import.meta.url));
+  const path = fileURLToPath(new URL('./ingest-worker.mjs', import.meta.url));
   return existsSync(path) ? path : null;
 }
 

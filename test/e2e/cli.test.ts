@@ -1,6 +1,6 @@
 // The built CLI, run as a user would, on a generated history whose totals the generator computed on its own.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendTurns, generateHistory, type Totals } from '../../bench/generate-history.mjs';
@@ -151,5 +151,27 @@ describe('tokenmeter on a generated history', () => {
     // Every other registered agent is named, the last after "or".
     expect(missing.stderr).toMatch(/^tokenmeter: no Claude Code data found: looked for projects\/ in .*nowhere; no Codex CLI, Gemini CLI, pi, .*, OpenCode, .* or Crush logs either\n$/);
     expect(missing.stdout).toBe('No usage found for this period.\n');
+  });
+});
+
+describe('the built entry', () => {
+  it('answers --version and --help itself, with the help the parser gives', () => {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    expect(run(['--version'])).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+    const kept = run(['daily', '--help']);
+    expect(kept.code).toBe(0);
+    expect(kept.stdout).toMatch(/^Usage: tokenmeter daily \[options\]\n/);
+    // The parser's own answer (help with another argument after it is not kept) says the same of each option.
+    const parsed = run(['daily', '--help', '--json']);
+    expect(parsed.stdout).toBe(kept.stdout);
+  });
+
+  it.runIf(process.platform === 'linux')('installs a service that runs the entry, not the chunk the command is in', () => {
+    const home = join(dir.path, 'service-home');
+    mkdirSync(home);
+    const res = run(['service', 'install', '--no-start'], { HOME: home });
+    expect(res.code, res.stderr).toBe(0);
+    const unit = readFileSync(join(home, '.config', 'systemd', 'user', 'tokenmeter.service'), 'utf8');
+    expect(unit).toContain(`"${cli}" serve`);
   });
 });
