@@ -91,6 +91,7 @@ await build({
   entryPoints: { cli: 'src/cli/main.ts' },
   outdir: 'dist',
   format: 'cjs',
+  // Not the ES modules' banner: CommonJS has its own require().
   banner: {},
   plugins: [entryPaths],
 });

@@ -18,12 +18,11 @@ const help = rest.some(asksHelp);
  */
 function keptHelp(): string | undefined {
   const key = asksHelp(command) && rest.length === 0 ? '' : command && !command.startsWith('-') && rest.length === 1 && asksHelp(rest[0]) ? command : null;
-  // Run from sources (an ES module, without __dirname), there is no kept help: the parser answers.
-  if (key === null || (process.stdout.isTTY && process.stdout.columns !== 80) || typeof __dirname !== 'string') return undefined;
+  if (key === null || (process.stdout.isTTY && process.stdout.columns !== 80)) return undefined;
   try {
     return (JSON.parse(readFileSync(join(__dirname, 'help.json'), 'utf8')) as Record<string, string | undefined>)[key];
   } catch {
-    return undefined; // not built (running from sources): the parser answers
+    return undefined; // not built (run from sources, an ES module has no __dirname): the parser answers
   }
 }
 
